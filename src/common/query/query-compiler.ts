@@ -1,0 +1,163 @@
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { ApiException, ErrorCode } from '../errors';
+import { applyFilter } from './filter-compiler';
+import { findField, findRelation, idFieldName, type QueryEntity, type QueryField } from './query-entity';
+import type { QueryOptions } from './query-options';
+import { isToMany, joinToOne, propertyReference, relationMetadataOf, rootScope, type QueryScope } from './query-scope';
+
+export interface Page<T> {
+  items: T[];
+  /** Rows matching the filter, before paging. */
+  total: number;
+}
+
+export type PageOptions = Pick<QueryOptions, 'filter' | 'sort' | 'take' | 'skip' | 'countOnly'>;
+
+const SORT_TERM = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?:\s+(asc|ascending|desc|descending))?$/i;
+const SORT_EXAMPLE = 'e.g. "createdAt desc, id"';
+
+function invalidOption(message: string): ApiException {
+  return ApiException.badRequest(message, ErrorCode.InvalidQueryOption);
+}
+
+/** Comma list items, trimmed; empty items (a trailing comma) are ignored. */
+function listItems(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/**
+ * Orders by `sort` (`Field [asc|desc]` comma list; to-one paths such as `customer.company` allowed),
+ * then by the id field so pages are stable when sort values tie. No sort means id ascending.
+ */
+export function applySort<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  alias: string,
+  entity: QueryEntity,
+  sort: string | undefined,
+): SelectQueryBuilder<T> {
+  const root = rootScope(qb, alias, entity);
+  const idField = entity.fields[idFieldName(entity)];
+  const ordered = new Set<string>();
+  for (const term of listItems(sort)) {
+    const match = SORT_TERM.exec(term);
+    if (!match) {
+      throw invalidOption(`Invalid sort "${term}": write Field [asc|desc], separated by commas, ${SORT_EXAMPLE}`);
+    }
+    const [, path, direction = 'asc'] = match;
+    const { scope, field } = resolveSortField(root, path);
+    const reference = propertyReference(scope, field);
+    if (ordered.has(reference)) throw invalidOption(`sort names "${path}" more than once`);
+    ordered.add(reference);
+    qb.addOrderBy(reference, direction.toLowerCase().startsWith('desc') ? 'DESC' : 'ASC');
+  }
+  const tiebreak = propertyReference(root, idField);
+  if (!ordered.has(tiebreak)) qb.addOrderBy(tiebreak, 'ASC');
+  return qb;
+}
+
+function resolveSortField(root: QueryScope, path: string): { scope: QueryScope; field: QueryField } {
+  const segments = path.split('.');
+  let scope = root;
+  for (const [index, segment] of segments.slice(0, -1).entries()) {
+    const found = findRelation(scope.entity, segment);
+    if (!found) throw unknownSortField(scope.entity, path, segments.slice(0, index));
+    const relation = found[1];
+    if (isToMany(relationMetadataOf(scope, relation))) {
+      throw invalidOption(`cannot sort by "${path}": ${found[0]} holds many items, so it has no single value to sort by`);
+    }
+    scope = joinToOne(scope, relation);
+  }
+  const found = findField(scope.entity, segments[segments.length - 1]);
+  if (!found || found[1].sortable === false) {
+    throw unknownSortField(scope.entity, path, segments.slice(0, -1));
+  }
+  return { scope, field: found[1] };
+}
+
+function unknownSortField(entity: QueryEntity, path: string, walked: string[]): ApiException {
+  const prefix = walked.map((segment) => `${segment}.`).join('');
+  const sortable = Object.entries(entity.fields)
+    .filter(([, field]) => field.sortable !== false)
+    .map(([name]) => `${prefix}${name}`);
+  const toOne = Object.keys(entity.relations ?? {}).map((name) => `${prefix}${name}.<field>`);
+  return invalidOption(`Unknown sort field "${path}"; sortable: ${[...sortable, ...toOne].sort().join(', ')}`);
+}
+
+/**
+ * Canonical public field names listed in `select`, in the order given, or undefined when the client
+ * asked for every field. Select is applied to response DTOs with `pickFields`, not in SQL.
+ */
+export function parseSelect(entity: QueryEntity, select: string | undefined): string[] | undefined {
+  const items = listItems(select);
+  if (items.length === 0) return undefined;
+  const names = items.map((item) => {
+    const found = findField(entity, item);
+    if (!found) {
+      throw invalidOption(`Unknown field "${item}" in select; allowed: ${Object.keys(entity.fields).sort().join(', ')}`);
+    }
+    return found[0];
+  });
+  return [...new Set(names)];
+}
+
+/**
+ * Copies only the selected members of a response DTO, whose member names are the public names.
+ * Pass included relation names along with the selected fields to keep them in the output.
+ */
+export function pickFields<T extends object>(dto: T, select: readonly string[] | undefined): Partial<T> {
+  if (!select) return dto;
+  const wanted = new Set(select);
+  return Object.fromEntries(Object.entries(dto).filter(([key]) => wanted.has(key))) as Partial<T>;
+}
+
+/** Canonical names of the relations listed in `include`; loading them is up to the caller. */
+export function parseInclude(entity: QueryEntity, include: string | undefined): string[] {
+  const names = listItems(include).map((item) => {
+    const found = findRelation(entity, item);
+    if (!found || found[1].includable === false) {
+      const allowed = Object.entries(entity.relations ?? {})
+        .filter(([, relation]) => relation.includable !== false)
+        .map(([name]) => name)
+        .sort();
+      const hint = allowed.length > 0 ? `allowed: ${allowed.join(', ')}` : `${entity.name} has nothing to include`;
+      throw invalidOption(`Unknown relation "${item}" in include; ${hint}`);
+    }
+    return found[0];
+  });
+  return [...new Set(names)];
+}
+
+/**
+ * LIMIT/OFFSET on the query itself. If the caller joined a to-many relation (to load an include),
+ * rows are multiplied, so TypeORM's take/skip is used instead: it pages over distinct root ids.
+ */
+export function applyPaging<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  options: Pick<QueryOptions, 'take' | 'skip'>,
+): SelectQueryBuilder<T> {
+  const joinsToMany = qb.expressionMap.joinAttributes.some((join) => join.isMany);
+  return joinsToMany ? qb.take(options.take).skip(options.skip) : qb.limit(options.take).offset(options.skip);
+}
+
+/**
+ * Filter, count, sort and page in one go. Every option is validated before the first query runs.
+ * The two queries run one after the other because a transaction's query runner serves one at a time.
+ */
+export async function findPage<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  alias: string,
+  entity: QueryEntity,
+  options: PageOptions,
+): Promise<Page<T>> {
+  applyFilter(qb, alias, entity, options.filter);
+  // Cloned before sorting: the count needs neither the ORDER BY nor joins made only to sort.
+  const countQuery = qb.clone();
+  applySort(qb, alias, entity, options.sort);
+  applyPaging(qb, options);
+  const total = await countQuery.getCount();
+  if (options.countOnly || options.take === 0) return { items: [], total };
+  return { items: await qb.getMany(), total };
+}
