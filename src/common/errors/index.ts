@@ -1,2 +1,4 @@
 export * from './error-code';
 export * from './api.exception';
+export * from './all-exceptions.filter';
+export * from './validation';

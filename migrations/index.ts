@@ -1,0 +1,4 @@
+import { Identity1764300000000 } from './1764300000000-identity';
+
+/** Every migration, oldest first. A new migration file is added here too. */
+export const ALL_MIGRATIONS = [Identity1764300000000];

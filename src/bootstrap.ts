@@ -1,0 +1,71 @@
+import { INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppModule } from './app.module';
+import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth';
+import { createValidationPipe } from './common/errors';
+import { APP_CONFIG, AppConfig, loadConfiguration } from './config';
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const JSON_CONTENT_TYPES = ['application/json', 'application/json-patch+json', 'text/json', 'application/*+json'];
+
+/** package.json sits one folder up from src/ and two from dist/src/. */
+function readPackageVersion(): string {
+  const candidates = [join(__dirname, '..', 'package.json'), join(__dirname, '..', '..', 'package.json')];
+  const file = candidates.find((path) => existsSync(path) && JSON.parse(readFileSync(path, 'utf8')).name === 'open-licensing-server');
+  return file ? JSON.parse(readFileSync(file, 'utf8')).version : '0.0.0';
+}
+export const packageVersion = readPackageVersion();
+
+function createAdapter(config: AppConfig): FastifyAdapter {
+  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, trustProxy: config.http.trustProxy, routerOptions: { maxParamLength: 512 } });
+  const fastify = adapter.getInstance();
+  // The reference's clients send application/json-patch+json; both parse as plain JSON.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(JSON_CONTENT_TYPES, { parseAs: 'string', bodyLimit: config.http.bodyLimitBytes }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      const parseError = error as Error & { statusCode?: number; code?: string };
+      parseError.statusCode = 400;
+      parseError.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
+      done(parseError, undefined);
+    }
+  });
+  return adapter;
+}
+
+/** Builds the application exactly as it serves, without listening: used by main, the tests and the OpenAPI script. */
+export async function createApp(options: { logger?: LogLevel[] | false; preview?: boolean } = {}): Promise<NestFastifyApplication> {
+  const config = loadConfiguration();
+  const logger = options.logger ?? LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(config), { logger, preview: options.preview, abortOnError: false, bodyParser: false });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  return app;
+}
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const document = new DocumentBuilder()
+    .setTitle('Open Licensing Server')
+    .setDescription('The Management API of the Babel Licensing Service, endpoint for endpoint, plus a client Licensing API.')
+    .setVersion(packageVersion)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Token from POST /v1/auth/login' }, BEARER_SCHEME)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An API key from POST /v1/api-keys' }, API_KEY_SCHEME)
+    .build();
+  return SwaggerModule.createDocument(app, document, { operationIdFactory: (_controller, method) => method });
+}
+
+export function mountSwagger(app: INestApplication): void {
+  const config = app.get<AppConfig>(APP_CONFIG);
+  if (!config.http.swaggerEnabled) return;
+  SwaggerModule.setup('swagger', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'swagger-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

@@ -1,0 +1,2 @@
+export * from './api-response.dto';
+export * from './envelope.interceptor';

@@ -1,0 +1,110 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { ApiException } from './api.exception';
+import { ErrorCode } from './error-code';
+
+interface Envelope {
+  status: number;
+  body: { success: false; code: number; message: string; [key: string]: unknown };
+}
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: ErrorCode.ValidationFailed,
+  401: ErrorCode.Unauthorized,
+  403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound,
+  405: ErrorCode.NotFound,
+  409: ErrorCode.Conflict,
+  413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
+  429: ErrorCode.RateLimited,
+  503: ErrorCode.DatabaseUnavailable,
+};
+
+/** PostgreSQL SQLSTATEs that mean the request, not the server, is at fault. */
+const PG_CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; message: string }> = {
+  '23505': { status: 409, code: ErrorCode.Duplicate, message: 'A record with the same unique value already exists' },
+  '23503': { status: 409, code: ErrorCode.InUse, message: 'The record is referenced by or references another record that blocks this change' },
+  '22P02': { status: 400, code: ErrorCode.ValidationFailed, message: 'A value has the wrong format' },
+  '22003': { status: 400, code: ErrorCode.ValidationFailed, message: 'A number is out of range' },
+  '22001': { status: 400, code: ErrorCode.ValidationFailed, message: 'A text value is too long' },
+  '22007': { status: 400, code: ErrorCode.ValidationFailed, message: 'A date has the wrong format' },
+  '22008': { status: 400, code: ErrorCode.ValidationFailed, message: 'A date is out of range' },
+};
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001', '08003']);
+
+/**
+ * The one place errors become responses: the `{success:false, code, message}` envelope with a real
+ * HTTP status. Unexpected errors are logged with their stack and answered as a plain 500.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const http = host.switchToHttp();
+    const reply = http.getResponse();
+    const request = http.getRequest();
+    const { status, body } = this.toEnvelope(exception, request);
+    if (status === 429 && exception instanceof HttpException) {
+      const retryAfter = (exception.getResponse() as { retryAfter?: number })?.retryAfter;
+      if (retryAfter) reply.header('Retry-After', String(retryAfter));
+    }
+    reply.status(status).send(body);
+  }
+
+  toEnvelope(exception: unknown, request?: { method?: string; url?: string }): Envelope {
+    if (exception instanceof ApiException) {
+      return this.envelope(exception.getStatus(), exception.errorCode, exception.message, exception.details);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return this.envelope(status, CODE_BY_STATUS[status] ?? ErrorCode.InternalError, this.httpExceptionMessage(exception));
+    }
+    const fastifyStatus = (exception as { statusCode?: number })?.statusCode;
+    const fastifyCode = (exception as { code?: string })?.code;
+    if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500 && typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_')) {
+      return this.fastifyError(fastifyStatus, fastifyCode, (exception as Error).message);
+    }
+    if (exception instanceof QueryFailedError) {
+      const sqlState = (exception.driverError as { code?: string })?.code ?? '';
+      const known = PG_CLIENT_ERRORS[sqlState];
+      if (known) {
+        const detail = (exception.driverError as { detail?: string })?.detail;
+        this.logger.warn(`${request?.method} ${request?.url}: ${sqlState} ${exception.message}${detail ? ` (${detail})` : ''}`);
+        return this.envelope(known.status, known.code, known.message);
+      }
+    }
+    const errorCode = (exception as { code?: string })?.code;
+    if (errorCode && CONNECTION_ERRORS.has(errorCode)) {
+      this.logger.error(`${request?.method} ${request?.url}: database unavailable (${errorCode})`);
+      return this.envelope(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.DatabaseUnavailable, 'The database is unavailable; try again shortly');
+    }
+    this.logger.error(`${request?.method} ${request?.url}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+    return this.envelope(HttpStatus.INTERNAL_SERVER_ERROR, ErrorCode.InternalError, 'An unexpected error occurred; it has been logged');
+  }
+
+  private fastifyError(status: number, code: string, message: string): Envelope {
+    if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || /JSON/i.test(message)) {
+      return this.envelope(400, ErrorCode.MalformedJson, `The request body is not valid JSON: ${message}`);
+    }
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return this.envelope(413, ErrorCode.PayloadTooLarge, 'The request body is larger than the server accepts');
+    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return this.envelope(415, ErrorCode.UnsupportedMediaType, 'Send the body as application/json or application/json-patch+json');
+    return this.envelope(status, CODE_BY_STATUS[status] ?? ErrorCode.ValidationFailed, message);
+  }
+
+  private httpExceptionMessage(exception: HttpException): string {
+    const response = exception.getResponse();
+    if (typeof response === 'string') return response;
+    const message = (response as { message?: unknown }).message;
+    if (Array.isArray(message)) return message.join('; ');
+    if (typeof message === 'string') return message;
+    return exception.message;
+  }
+
+  private envelope(status: number, code: ErrorCode, message: string, details?: Record<string, unknown>): Envelope {
+    return { status, body: { ...(details ?? {}), success: false, code, message } };
+  }
+}

@@ -1,0 +1,183 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+
+/**
+ * The whole configuration, read once from the environment and validated. Nothing else in the code
+ * reads process.env: everything takes this object (injected as AppConfig).
+ */
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  dataDir: string;
+  database: {
+    url: string | undefined;
+    poolSize: number;
+    embedded: { dir: string; port: number; password: string };
+    runMigrations: boolean;
+    logQueries: boolean;
+  };
+  auth: {
+    jwtSecret: string;
+    jwtTtlSeconds: number;
+    maxFailedLogins: number;
+    lockoutSeconds: number;
+  };
+  admin: { userName: string; password: string | undefined; email: string };
+  signingMasterKey: Buffer;
+  http: { bodyLimitBytes: number; swaggerEnabled: boolean; trustProxy: boolean };
+  redisUrl: string | undefined;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+export class ConfigurationError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+/** Every variable, its default and what it does; `.env.example` and the README are written from this. */
+export const CONFIG_VARIABLES: Array<{ name: string; default: string; description: string }> = [
+  { name: 'NODE_ENV', default: 'development', description: 'development, production or test' },
+  { name: 'HOST', default: '0.0.0.0', description: 'Interface the HTTP server listens on' },
+  { name: 'PORT', default: '3000', description: 'HTTP port' },
+  { name: 'PUBLIC_URL', default: '', description: 'Base URL printed at start (defaults to http://localhost:PORT)' },
+  { name: 'DATA_DIR', default: '.data', description: 'Folder for the embedded database and generated local secrets' },
+  { name: 'DATABASE_URL', default: '', description: 'postgres://user:pass@host:port/db; empty starts the embedded PostgreSQL' },
+  { name: 'DATABASE_POOL_SIZE', default: '10', description: 'Connections in the pool (1-200)' },
+  { name: 'DATABASE_LOG_QUERIES', default: 'false', description: 'Log every SQL statement' },
+  { name: 'EMBEDDED_PG_DIR', default: '<DATA_DIR>/postgres', description: 'Data folder of the embedded PostgreSQL' },
+  { name: 'EMBEDDED_PG_PORT', default: '54329', description: 'Port of the embedded PostgreSQL (loopback only)' },
+  { name: 'RUN_MIGRATIONS', default: 'true', description: 'Apply pending migrations at start' },
+  { name: 'JWT_SECRET', default: '(generated into DATA_DIR/secrets.json)', description: 'HS256 secret for login tokens, at least 32 characters' },
+  { name: 'JWT_TTL_SECONDS', default: '1800', description: 'Lifetime of a login token (60-86400)' },
+  { name: 'LOGIN_MAX_FAILURES', default: '5', description: 'Failed logins before the account is locked' },
+  { name: 'LOGIN_LOCKOUT_SECONDS', default: '300', description: 'How long a locked account stays locked' },
+  { name: 'ADMIN_USERNAME', default: 'admin', description: 'User name of the administrator created on first start' },
+  { name: 'ADMIN_PASSWORD', default: '(generated and printed once)', description: 'Password of that administrator' },
+  { name: 'ADMIN_EMAIL', default: 'admin@localhost', description: 'Email of that administrator' },
+  { name: 'SIGNING_MASTER_KEY', default: '(generated into DATA_DIR/secrets.json)', description: 'Base64 of 32 bytes; encrypts signature private keys at rest (AES-256-GCM)' },
+  { name: 'BODY_LIMIT_BYTES', default: '10485760', description: 'Largest accepted request body' },
+  { name: 'SWAGGER_ENABLED', default: 'true', description: 'Serve Swagger UI at /swagger and the document at /swagger-json' },
+  { name: 'TRUST_PROXY', default: 'false', description: 'Take the client address from X-Forwarded-For' },
+  { name: 'REDIS_URL', default: '', description: 'redis://host:port; shares rate limits across instances' },
+  { name: 'LOG_LEVEL', default: 'log', description: 'error, warn, log, debug or verbose' },
+];
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigurationError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigurationError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigurationError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw as T)) throw new ConfigurationError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function optionalUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(url.protocol)) throw new ConfigurationError(`${name} must start with ${protocols.join(' or ')}`);
+  return raw;
+}
+
+interface LocalSecrets {
+  jwtSecret: string;
+  signingMasterKey: string;
+  embeddedPgPassword: string;
+}
+
+/**
+ * Secrets that a fresh install must have but nobody configured: generated once into the data folder
+ * (mode 0600) so that restarts keep tokens, encrypted keys and the embedded database usable.
+ */
+function loadLocalSecrets(dataDir: string): LocalSecrets {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
+  mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  const secrets: LocalSecrets = {
+    jwtSecret: randomBytes(48).toString('base64url'),
+    signingMasterKey: randomBytes(32).toString('base64'),
+    embeddedPgPassword: randomBytes(24).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+export function loadConfiguration(env: Env = process.env): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const dataDir = resolve(env.DATA_DIR || '.data');
+  const databaseUrl = optionalUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+
+  let localSecrets: LocalSecrets | undefined;
+  const secrets = () => (localSecrets ??= loadLocalSecrets(dataDir));
+
+  const jwtSecret = env.JWT_SECRET || secrets().jwtSecret;
+  if (jwtSecret.length < 32) throw new ConfigurationError('JWT_SECRET must be at least 32 characters');
+
+  const masterKeyText = env.SIGNING_MASTER_KEY || secrets().signingMasterKey;
+  const signingMasterKey = Buffer.from(masterKeyText, 'base64');
+  if (signingMasterKey.length !== 32) throw new ConfigurationError('SIGNING_MASTER_KEY must be the base64 encoding of exactly 32 bytes');
+
+  const adminPassword = env.ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 8) throw new ConfigurationError('ADMIN_PASSWORD must be at least 8 characters');
+
+  return {
+    env: nodeEnv,
+    host: env.HOST || '0.0.0.0',
+    port,
+    publicUrl: optionalUrl(env, 'PUBLIC_URL', ['http:', 'https:']),
+    dataDir,
+    database: {
+      url: databaseUrl,
+      poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+      embedded: {
+        dir: resolve(env.EMBEDDED_PG_DIR || join(dataDir, 'postgres')),
+        port: integer(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
+        password: databaseUrl ? '' : secrets().embeddedPgPassword,
+      },
+      runMigrations: boolean(env, 'RUN_MIGRATIONS', true),
+      logQueries: boolean(env, 'DATABASE_LOG_QUERIES', false),
+    },
+    auth: {
+      jwtSecret,
+      jwtTtlSeconds: integer(env, 'JWT_TTL_SECONDS', 1800, 60, 86400),
+      maxFailedLogins: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
+      lockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 300, 1, 86400),
+    },
+    admin: {
+      userName: env.ADMIN_USERNAME || 'admin',
+      password: adminPassword,
+      email: env.ADMIN_EMAIL || 'admin@localhost',
+    },
+    signingMasterKey,
+    http: {
+      bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+      swaggerEnabled: boolean(env, 'SWAGGER_ENABLED', true),
+      trustProxy: boolean(env, 'TRUST_PROXY', false),
+    },
+    redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
+  };
+}

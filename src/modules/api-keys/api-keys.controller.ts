@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { IntIdPipe } from '../../common/http';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal, Principal } from '../../common/auth';
+import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
+import { DeleteApiKeyResponse, GetApiKeysResponse, InsertApiKeyRequest, InsertApiKeyResponse, UpdateApiKeyRequest, UpdateApiKeyResponse } from './api-keys.dto';
+import { ApiKeysService } from './api-keys.service';
+
+@ApiTags('ApiKeys')
+@Access('administration')
+@Controller('v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'getApiKeys', summary: 'Gets the API keys based on the provided request.' })
+  @ApiQueryOptions()
+  @ApiOkResponse({ type: GetApiKeysResponse })
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetApiKeysResponse> {
+    return this.apiKeys.list(options);
+  }
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'insertApiKey', summary: 'Inserts a new API key; the answer carries the key once.' })
+  @ApiOkResponse({ type: InsertApiKeyResponse })
+  insert(@Body() request: InsertApiKeyRequest, @CurrentPrincipal() principal: Principal): Promise<InsertApiKeyResponse> {
+    return this.apiKeys.insert(request.apiKey, principal);
+  }
+
+  @Put()
+  @ApiOperation({ operationId: 'updateApiKey', summary: 'Updates the API key with the specified ID.' })
+  @ApiOkResponse({ type: UpdateApiKeyResponse })
+  async update(@Body() request: UpdateApiKeyRequest): Promise<UpdateApiKeyResponse> {
+    await this.apiKeys.update(request.apiKey);
+    return {} as UpdateApiKeyResponse;
+  }
+
+  @Delete(':apiKeyId')
+  @ApiOperation({ operationId: 'deleteApiKey', summary: 'Deletes the API key with the specified ID.' })
+  @ApiOkResponse({ type: DeleteApiKeyResponse })
+  async delete(@Param('apiKeyId', IntIdPipe) apiKeyId: number): Promise<DeleteApiKeyResponse> {
+    await this.apiKeys.delete(apiKeyId);
+    return {} as DeleteApiKeyResponse;
+  }
+}

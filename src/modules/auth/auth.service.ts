@@ -1,0 +1,122 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, Repository } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../../config';
+import { ALL_PERMISSIONS, JwtClaims, Principal, PrincipalResolver, Role, hashApiKey, hashPassword, verifyPassword } from '../../common/auth';
+import { ApiException, ErrorCode } from '../../common/errors';
+import { ApiKeyEntity } from '../api-keys/api-key.entity';
+import { RoleEntity } from '../roles/role.entity';
+import { UserEntity } from '../users/user.entity';
+import { LoginResponse } from './auth.dto';
+
+/** A hash of a random password, verified against when the user name is unknown so timing does not reveal it. */
+let decoyHash: Promise<string> | undefined;
+
+@Injectable()
+export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
+  private readonly logger = new Logger('Auth');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @InjectRepository(ApiKeyEntity) private readonly apiKeys: Repository<ApiKeyEntity>,
+    private readonly dataSource: DataSource,
+    private readonly jwt: JwtService,
+  ) {}
+
+  async login(userName: string, password: string): Promise<LoginResponse> {
+    const user = await this.users
+      .createQueryBuilder('usr')
+      .addSelect('usr.passwordHash')
+      .where('lower(usr.userName) = lower(:userName)', { userName })
+      .getOne();
+    if (!user) {
+      await verifyPassword(await (decoyHash ??= hashPassword(randomBytes(16).toString('hex'))), password);
+      throw ApiException.unauthorized('Wrong user name or password', ErrorCode.InvalidCredentials);
+    }
+    if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
+      const seconds = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000);
+      throw ApiException.unauthorized(`The account is locked after too many failed logins; try again in ${seconds} s`, ErrorCode.AccountLocked);
+    }
+    if (!(await verifyPassword(user.passwordHash, password))) {
+      await this.recordFailure(user.id);
+      throw ApiException.unauthorized('Wrong user name or password', ErrorCode.InvalidCredentials);
+    }
+    await this.users.update({ id: user.id }, { failedLoginCount: 0, lockedUntil: null, lastLogIn: new Date() });
+    const claims: JwtClaims = { sub: user.id, name: user.userName };
+    const token = await this.jwt.signAsync(claims, { expiresIn: this.config.auth.jwtTtlSeconds });
+    const expiresAt = new Date(Date.now() + this.config.auth.jwtTtlSeconds * 1000).toISOString();
+    return { token, expiresAt } as LoginResponse;
+  }
+
+  async fromUserId(userId: string): Promise<Principal | null> {
+    const rows: Array<{ user_name: string; role: string | null }> = await this.users.query(
+      `SELECT u.user_name, r.name AS role FROM users u LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id WHERE u.id = $1`,
+      [userId],
+    );
+    if (!rows.length) return null;
+    return { kind: 'user', userId, userName: rows[0].user_name, roles: rows.flatMap((row) => (row.role ? [row.role as Role] : [])), permissions: ALL_PERMISSIONS };
+  }
+
+  async fromApiKey(plainKey: string): Promise<Principal> {
+    const rows: Array<{ id: number; revoked: boolean; expire_date: Date | null; permissions: number; owner_id: string; user_name: string; role: string | null }> = await this.apiKeys.query(
+      `SELECT k.id, k.revoked, k.expire_date, k.permissions, k.owner_id, u.user_name, r.name AS role
+         FROM api_keys k JOIN users u ON u.id = k.owner_id
+         LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id
+        WHERE k.key_hash = $1`,
+      [hashApiKey(plainKey)],
+    );
+    if (!rows.length) throw ApiException.unauthorized('The API key is not valid', ErrorCode.Unauthorized);
+    const key = rows[0];
+    if (key.revoked) throw ApiException.unauthorized('The API key has been revoked', ErrorCode.ApiKeyRevoked);
+    if (key.expire_date && key.expire_date.getTime() <= Date.now()) throw ApiException.unauthorized('The API key has expired', ErrorCode.ApiKeyExpired);
+    return {
+      kind: 'apiKey',
+      userId: key.owner_id,
+      userName: key.user_name,
+      roles: rows.flatMap((row) => (row.role ? [row.role as Role] : [])),
+      permissions: key.permissions,
+      apiKeyId: key.id,
+    };
+  }
+
+  /** The first start creates the administrator; later starts leave users alone. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      // Two instances starting together must not both create an administrator.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['licensing:create-admin']);
+      const hasUsers = await manager.getRepository(UserEntity).exists();
+      if (hasUsers) return;
+      const generated = !this.config.admin.password;
+      const password = this.config.admin.password ?? randomBytes(12).toString('base64url');
+      const administrator = await manager.getRepository(RoleEntity).findOneByOrFail({ name: Role.Administrator });
+      await manager.getRepository(UserEntity).save(
+        manager.getRepository(UserEntity).create({
+          userName: this.config.admin.userName,
+          email: this.config.admin.email,
+          firstName: 'Administrator',
+          passwordHash: await hashPassword(password),
+          roles: [administrator],
+        }),
+      );
+      if (generated) {
+        this.logger.warn(`Created administrator "${this.config.admin.userName}" with generated password: ${password}  (shown once; change it with PUT /v1/users)`);
+      } else {
+        this.logger.log(`Created administrator "${this.config.admin.userName}" from ADMIN_USERNAME / ADMIN_PASSWORD`);
+      }
+    });
+  }
+
+  /** Counts the failure and locks the account in one statement, so concurrent failures all count. */
+  private async recordFailure(userId: string): Promise<void> {
+    await this.users.query(
+      `UPDATE users
+          SET failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
+              locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
+        WHERE id = $1`,
+      [userId, this.config.auth.maxFailedLogins, this.config.auth.lockoutSeconds],
+    );
+  }
+}

@@ -1,0 +1,19 @@
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiResponseDto } from '../../common/envelope';
+import { Out } from '../../common/dto';
+
+@ApiSchema({ name: 'Management.Role' })
+export class RoleDto {
+  @Out() id: string;
+  @Out() name: string;
+  @Out({ nullable: true, type: String }) description: string | null;
+}
+
+@ApiSchema({ name: 'Management.GetRolesResponse' })
+export class GetRolesResponse extends ApiResponseDto {
+  @ApiProperty({ type: [RoleDto] }) roles: RoleDto[];
+  @ApiProperty() totalRolesCount: number;
+}
+
+@ApiSchema({ name: 'Management.GetUserRolesResponse' })
+export class GetUserRolesResponse extends GetRolesResponse {}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { RolesModule } from '../roles/roles.module';
+import { UserRolesController } from './user-roles.controller';
+import { UserRolesService } from './user-roles.service';
+import { UserSettingEntity } from './user-setting.entity';
+import { UserSettingsController } from './user-settings.controller';
+import { UserSettingsService } from './user-settings.service';
+import { UserEntity } from './user.entity';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([UserEntity, UserSettingEntity]), RolesModule],
+  controllers: [UsersController, UserSettingsController, UserRolesController],
+  providers: [UsersService, UserSettingsService, UserRolesService],
+  exports: [UsersService],
+})
+export class UsersModule {}
