@@ -9,10 +9,20 @@ import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
 import { RolesModule } from './modules/roles/roles.module';
+import { SettingsModule } from './modules/settings/settings.module';
 import { UsersModule } from './modules/users/users.module';
 
 @Module({
-  imports: [AppConfigModule, DatabaseModule, AuthModule, HealthModule, RolesModule, UsersModule, ApiKeysModule],
+  imports: [
+    AppConfigModule,
+    DatabaseModule,
+    SettingsModule,
+    AuthModule,
+    HealthModule,
+    RolesModule,
+    UsersModule,
+    ApiKeysModule,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_GUARD, useClass: GlobalAuthGuard },

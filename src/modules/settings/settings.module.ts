@@ -1,0 +1,15 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppSettingEntity } from './app-setting.entity';
+import { SettingsController } from './settings.controller';
+import { SettingsService } from './settings.service';
+
+/** Global: every module reads settings (key formats, intervals, SMTP). */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([AppSettingEntity])],
+  controllers: [SettingsController],
+  providers: [SettingsService],
+  exports: [SettingsService],
+})
+export class SettingsModule {}

@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { isIP } from 'node:net';
+import { Repository } from 'typeorm';
+import { validateKeyFormat } from '../../common/key-format';
+import { ApiException, ErrorCode } from '../../common/errors';
+import { AppSettingEntity } from './app-setting.entity';
+import { SETTING_DEFINITIONS, SettingDefinition, SettingKey, SettingValue, settingKey } from './setting-definitions';
+import { AppSettingDto, GetSettingsResponse } from './settings.dto';
+
+/** Other instances pick up a change within this many milliseconds; this one at once. */
+const CACHE_TTL_MS = 5000;
+const EMAIL_PATTERN = /^[^\s@<>]+@[^\s@<>]+$/;
+const HOST_PATTERN = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+const DEFINITIONS = new Map<string, SettingDefinition>(SETTING_DEFINITIONS.map((definition) => [settingKey(definition.group, definition.name), definition]));
+
+/**
+ * Application settings: typed, range-checked, cached, and in force without a restart. Services read
+ * them with `get('Licensing.UserKeyFormat')`.
+ */
+@Injectable()
+export class SettingsService {
+  private cache?: { values: Map<string, SettingValue>; loadedAt: number };
+
+  constructor(@InjectRepository(AppSettingEntity) private readonly settings: Repository<AppSettingEntity>) {}
+
+  async get<T extends SettingValue = SettingValue>(key: SettingKey): Promise<T> {
+    const values = await this.load();
+    const normalized = key.toLowerCase();
+    if (values.has(normalized)) return values.get(normalized) as T;
+    const definition = DEFINITIONS.get(normalized);
+    if (!definition) throw new Error(`Unknown setting ${key}`);
+    return definition.default as T;
+  }
+
+  async list(group?: string): Promise<GetSettingsResponse> {
+    const wanted = group?.trim().toLowerCase();
+    if (wanted && !SETTING_DEFINITIONS.some((definition) => definition.group.toLowerCase() === wanted)) {
+      throw ApiException.badRequest(`Unknown settings group "${group}"; groups are ${[...new Set(SETTING_DEFINITIONS.map((d) => d.group))].join(', ')}`);
+    }
+    const values = new Map(await this.load());
+    values.set(settingKey('Application', 'DatabaseVersion'), await this.databaseVersion());
+    const settings: AppSettingDto[] = SETTING_DEFINITIONS.filter((definition) => !wanted || definition.group.toLowerCase() === wanted).map((definition) => {
+      const key = settingKey(definition.group, definition.name);
+      const value = values.has(key) ? values.get(key)! : definition.default;
+      return {
+        group: definition.group,
+        name: definition.name,
+        type: definition.type,
+        value: 'secret' in definition && definition.secret ? null : value,
+        description: definition.description,
+        readOnly: 'readOnly' in definition ? definition.readOnly : false,
+        isSet: 'secret' in definition && definition.secret ? Boolean(value) : undefined,
+      };
+    });
+    return { settings } as GetSettingsResponse;
+  }
+
+  /** Validates every entry first, then writes them all in one transaction: all or nothing. */
+  async update(entries: Array<{ group?: string | null; name?: string | null; value?: unknown }>): Promise<void> {
+    if (!entries.length) throw ApiException.badRequest('settings must contain at least one setting');
+    const rows = entries.map((entry, index) => {
+      const label = `${entry.group ?? '?'}.${entry.name ?? '?'}`;
+      const definition = DEFINITIONS.get(settingKey(entry.group ?? '', entry.name ?? ''));
+      if (!definition) throw ApiException.badRequest(`settings[${index}]: unknown setting ${label}`, ErrorCode.ValidationFailed);
+      if (definition.readOnly) throw ApiException.badRequest(`settings[${index}]: ${label} is read-only`, ErrorCode.ValidationFailed);
+      return { group: definition.group, name: definition.name, value: this.coerce(definition, entry.value, `settings[${index}] ${label}`) };
+    });
+    await this.settings.manager.transaction(async (manager) => {
+      for (const row of rows) await manager.upsert(AppSettingEntity, row, ['group', 'name']);
+    });
+    this.cache = undefined;
+  }
+
+  private coerce(definition: SettingDefinition, raw: unknown, label: string): SettingValue {
+    const fail = (expected: string) => ApiException.badRequest(`${label} must be ${expected}, got ${JSON.stringify(raw)}`);
+    const text = typeof raw === 'string' ? raw.trim() : raw;
+    switch (definition.type) {
+      case 'Int32':
+      case 'Double': {
+        const value = typeof text === 'string' && text !== '' ? Number(text) : text;
+        if (typeof value !== 'number' || !Number.isFinite(value) || (definition.type === 'Int32' && !Number.isInteger(value))) {
+          throw fail(definition.type === 'Int32' ? 'a whole number' : 'a number');
+        }
+        if ((definition.min !== undefined && value < definition.min) || (definition.max !== undefined && value > definition.max)) {
+          throw fail(`between ${definition.min} and ${definition.max}`);
+        }
+        return value;
+      }
+      case 'Boolean':
+        if (typeof text === 'boolean') return text;
+        if (text === 'true' || text === 'false') return text === 'true';
+        throw fail('true or false');
+      case 'Enum': {
+        const match = definition.values?.find((value) => value.toLowerCase() === String(text).toLowerCase());
+        if (typeof text !== 'string' || !match) throw fail(`one of ${definition.values?.join(', ')}`);
+        return match;
+      }
+      case 'KeyFormat':
+        if (typeof text !== 'string' || !text) throw fail('a key format such as {TOKEN:5}-{TOKEN:5}');
+        validateKeyFormat(text);
+        return text;
+      case 'Email':
+        if (typeof text !== 'string' || !EMAIL_PATTERN.test(text)) throw fail('an email address');
+        return text;
+      case 'Host':
+        if (typeof text !== 'string' || !(HOST_PATTERN.test(text) || isIP(text))) throw fail('a host name or IP address');
+        return text;
+      default:
+        if (text === null && definition.default === null) return null;
+        if (typeof raw !== 'string') throw fail('a string');
+        if (definition.max !== undefined && raw.length > definition.max) throw fail(`at most ${definition.max} characters`);
+        return raw;
+    }
+  }
+
+  private async databaseVersion(): Promise<string | null> {
+    const rows: Array<{ name: string }> = await this.settings.query('SELECT name FROM migrations ORDER BY id DESC LIMIT 1');
+    return rows[0]?.name ?? null;
+  }
+
+  private async load(): Promise<Map<string, SettingValue>> {
+    if (this.cache && Date.now() - this.cache.loadedAt < CACHE_TTL_MS) return this.cache.values;
+    const rows = await this.settings.find();
+    const values = new Map(rows.map((row) => [settingKey(row.group, row.name), row.value]));
+    this.cache = { values, loadedAt: Date.now() };
+    return values;
+  }
+}
