@@ -1,0 +1,216 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SettingsService } from '../settings/settings.service';
+import { LOG_LEVEL_VALUES, LogLevelName, levelValue } from './log-level';
+import { renderMessageTemplate } from './message-template';
+
+/** One entry waiting in memory for the next batch INSERT. */
+export interface PendingLogEntry {
+  timeStamp: Date;
+  level: number;
+  message: string;
+  messageTemplate: string;
+  exception: string | null;
+  properties: string | null;
+}
+
+export interface LogBufferLimits {
+  /** Entries kept in memory while the database is slow or down; beyond it the oldest are dropped. */
+  capacity: number;
+  /** Rows per INSERT (6 parameters each, well under PostgreSQL's 65535). */
+  batchSize: number;
+  /** A flush starts as soon as this many entries wait, without waiting for the timer. */
+  flushThreshold: number;
+  flushIntervalMs: number;
+  /** How long closing the application waits for the last flush. */
+  shutdownFlushMs: number;
+}
+
+export const DEFAULT_LOG_BUFFER_LIMITS: LogBufferLimits = { capacity: 10_000, batchSize: 500, flushThreshold: 200, flushIntervalMs: 1000, shutdownFlushMs: 3000 };
+
+/** Keeps one pathological entry (a huge stack, a giant property) from bloating the table. */
+const MAX_TEXT_LENGTH = 32 * 1024;
+
+function clip(text: string): string {
+  return text.length > MAX_TEXT_LENGTH ? `${text.slice(0, MAX_TEXT_LENGTH)}… (${text.length - MAX_TEXT_LENGTH} more characters)` : text;
+}
+
+function exceptionText(exception: unknown): string | null {
+  if (exception === undefined || exception === null) return null;
+  if (exception instanceof Error) return clip(exception.stack ?? `${exception.name}: ${exception.message}`);
+  return clip(typeof exception === 'string' ? exception : safeJson(exception));
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, item) => (typeof item === 'bigint' ? item.toString() : item));
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * The application's log in the database. `write` only appends to an in-memory buffer, so it never
+ * waits for, nor fails because of, the database; a timer (and a full buffer) flushes the buffer with
+ * one multi-row INSERT per batch. The minimum level (Application.LogMinimumLevel) is applied at flush
+ * time, so a change of the setting takes effect with the next flush.
+ */
+@Injectable()
+export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestroy {
+  limits: LogBufferLimits = { ...DEFAULT_LOG_BUFFER_LIMITS };
+  private buffer: PendingLogEntry[] = [];
+  private dropped = 0;
+  private timer?: NodeJS.Timeout;
+  private inFlight?: Promise<void>;
+  private minimumLevel: number = LOG_LEVEL_VALUES.Information;
+  private failing = false;
+  private readonly console = new Logger('DatabaseLog');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly settings: SettingsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.flush(), this.limits.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    let giveUp: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (giveUp = setTimeout(resolve, this.limits.shutdownFlushMs)));
+    await Promise.race([this.flush(), timeout]);
+    clearTimeout(giveUp);
+  }
+
+  /** Never throws and never waits: the entry is written with the next batch. */
+  write(level: LogLevelName, messageTemplate: string, properties: Record<string, unknown> = {}, exception?: unknown): void {
+    try {
+      const propertiesText = Object.keys(properties).length ? clip(safeJson(properties)) : null;
+      this.enqueue({
+        timeStamp: new Date(),
+        level: LOG_LEVEL_VALUES[level] ?? LOG_LEVEL_VALUES.Information,
+        message: clip(renderMessageTemplate(messageTemplate, properties)),
+        messageTemplate: clip(messageTemplate),
+        exception: exceptionText(exception),
+        properties: propertiesText,
+      });
+    } catch {
+      // Logging must never break the caller.
+    }
+  }
+
+  information(messageTemplate: string, properties?: Record<string, unknown>): void {
+    this.write('Information', messageTemplate, properties);
+  }
+
+  warning(messageTemplate: string, properties?: Record<string, unknown>, exception?: unknown): void {
+    this.write('Warning', messageTemplate, properties, exception);
+  }
+
+  error(messageTemplate: string, properties?: Record<string, unknown>, exception?: unknown): void {
+    this.write('Error', messageTemplate, properties, exception);
+  }
+
+  /** Entries waiting in memory. */
+  get pendingCount(): number {
+    return this.buffer.length;
+  }
+
+  /** Entries dropped because the buffer was full and not yet reported in the log. */
+  get droppedCount(): number {
+    return this.dropped;
+  }
+
+  /**
+   * Writes what is buffered now. Readers call it first so that a listing includes every request
+   * answered before it; resolves (never rejects) when the attempt is over.
+   */
+  async flush(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+    if (!this.buffer.length && !this.dropped) return;
+    this.inFlight = this.drain().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private enqueue(entry: PendingLogEntry): void {
+    this.buffer.push(entry);
+    this.enforceCapacity();
+    if (this.buffer.length >= this.limits.flushThreshold && !this.inFlight) void this.flush();
+  }
+
+  private enforceCapacity(): void {
+    const excess = this.buffer.length - this.limits.capacity;
+    if (excess > 0) {
+      this.buffer.splice(0, excess);
+      this.dropped += excess;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    await this.refreshMinimumLevel();
+    // Only what is there now: under steady load a flush must still end.
+    let remaining = this.buffer.length;
+    while (remaining > 0) {
+      const batch = this.buffer.splice(0, Math.min(remaining, this.limits.batchSize));
+      remaining -= batch.length;
+      const wanted = batch.filter((entry) => entry.level >= this.minimumLevel);
+      if (!wanted.length) continue;
+      try {
+        await this.insert(wanted);
+      } catch (error) {
+        // Put them back in front of newer entries; the capacity bound drops the oldest if need be.
+        this.buffer.unshift(...wanted);
+        this.enforceCapacity();
+        this.reportFailure(error);
+        return;
+      }
+    }
+    if (this.dropped > 0) await this.reportDropped();
+    if (this.failing) {
+      this.failing = false;
+      this.console.log('The database log is writable again');
+    }
+  }
+
+  private async reportDropped(): Promise<void> {
+    const count = this.dropped;
+    this.dropped = 0;
+    const properties = { DroppedCount: count, Capacity: this.limits.capacity };
+    const template = 'Dropped {DroppedCount} log entries: the in-memory buffer ({Capacity} entries) was full while the database log could not be written';
+    try {
+      await this.insert([{ timeStamp: new Date(), level: LOG_LEVEL_VALUES.Warning, message: renderMessageTemplate(template, properties), messageTemplate: template, exception: null, properties: safeJson(properties) }]);
+    } catch (error) {
+      this.dropped += count;
+      this.reportFailure(error);
+    }
+  }
+
+  private async insert(entries: PendingLogEntry[]): Promise<void> {
+    const values: unknown[] = [];
+    const rows = entries.map((entry, index) => {
+      values.push(entry.timeStamp, entry.level, entry.message, entry.messageTemplate, entry.exception, entry.properties);
+      const base = index * 6;
+      return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6})`;
+    });
+    await this.dataSource.query(`INSERT INTO log_entries (time_stamp, level, message, message_template, exception, properties) VALUES ${rows.join(', ')}`, values);
+  }
+
+  private async refreshMinimumLevel(): Promise<void> {
+    try {
+      const name = await this.settings.get<string>('Application.LogMinimumLevel');
+      this.minimumLevel = levelValue(name) ?? LOG_LEVEL_VALUES.Information;
+    } catch {
+      // Database unreachable: keep the last known level.
+    }
+  }
+
+  private reportFailure(error: unknown): void {
+    if (this.failing) return;
+    this.failing = true;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.console.warn(`The database log cannot be written (${reason}); keeping up to ${this.limits.capacity} entries in memory and retrying`);
+  }
+}

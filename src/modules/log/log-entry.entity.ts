@@ -1,0 +1,31 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** bigint comes back from pg as text; ids stay well inside Number.MAX_SAFE_INTEGER. */
+const bigintAsNumber = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
+
+/** Rows are inserted in batches by DatabaseLogService with plain SQL; the entity serves reads and filters. */
+@Entity('log_entries')
+export class LogEntryEntity {
+  @PrimaryColumn({ type: 'bigint', transformer: bigintAsNumber })
+  id: number;
+
+  @Column({ type: 'timestamptz' })
+  timeStamp: Date;
+
+  /** Index in LOG_LEVELS: 0 Verbose … 5 Fatal. */
+  @Column({ type: 'smallint' })
+  level: number;
+
+  @Column({ type: 'text' })
+  message: string;
+
+  @Column({ type: 'text' })
+  messageTemplate: string;
+
+  @Column({ type: 'text', nullable: true })
+  exception: string | null;
+
+  /** JSON object text. */
+  @Column({ type: 'text', nullable: true })
+  properties: string | null;
+}
