@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from '../../common/auth';
+import { IntIdPipe } from '../../common/http';
+import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
+import { ContactsService } from './contacts.service';
+import {
+  DeleteCustomerResponse,
+  GetCustomerContactsResponse,
+  GetCustomersResponse,
+  InsertCustomerRequest,
+  InsertCustomerResponse,
+  UpdateCustomerRequest,
+  UpdateCustomerResponse,
+} from './customers.dto';
+import { CustomersService } from './customers.service';
+
+@ApiTags('Customers')
+@Access('commerce')
+@Controller('v1/customers')
+export class CustomersController {
+  constructor(
+    private readonly customers: CustomersService,
+    private readonly contacts: ContactsService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'getCustomers', summary: 'Retrieves a list of customers; include may name contacts.' })
+  @ApiQueryOptions()
+  @ApiOkResponse({ type: GetCustomersResponse })
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetCustomersResponse> {
+    return this.customers.list(options);
+  }
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'insertCustomer', summary: 'Inserts a new customer (and its contacts); a code is generated when none is given.' })
+  @ApiOkResponse({ type: InsertCustomerResponse })
+  insert(@Body() request: InsertCustomerRequest): Promise<InsertCustomerResponse> {
+    return this.customers.insert(request.customer);
+  }
+
+  @Put()
+  @ApiOperation({ operationId: 'updateCustomer', summary: 'Updates an existing customer; embedded contacts are ignored.' })
+  @ApiOkResponse({ type: UpdateCustomerResponse })
+  async update(@Body() request: UpdateCustomerRequest): Promise<UpdateCustomerResponse> {
+    await this.customers.update(request.customer);
+    return {} as UpdateCustomerResponse;
+  }
+
+  @Delete(':customerId')
+  @ApiOperation({ operationId: 'deleteCustomer', summary: 'Deletes a customer with its contacts; refused (409) while orders or licenses point at it.' })
+  @ApiOkResponse({ type: DeleteCustomerResponse })
+  async delete(@Param('customerId', IntIdPipe) customerId: number): Promise<DeleteCustomerResponse> {
+    await this.customers.delete(customerId);
+    return {} as DeleteCustomerResponse;
+  }
+
+  @Get(':customerId/contacts')
+  @ApiOperation({ operationId: 'getCustomerContacts', summary: 'Retrieves the contacts of a customer.' })
+  @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
+  @ApiOkResponse({ type: GetCustomerContactsResponse })
+  listContacts(@Param('customerId', IntIdPipe) customerId: number, @Query(QueryOptionsPipe) options: QueryOptions): Promise<GetCustomerContactsResponse> {
+    return this.contacts.list(options, customerId);
+  }
+}

@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { ApiException, ErrorCode } from '../../common/errors';
+import { generateKey } from '../../common/key-format';
+import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { SettingsService } from '../settings/settings.service';
+import { ContactEntity } from './contact.entity';
+import { Referrer, countReferrers, describeReferrers, foreignKeyBlocker, isUniqueViolation } from './constraints';
+import { CustomerEntity } from './customer.entity';
+import { CustomerDto, GetCustomersResponse, InsertCustomerResponse } from './customers.dto';
+import { applyContactInput, applyCustomerInput, assertContactNamed, assertCustomerNamed, givenCode } from './customers.input';
+import { toCustomerDto } from './customers.mapper';
+import { CUSTOMER_INCLUDES, CUSTOMER_QUERY } from './customers.query';
+
+const CODE_INDEX = 'customers_code_unique';
+/** A collision needs two equal random codes; several in a row mean the format is far too narrow. */
+const MAX_CODE_ATTEMPTS = 5;
+
+/** Business records that must not vanish with their customer. Tables created by later migrations are skipped until they exist. */
+const CUSTOMER_REFERRERS: Referrer[] = [
+  { table: 'orders', column: 'customer_id', singular: 'order', plural: 'orders' },
+  { table: 'licenses', column: 'customer_id', singular: 'license', plural: 'licenses' },
+  { table: 'orders', column: 'reseller_id', singular: 'order as reseller', plural: 'orders as reseller' },
+];
+
+@Injectable()
+export class CustomersService {
+  constructor(
+    @InjectRepository(CustomerEntity) private readonly customers: Repository<CustomerEntity>,
+    private readonly settings: SettingsService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async list(options: QueryOptions): Promise<GetCustomersResponse> {
+    const select = parseSelect(CUSTOMER_QUERY, options.select);
+    const include = parseInclude(CUSTOMER_QUERY, options.include);
+    const { items, total } = await findPage(this.customers.createQueryBuilder('customer'), 'customer', CUSTOMER_QUERY, options);
+    const customers = await this.toDtos(items, include);
+    return { customers: customers.map((dto) => pickFields(dto, select && [...select, ...include])), totalCustomersCount: total } as GetCustomersResponse;
+  }
+
+  /** Customers as DTOs by id, with the named includes: for modules that embed a customer (orders, licenses). */
+  async findDtosByIds(customerIds: number[], include: string[] = []): Promise<Map<number, CustomerDto>> {
+    const unique = [...new Set(customerIds)];
+    if (unique.length === 0) return new Map();
+    const customers = await this.customers.find({ where: { id: In(unique) } });
+    const dtos = await this.toDtos(customers, parseInclude(CUSTOMER_QUERY, include.join(',')));
+    return new Map(dtos.map((dto) => [dto.id!, dto]));
+  }
+
+  /** 400 naming `field` when the customer does not exist, for records that point at one. */
+  async assertExists(customerId: number, field: string, manager: EntityManager = this.customers.manager): Promise<void> {
+    if (!(await manager.existsBy(CustomerEntity, { id: customerId }))) {
+      throw ApiException.badRequest(`${field}: customer ${customerId} does not exist`, ErrorCode.InvalidReference);
+    }
+  }
+
+  async insert(input: CustomerDto): Promise<InsertCustomerResponse> {
+    const draft = this.customers.create();
+    applyCustomerInput(draft, input);
+    assertCustomerNamed(draft);
+    const contacts = (input.contacts ?? []).map((contactInput, index) => {
+      const contact = new ContactEntity();
+      applyContactInput(contact, contactInput);
+      assertContactNamed(contact, `customer.contacts[${index}]`);
+      return contact;
+    });
+    const code = givenCode(input.code);
+    if (code) await this.assertCodeFree(code);
+    const format = code ? undefined : await this.settings.get<string>('Licensing.CustomerCodeFormat');
+
+    for (let attempt = 1; ; attempt++) {
+      draft.code = code ?? generateKey(format!);
+      try {
+        const saved = await this.dataSource.transaction(async (manager) => {
+          const customer = await manager.save(CustomerEntity, { ...draft });
+          for (const contact of contacts) contact.customerId = customer.id;
+          if (contacts.length) await manager.save(ContactEntity, contacts);
+          return customer;
+        });
+        return { customerId: saved.id, customerCode: saved.code } as InsertCustomerResponse;
+      } catch (error) {
+        if (!isUniqueViolation(error, CODE_INDEX)) throw error;
+        if (code) throw this.duplicateCode(code);
+        if (attempt >= MAX_CODE_ATTEMPTS) {
+          throw ApiException.conflict(
+            `No unused customer code found in ${MAX_CODE_ATTEMPTS} attempts with format "${format}"; give setting Licensing.CustomerCodeFormat more random characters`,
+            ErrorCode.Duplicate,
+          );
+        }
+      }
+    }
+  }
+
+  async update(input: CustomerDto): Promise<void> {
+    if (input.id === undefined || input.id === null) throw ApiException.badRequest('customer.id is required to update a customer');
+    const customer = await this.findOrFail(input.id);
+    if (input.code !== undefined && input.code !== null) {
+      const code = givenCode(input.code);
+      if (!code) throw ApiException.badRequest('customer.code cannot be blank; omit it to keep the current code');
+      if (code.toLowerCase() !== customer.code.toLowerCase()) await this.assertCodeFree(code);
+      customer.code = code;
+    }
+    applyCustomerInput(customer, input);
+    assertCustomerNamed(customer);
+    try {
+      await this.customers.save(customer);
+    } catch (error) {
+      if (isUniqueViolation(error, CODE_INDEX)) throw this.duplicateCode(customer.code);
+      throw error;
+    }
+  }
+
+  /**
+   * Contacts go with the customer and users keep their account (their customer link is cleared);
+   * orders and licenses block the delete. The row lock makes a concurrent order insert wait for this
+   * transaction and then fail its foreign key, instead of slipping in between count and delete.
+   */
+  async delete(customerId: number): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const locked: unknown[] = await manager.query('SELECT id FROM customers WHERE id = $1 FOR UPDATE', [customerId]);
+      if (locked.length === 0) throw ApiException.notFound(`Customer ${customerId} does not exist`);
+      const blockers = await countReferrers(manager, CUSTOMER_REFERRERS, customerId);
+      if (blockers.length > 0) {
+        throw ApiException.conflict(`customer ${customerId} has ${describeReferrers(blockers)}; delete or reassign them first`, ErrorCode.InUse);
+      }
+      try {
+        await manager.delete(CustomerEntity, { id: customerId });
+      } catch (error) {
+        const table = foreignKeyBlocker(error);
+        if (table) throw ApiException.conflict(`customer ${customerId} is still referenced from ${table}; delete or reassign those records first`, ErrorCode.InUse);
+        throw error;
+      }
+    });
+  }
+
+  async findOrFail(customerId: number): Promise<CustomerEntity> {
+    const customer = await this.customers.findOneBy({ id: customerId });
+    if (!customer) throw ApiException.notFound(`Customer ${customerId} does not exist`);
+    return customer;
+  }
+
+  private async toDtos(customers: CustomerEntity[], include: string[]): Promise<CustomerDto[]> {
+    const ids = customers.map((customer) => customer.id);
+    const embedded = await Promise.all(
+      include.map(async (name) => [name, await CUSTOMER_INCLUDES[name].load(this.customers.manager, ids)] as const),
+    );
+    return customers.map((customer) => {
+      const dto = toCustomerDto(customer) as Record<string, unknown>;
+      for (const [name, byCustomer] of embedded) dto[name] = byCustomer.get(customer.id) ?? [];
+      return dto as CustomerDto;
+    });
+  }
+
+  private async assertCodeFree(code: string): Promise<void> {
+    const holder = await this.customers.createQueryBuilder('customer').select('customer.id').where('lower(customer.code) = lower(:code)', { code }).getOne();
+    if (holder) throw this.duplicateCode(code, holder.id);
+  }
+
+  private duplicateCode(code: string, holderId?: number): ApiException {
+    const holder = holderId ? ` by customer ${holderId}` : '';
+    return ApiException.conflict(`customer.code "${code}" is already used${holder}; choose another or omit it to have one generated`, ErrorCode.Duplicate);
+  }
+}
