@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from '../../common/auth';
+import { IntIdPipe } from '../../common/http';
+import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
+import { DeleteResourceResponse, GetResourcesResponse, InsertResourceRequest, InsertResourceResponse, UpdateResourceRequest, UpdateResourceResponse } from './resources.dto';
+import { ResourcesService } from './resources.service';
+
+@ApiTags('Resources')
+@Access('operations')
+@Controller('v1/resources')
+export class ResourcesController {
+  constructor(private readonly resources: ResourcesService) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'getResources', summary: 'Gets a list of resources; passwords and private keys are never returned.' })
+  @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
+  @ApiOkResponse({ type: GetResourcesResponse })
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetResourcesResponse> {
+    return this.resources.list(options);
+  }
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'insertResource', summary: 'Inserts a new resource; type RSA, ECDSA or Ed25519 without data generates a signature key pair.' })
+  @ApiOkResponse({ type: InsertResourceResponse })
+  insert(@Body() request: InsertResourceRequest): Promise<InsertResourceResponse> {
+    return this.resources.insert(request.resource);
+  }
+
+  @Put()
+  @ApiOperation({ operationId: 'updateResource', summary: 'Updates an existing resource.' })
+  @ApiOkResponse({ type: UpdateResourceResponse })
+  async update(@Body() request: UpdateResourceRequest): Promise<UpdateResourceResponse> {
+    await this.resources.update(request.resource);
+    return {} as UpdateResourceResponse;
+  }
+
+  @Delete(':resourceId')
+  @ApiOperation({ operationId: 'deleteResource', summary: 'Deletes a resource; refused (409) for a signature key that products, templates or licenses use.' })
+  @ApiOkResponse({ type: DeleteResourceResponse })
+  async delete(@Param('resourceId', IntIdPipe) resourceId: number): Promise<DeleteResourceResponse> {
+    await this.resources.delete(resourceId);
+    return {} as DeleteResourceResponse;
+  }
+}

@@ -1,0 +1,120 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { ApiException, ErrorCode } from '../../common/errors';
+import { APP_CONFIG, AppConfig } from '../../config';
+import {
+  SIGNING_ALGORITHMS,
+  SigningAlgorithm,
+  SigningKey,
+  decryptPrivateKey,
+  encryptPrivateKey,
+  generateSigningKeyPair,
+  importPrivateKey,
+} from '../signing';
+import { ResourceEntity } from './resource.entity';
+
+export interface PublicKeyDescription {
+  keyId: string;
+  algorithm: SigningAlgorithm;
+  publicKeyPem: string;
+}
+
+export interface KeyMaterial {
+  key: SigningKey;
+  /** What goes into resources.private_key_encrypted. */
+  privateKeyEncrypted: string;
+}
+
+const PUBLIC_ONLY_PEM = /-----BEGIN (?:RSA |EC )?PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/;
+const PRIVATE_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/** The canonical signing algorithm a Resource `type` names (case-insensitive), or undefined for other resources. */
+export function signingAlgorithmOf(type: string | null | undefined): SigningAlgorithm | undefined {
+  const wanted = type?.trim().toLowerCase();
+  return SIGNING_ALGORITHMS.find((algorithm) => algorithm.toLowerCase() === wanted);
+}
+
+/**
+ * Signature keys stored as Resources: makes their key material (generated or imported, encrypted
+ * with the master key) and hands the private key to whoever signs. A key is decrypted and parsed
+ * once per process; the cache entry is checked against the stored key id on every load, so a key
+ * replaced through another instance is picked up too.
+ */
+@Injectable()
+export class SigningKeysService {
+  private readonly cache = new Map<number, SigningKey>();
+
+  constructor(
+    @InjectRepository(ResourceEntity) private readonly resources: Repository<ResourceEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A new key pair of `algorithm`; RSA with `rsaModulusBits` (2048 by default). */
+  async generate(algorithm: SigningAlgorithm, rsaModulusBits?: number): Promise<KeyMaterial> {
+    const generated = await generateSigningKeyPair(algorithm, rsaModulusBits);
+    return { key: generated, privateKeyEncrypted: encryptPrivateKey(generated.privateKeyPem, this.config.signingMasterKey) };
+  }
+
+  /** Imports a PEM private key declared as `algorithm`; a public key or certificate alone is refused. */
+  importPem(pem: string, algorithm: SigningAlgorithm, field = 'resource.data'): KeyMaterial {
+    if (PUBLIC_ONLY_PEM.test(pem) && !PRIVATE_PEM.test(pem)) {
+      throw ApiException.badRequest(
+        `${field} holds only a public key or certificate; a signing key needs the private key: send the PEM private key, or omit ${field} to have a key pair generated`,
+      );
+    }
+    let key: SigningKey;
+    try {
+      key = importPrivateKey(pem, algorithm);
+    } catch (error) {
+      if (error instanceof ApiException) throw ApiException.badRequest(`${field}: ${error.message}`);
+      throw error;
+    }
+    const pkcs8 = key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    return { key, privateKeyEncrypted: encryptPrivateKey(pkcs8, this.config.signingMasterKey) };
+  }
+
+  /**
+   * The private key of signature-key resource `resourceId`, ready to sign. 400 (InvalidReference,
+   * naming `field`) when the resource does not exist or is not a signature key.
+   */
+  async loadSigningKey(resourceId: number, field = 'signatureKeysId'): Promise<SigningKey> {
+    const resource = await this.resources
+      .createQueryBuilder('resource')
+      .select(['resource.id', 'resource.type', 'resource.keyId'])
+      .addSelect('resource.privateKeyEncrypted')
+      .where('resource.id = :resourceId', { resourceId })
+      .getOne();
+    const { algorithm, keyId } = this.assertSigningKey(resource, resourceId, field);
+    const cached = this.cache.get(resourceId);
+    if (cached && cached.keyId === keyId) return cached;
+    const key = importPrivateKey(decryptPrivateKey(resource!.privateKeyEncrypted!, this.config.signingMasterKey), algorithm);
+    if (key.keyId !== keyId) throw new Error(`Resource ${resourceId}: the stored private key does not match its key id ${keyId}`);
+    this.cache.set(resourceId, key);
+    return key;
+  }
+
+  /** What a verifier needs: the public key and the key id licenses name. */
+  async describePublicKey(resourceId: number, field = 'signatureKeysId'): Promise<PublicKeyDescription> {
+    const resource = await this.resources.findOne({ where: { id: resourceId }, select: { id: true, type: true, keyId: true, data: true } });
+    const { algorithm, keyId } = this.assertSigningKey(resource, resourceId, field);
+    return { keyId, algorithm, publicKeyPem: resource!.data! };
+  }
+
+  /** Called whenever a signature key resource changes or goes. */
+  invalidate(resourceId: number): void {
+    this.cache.delete(resourceId);
+  }
+
+  private assertSigningKey(resource: ResourceEntity | null, resourceId: number, field: string): { algorithm: SigningAlgorithm; keyId: string } {
+    if (!resource) throw ApiException.badRequest(`${field}: resource ${resourceId} does not exist`, ErrorCode.InvalidReference);
+    const algorithm = signingAlgorithmOf(resource.type);
+    if (!algorithm || !resource.keyId) {
+      throw ApiException.badRequest(
+        `${field}: resource ${resourceId} (type ${resource.type ?? 'none'}) is not a signature key; use a resource of type ${SIGNING_ALGORITHMS.join(', ')}`,
+        ErrorCode.InvalidReference,
+      );
+    }
+    return { algorithm, keyId: resource.keyId };
+  }
+}
