@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ResourcesModule } from '../resources/resources.module';
+import { LicenseTemplateEntity } from './license-template.entity';
+import { LicenseTemplatesController } from './license-templates.controller';
+import { LicenseTemplatesService } from './license-templates.service';
+import { LicensingReferences } from './licensing-references';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([LicenseTemplateEntity]), ResourcesModule],
+  controllers: [LicenseTemplatesController],
+  providers: [LicenseTemplatesService, LicensingReferences],
+  exports: [LicenseTemplatesService, LicensingReferences],
+})
+export class LicenseTemplatesModule {}
