@@ -1,0 +1,62 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from '../../common/auth';
+import { IntIdPipe } from '../../common/http';
+import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
+import {
+  DeleteOrderResponse,
+  GetCustomerOrdersResponse,
+  GetOrdersResponse,
+  InsertOrderRequest,
+  InsertOrderResponse,
+  UpdateOrderRequest,
+  UpdateOrderResponse,
+} from './orders.dto';
+import { OrdersService } from './orders.service';
+
+@ApiTags('Orders')
+@Access('commerce')
+@Controller('v1')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @Get('orders')
+  @ApiOperation({ operationId: 'getOrders', summary: 'Gets the orders; include may name Customer.' })
+  @ApiQueryOptions()
+  @ApiOkResponse({ type: GetOrdersResponse })
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetOrdersResponse> {
+    return this.orders.list(options);
+  }
+
+  @Post('orders')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'insertOrder', summary: 'Inserts a new order; answers its id and order number (generated when not given).' })
+  @ApiOkResponse({ type: InsertOrderResponse })
+  insert(@Body() request: InsertOrderRequest): Promise<InsertOrderResponse> {
+    return this.orders.insert(request.order);
+  }
+
+  @Put('orders')
+  @ApiOperation({ operationId: 'updateOrder', summary: 'Updates an existing order; its total follows its lines.' })
+  @ApiOkResponse({ type: UpdateOrderResponse })
+  async update(@Body() request: UpdateOrderRequest): Promise<UpdateOrderResponse> {
+    await this.orders.update(request.order);
+    return {} as UpdateOrderResponse;
+  }
+
+  @Delete('orders/:orderId')
+  @ApiOperation({ operationId: 'deleteOrder', summary: 'Deletes an order with its lines; licenses issued for it block the delete.' })
+  @ApiOkResponse({ type: DeleteOrderResponse })
+  async delete(@Param('orderId', IntIdPipe) orderId: number): Promise<DeleteOrderResponse> {
+    await this.orders.delete(orderId);
+    return {} as DeleteOrderResponse;
+  }
+
+  @Get('customers/:customerId/orders')
+  @ApiOperation({ operationId: 'getCustomerOrders', summary: 'Retrieves the orders of a customer.' })
+  @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
+  @ApiOkResponse({ type: GetCustomerOrdersResponse })
+  listForCustomer(@Param('customerId', IntIdPipe) customerId: number, @Query(QueryOptionsPipe) options: QueryOptions): Promise<GetCustomerOrdersResponse> {
+    return this.orders.list(options, customerId);
+  }
+}

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { ApiException, ErrorCode } from '../../common/errors';
+import { generateKey } from '../../common/key-format';
+import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { CustomersService } from '../customers/customers.service';
+import { assertNothingBlocks, countReferences } from '../products/blocking-records';
+import { SettingsService } from '../settings/settings.service';
+import { lockOrder } from './order-totals';
+import { OrderEntity } from './order.entity';
+import { GetOrdersResponse, InsertOrderResponse, OrderDto } from './orders.dto';
+import { toOrderDto } from './orders.mapper';
+import { ORDER_QUERY } from './orders.query';
+
+const ORDER_NUMBER_INDEX = 'orders_order_number_unique';
+/** A collision needs two equal random numbers; several in a row mean the format is far too narrow. */
+const MAX_NUMBER_ATTEMPTS = 5;
+const TEXT_FIELDS = ['status', 'processedBy', 'purchaseOrder', 'currency', 'invoiceNumber', 'paymentType', 'paymentNumber', 'paymentStatus', 'description'] as const;
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    @InjectRepository(OrderEntity) private readonly orders: Repository<OrderEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly customers: CustomersService,
+    private readonly settings: SettingsService,
+  ) {}
+
+  /** All orders, or one customer's (`customerId`), with the customer embedded when include names it. */
+  async list(options: QueryOptions, customerId?: number): Promise<GetOrdersResponse> {
+    const select = parseSelect(ORDER_QUERY, options.select);
+    const include = parseInclude(ORDER_QUERY, options.include);
+    const qb = this.orders.createQueryBuilder('ord');
+    if (customerId !== undefined) {
+      const found = await this.orders.query('SELECT 1 FROM customers WHERE id = $1', [customerId]);
+      if (found.length === 0) throw ApiException.notFound(`Customer ${customerId} does not exist`);
+      qb.where('ord.customerId = :customerId', { customerId });
+    }
+    const { items, total } = await findPage(qb, 'ord', ORDER_QUERY, options);
+    const customers = include.includes('customer') ? await this.customers.findDtosByIds(items.map((order) => order.customerId), ['contacts']) : undefined;
+    const orders = items.map((order) =>
+      pickFields(toOrderDto(order, { customer: customers ? (customers.get(order.customerId) ?? null) : undefined }), select && [...select, ...include]),
+    );
+    return { orders, totalOrdersCount: total } as GetOrdersResponse;
+  }
+
+  /** The total starts at 0 and follows the lines added with POST /v1/orders/{orderId}/products/{productId}. */
+  async insert(input: OrderDto): Promise<InsertOrderResponse> {
+    if (!input.customerId) throw ApiException.badRequest('order.customerId is required: the customer who places the order');
+    await this.customers.assertExists(input.customerId, 'order.customerId');
+    const draft = this.orders.create({ customerId: input.customerId, resellerId: null, paymentDate: null, total: 0 });
+    this.applyFields(draft, input);
+    if (input.resellerId) {
+      await this.customers.assertExists(input.resellerId, 'order.resellerId');
+      draft.resellerId = input.resellerId;
+    }
+    const given = input.orderNumber?.trim() || null;
+    if (given) await this.assertNumberFree(given);
+    const format = given ? undefined : await this.settings.get<string>('Licensing.OrderNumberFormat');
+    for (let attempt = 1; ; attempt++) {
+      draft.orderNumber = given ?? generateKey(format!);
+      try {
+        const saved = await this.orders.save({ ...draft });
+        return { orderId: saved.id, orderNumber: saved.orderNumber } as InsertOrderResponse;
+      } catch (error) {
+        if (!isNumberTaken(error)) throw error;
+        if (given || attempt >= MAX_NUMBER_ATTEMPTS) throw this.numberTaken(draft.orderNumber);
+      }
+    }
+  }
+
+  /**
+   * Members left out of the request keep their value; null clears them. Only the request's columns
+   * are written, never the total, so a line added meanwhile keeps its effect on it.
+   */
+  async update(input: OrderDto): Promise<void> {
+    if (!input.id) throw ApiException.badRequest('order.id is required to update an order');
+    const order = await this.orders.findOneBy({ id: input.id });
+    if (!order) throw ApiException.notFound(`Order ${input.id} does not exist`);
+    const changes: Partial<OrderEntity> = {};
+    this.applyFields(changes, input);
+    if (input.customerId !== undefined && input.customerId !== order.customerId) {
+      if (!input.customerId) throw ApiException.badRequest('order.customerId cannot be removed: every order has a customer');
+      await this.customers.assertExists(input.customerId, 'order.customerId');
+      changes.customerId = input.customerId;
+    }
+    if (input.resellerId !== undefined && (input.resellerId || null) !== order.resellerId) {
+      if (input.resellerId) await this.customers.assertExists(input.resellerId, 'order.resellerId');
+      changes.resellerId = input.resellerId || null;
+    }
+    if (input.orderNumber !== undefined) {
+      const number = input.orderNumber?.trim();
+      if (!number) throw ApiException.badRequest('order.orderNumber cannot be empty');
+      if (number.toLowerCase() !== order.orderNumber.toLowerCase()) await this.assertNumberFree(number);
+      changes.orderNumber = number;
+    }
+    try {
+      await this.orders.update({ id: order.id }, { ...changes, updatedAt: new Date() });
+    } catch (error) {
+      if (isNumberTaken(error)) throw this.numberTaken(changes.orderNumber ?? order.orderNumber);
+      throw error;
+    }
+  }
+
+  /** The lines go with the order; licenses issued for it keep it (409 naming them). */
+  async delete(orderId: number): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await lockOrder(manager, orderId);
+      assertNothingBlocks(`order ${orderId}`, [{ count: await countReferences(manager, 'licenses', 'order_id', orderId), noun: 'license' }], 'delete or move those licenses first');
+      await manager.delete(OrderEntity, { id: orderId });
+    });
+  }
+
+  private applyFields(order: Partial<OrderEntity>, input: OrderDto): void {
+    for (const field of TEXT_FIELDS) if (input[field] !== undefined) order[field] = input[field] ?? null;
+    if (input.paymentDate !== undefined) order.paymentDate = input.paymentDate ? new Date(input.paymentDate) : null;
+  }
+
+  private async assertNumberFree(orderNumber: string): Promise<void> {
+    const taken = await this.orders.createQueryBuilder('ord').where('lower(ord.orderNumber) = lower(:orderNumber)', { orderNumber }).getExists();
+    if (taken) throw this.numberTaken(orderNumber);
+  }
+
+  private numberTaken(orderNumber: string): ApiException {
+    return ApiException.conflict(`order.orderNumber "${orderNumber}" is already used by another order`, ErrorCode.Duplicate);
+  }
+}
+
+function isNumberTaken(error: unknown): boolean {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
+  return driverError?.code === '23505' && driverError.constraint === ORDER_NUMBER_INDEX;
+}

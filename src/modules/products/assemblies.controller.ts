@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access } from '../../common/auth';
+import { IntIdPipe } from '../../common/http';
+import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
+import { AssembliesService } from './assemblies.service';
+import { DeleteAssemblyResponse, GetAssembliesResponse, InsertAssemblyRequest, InsertAssemblyResponse, UpdateAssemblyRequest, UpdateAssemblyResponse } from './products.dto';
+
+@ApiTags('Assemblies')
+@Access('licensing')
+@Controller('v1/assemblies')
+export class AssembliesController {
+  constructor(private readonly assemblies: AssembliesService) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'getAssemblies', summary: 'Retrieves the assemblies based on the provided request parameters.' })
+  @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
+  @ApiOkResponse({ type: GetAssembliesResponse })
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetAssembliesResponse> {
+    return this.assemblies.list(options);
+  }
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'insertAssembly', summary: 'Inserts a new assembly.' })
+  @ApiOkResponse({ type: InsertAssemblyResponse })
+  insert(@Body() request: InsertAssemblyRequest): Promise<InsertAssemblyResponse> {
+    return this.assemblies.insert(request.assembly);
+  }
+
+  @Put()
+  @ApiOperation({ operationId: 'updateAssembly', summary: 'Updates an existing assembly.' })
+  @ApiOkResponse({ type: UpdateAssemblyResponse })
+  async update(@Body() request: UpdateAssemblyRequest): Promise<UpdateAssemblyResponse> {
+    await this.assemblies.update(request.assembly);
+    return {} as UpdateAssemblyResponse;
+  }
+
+  @Delete(':assemblyId')
+  @ApiOperation({ operationId: 'deleteAssembly', summary: 'Deletes an assembly and its links to releases.' })
+  @ApiOkResponse({ type: DeleteAssemblyResponse })
+  async delete(@Param('assemblyId', IntIdPipe) assemblyId: number): Promise<DeleteAssemblyResponse> {
+    await this.assemblies.delete(assemblyId);
+    return {} as DeleteAssemblyResponse;
+  }
+}

@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal, Principal } from '../../common/auth';
+import { IntIdPipe } from '../../common/http';
+import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
+import { DeleteProductResponse, GetProductsResponse, InsertProductRequest, InsertProductResponse, UpdateProductRequest, UpdateProductResponse } from './products.dto';
+import { ProductsService } from './products.service';
+
+@ApiTags('Products')
+@Access('products')
+@Controller('v1/products')
+export class ProductsController {
+  constructor(private readonly products: ProductsService) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'getProducts', summary: 'Gets the products; include may name SignatureKeys and ProductOrders.' })
+  @ApiQueryOptions()
+  @ApiOkResponse({ type: GetProductsResponse })
+  list(@Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetProductsResponse> {
+    return this.products.list(options, principal);
+  }
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'insertProduct', summary: 'Inserts a new product.' })
+  @ApiOkResponse({ type: InsertProductResponse })
+  insert(@Body() request: InsertProductRequest): Promise<InsertProductResponse> {
+    return this.products.insert(request.product);
+  }
+
+  @Put()
+  @ApiOperation({ operationId: 'updateProduct', summary: 'Updates an existing product.' })
+  @ApiOkResponse({ type: UpdateProductResponse })
+  async update(@Body() request: UpdateProductRequest): Promise<UpdateProductResponse> {
+    await this.products.update(request.product);
+    return {} as UpdateProductResponse;
+  }
+
+  @Delete(':productId')
+  @ApiOperation({ operationId: 'deleteProduct', summary: 'Deletes a product that has no order lines, releases, license templates or licenses (409 names what blocks it).' })
+  @ApiOkResponse({ type: DeleteProductResponse })
+  async delete(@Param('productId', IntIdPipe) productId: number): Promise<DeleteProductResponse> {
+    await this.products.delete(productId);
+    return {} as DeleteProductResponse;
+  }
+}
