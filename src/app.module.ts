@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CustomersModule } from './modules/customers/customers.module';
+import { EmailModule } from './modules/email/email.module';
 import { HealthModule } from './modules/health/health.module';
 import { LogModule } from './modules/log/log.module';
 import { OrdersModule } from './modules/orders/orders.module';
@@ -30,6 +31,7 @@ import { UsersModule } from './modules/users/users.module';
     ApiKeysModule,
     LogModule,
     ReportsModule,
+    EmailModule,
     CustomersModule,
     ResourcesModule,
     ProductsModule,
