@@ -134,5 +134,5 @@ describe('License templates', () => {
     await ctx.http.get('/v1/license-templates').set(bearer(manager.token)).expect(200);
     await ctx.http.get('/v1/license-templates').set(bearer(sales.token)).expect(403);
     await ctx.http.post('/v1/license-templates').set(bearer(sales.token)).send({ licenseTemplate: { name: unique('s') } }).expect(403);
-  });
+  }, 30_000);
 });

@@ -1,0 +1,20 @@
+import { Controller, Get, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Access } from '../../common/auth';
+import { GetServerInfoResponse } from './info.dto';
+import { InfoService } from './info.service';
+
+@ApiTags('Info')
+@Access('authenticated')
+@Controller('v1/info')
+export class InfoController {
+  constructor(private readonly info: InfoService) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'getServerInfo', summary: 'Gets the server information: version, time, your address, license and token counts.' })
+  @ApiOkResponse({ type: GetServerInfoResponse })
+  get(@Req() request: FastifyRequest): Promise<GetServerInfoResponse> {
+    return this.info.get(request.ip);
+  }
+}

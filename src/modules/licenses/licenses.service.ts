@@ -1,0 +1,336 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { ApiException, ErrorCode } from '../../common/errors';
+import { generateKey } from '../../common/key-format';
+import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { CustomerEntity } from '../customers/customer.entity';
+import { toCustomerDto } from '../customers/customers.mapper';
+import { EMPTY_PARTS, LicenseParts, LicenseProductPart, mergeParts, normalizeParts, normalizeProduct } from '../license-templates/license-parts';
+import { LicenseTemplateEntity } from '../license-templates/license-template.entity';
+import { LicenseTemplatesService, templateParts } from '../license-templates/license-templates.service';
+import { CustomerReference, LicensingReferences, ProductReference } from '../license-templates/licensing-references';
+import { OrderEntity } from '../orders/order.entity';
+import { toOrderDto } from '../orders/orders.mapper';
+import { ProductEntity } from '../products/product.entity';
+import { SigningKeysService } from '../resources/signing-keys.service';
+import { SettingsService } from '../settings/settings.service';
+import { LicenseFormat, LicensingMode, SigningKey, signLicense } from '../signing';
+import { LicenseEntity } from './license.entity';
+import { GetLicensesResponse, InsertLicenseResponse, LicenseDto, UpdateLicenseResponse } from './licenses.dto';
+import { LicenseRelated, licenseDocumentOf, toLicenseDto } from './licenses.mapper';
+import { LICENSE_QUERY } from './licenses.query';
+
+/** Generated ids and user keys are random; a collision is retried with new ones this many times. */
+const MAX_GENERATION_ATTEMPTS = 8;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const DIGITS_ONLY = /^\d{1,10}$/;
+
+/** Which licenses a list shows: all, or those of one customer, order or template. */
+export type LicenseScope = { customerId: number } | { orderId: number } | { templateId: number };
+
+type LicenseValues = Omit<LicenseEntity, 'id' | 'createdAt' | 'updatedAt' | 'licenseKey' | 'hash' | 'signingKeyId' | 'customer' | 'order' | 'template' | 'productRecord'>;
+
+function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
+
+function dateOrNull(value: string | null | undefined): Date | null {
+  return value ? new Date(value) : null;
+}
+
+function trimmedOrNull(value: string | null | undefined): string | null {
+  const text = value?.trim();
+  return text ? text : null;
+}
+
+/** A product id that names a product of this server: digits only. */
+function productRowId(product: LicenseProductPart | null): number | null {
+  return product?.id && DIGITS_ONLY.test(product.id) ? Number(product.id) : null;
+}
+
+function customerName(customer: CustomerReference): string | null {
+  return trimmedOrNull([customer.firstName, customer.lastName].filter(Boolean).join(' ')) ?? customer.company;
+}
+
+@Injectable()
+export class LicensesService {
+  constructor(
+    @InjectRepository(LicenseEntity) private readonly licenses: Repository<LicenseEntity>,
+    @InjectRepository(CustomerEntity) private readonly customers: Repository<CustomerEntity>,
+    @InjectRepository(OrderEntity) private readonly orders: Repository<OrderEntity>,
+    @InjectRepository(ProductEntity) private readonly products: Repository<ProductEntity>,
+    private readonly templates: LicenseTemplatesService,
+    private readonly references: LicensingReferences,
+    private readonly signingKeys: SigningKeysService,
+    private readonly settings: SettingsService,
+  ) {}
+
+  async list(options: QueryOptions, scope?: LicenseScope): Promise<GetLicensesResponse> {
+    const select = parseSelect(LICENSE_QUERY, options.select);
+    const include = parseInclude(LICENSE_QUERY, options.include);
+    if (scope) await this.assertScopeExists(scope);
+    const qb = this.licenses.createQueryBuilder('license');
+    if (scope && 'customerId' in scope) qb.where('license.customerId = :customerId', scope);
+    if (scope && 'orderId' in scope) qb.where('license.orderId = :orderId', scope);
+    if (scope && 'templateId' in scope) qb.where('license.templateId = :templateId', scope);
+    const { items, total } = await findPage(qb, 'license', LICENSE_QUERY, options);
+    const related = await this.loadIncluded(items, include);
+    const fields = select ? [...select, ...include] : undefined;
+    const licenses = items.map((license) => pickFields(toLicenseDto(license, related(license)), fields));
+    return { licenses, totalLicensesCount: total } as GetLicensesResponse;
+  }
+
+  /**
+   * Makes a license from its template (if any) and the request, signs it with the signature key
+   * of the license, else the template, else the product, and stores it.
+   */
+  async insert(input: LicenseDto): Promise<InsertLicenseResponse> {
+    const template = input.templateId ? await this.templateReference(input.templateId) : null;
+    const values = await this.compose(input, template);
+    const signatureKeysId = input.signatureKeysId ?? template?.signatureKeysId ?? values.productSignatureKeysId;
+    if (!signatureKeysId) {
+      throw ApiException.badRequest(
+        'license.signatureKeysId: the license has no signature key; set signatureKeysId on the license, its template or its product',
+        ErrorCode.InvalidReference,
+      );
+    }
+    const key = await this.signingKeys.loadSigningKey(signatureKeysId, 'license.signatureKeysId');
+    const givenLicenseId = trimmedOrNull(input.licenseId);
+    const givenUserKey = trimmedOrNull(input.userKey);
+    const licenseIdFormat = givenLicenseId ? null : await this.settings.get<string>('Licensing.LicenseIdFormat');
+    const userKeyFormat = givenUserKey ? null : (template?.userKey ?? (await this.settings.get<string>('Licensing.UserKeyFormat')));
+
+    for (let attempt = 0; attempt < MAX_GENERATION_ATTEMPTS; attempt++) {
+      const license: LicenseValues = {
+        ...values.license,
+        licenseId: givenLicenseId ?? generateKey(licenseIdFormat!),
+        userKey: givenUserKey ?? generateKey(userKeyFormat!),
+        signatureKeysId,
+      };
+      const signed = this.sign(license, key);
+      // ON CONFLICT DO NOTHING: a taken license id or user key comes back as "no row", not as an aborted statement.
+      const result = await this.licenses.createQueryBuilder().insert().into(LicenseEntity).values({ ...license, ...signed }).orIgnore().returning(['id']).execute();
+      const id = result.raw[0]?.id as number | undefined;
+      if (id !== undefined) {
+        return { licenseId: id, licenseKeyId: license.licenseId, userKey: license.userKey, licenseKey: signed.licenseKey } as InsertLicenseResponse;
+      }
+      await this.assertGivenKeysFree(givenLicenseId, givenUserKey);
+    }
+    throw new Error(`Could not generate a free license id and user key in ${MAX_GENERATION_ATTEMPTS} attempts; the key formats are too small for the number of licenses`);
+  }
+
+  /** Changes the members given (undefined = unchanged, null = cleared); signs the license anew when its signed content changes. */
+  async update(input: LicenseDto): Promise<UpdateLicenseResponse> {
+    if (!input.id) throw ApiException.badRequest('license.id is required to update a license');
+    const license = await this.licenses.findOneBy({ id: input.id });
+    if (!license) throw ApiException.notFound(`License ${input.id} does not exist`);
+    const before = JSON.stringify(licenseDocumentOf(license));
+    const signedWith = { format: license.format, signatureKeysId: license.signatureKeysId };
+
+    if (input.licenseId !== undefined) {
+      const licenseId = trimmedOrNull(input.licenseId);
+      if (!licenseId) throw ApiException.badRequest('license.licenseId cannot be empty');
+      if (licenseId !== license.licenseId) await this.assertGivenKeysFree(licenseId, null);
+      license.licenseId = licenseId;
+    }
+    if (input.userKey !== undefined) {
+      const userKey = trimmedOrNull(input.userKey);
+      if (!userKey) throw ApiException.badRequest('license.userKey cannot be empty');
+      if (userKey !== license.userKey) await this.assertGivenKeysFree(null, userKey);
+      license.userKey = userKey;
+    }
+    if (input.templateId !== undefined) {
+      license.templateId = input.templateId ? (await this.templateReference(input.templateId)).id : null;
+    }
+    if (input.customerId !== undefined || input.orderId !== undefined) {
+      const customerId = input.customerId !== undefined ? input.customerId : license.customerId;
+      const orderId = input.orderId !== undefined ? input.orderId : license.orderId;
+      const { customer, order } = await this.commerceReferences(customerId ?? null, orderId ?? null);
+      license.customerId = customer?.id ?? null;
+      license.orderId = order?.id ?? null;
+    }
+    if (input.signatureKeysId) license.signatureKeysId = input.signatureKeysId;
+    for (const member of ['licenseType', 'description', 'meta', 'licenseeName', 'licenseeCompany', 'licenseeEmail'] as const) {
+      if (input[member] !== undefined) license[member] = input[member] ?? null;
+    }
+    if (input.licensee !== undefined) {
+      if (input.licenseeName === undefined && input.licensee?.name !== undefined) license.licenseeName = input.licensee.name ?? null;
+      if (input.licenseeCompany === undefined && input.licensee?.company !== undefined) license.licenseeCompany = input.licensee.company ?? null;
+      license.licensee = this.licenseeExtra(input.licensee);
+    }
+    for (const member of ['issueDate', 'expireDate', 'supportExpireDate'] as const) {
+      if (input[member] !== undefined) license[member] = dateOrNull(input[member]);
+    }
+    if (input.revoked !== undefined && input.revoked !== null) license.revoked = input.revoked;
+    if (input.trace !== undefined && input.trace !== null) license.trace = input.trace;
+    if (input.format !== undefined && input.format !== null) license.format = input.format;
+    if (input.licensingMode !== undefined && input.licensingMode !== null) license.licensingMode = input.licensingMode;
+    if (input.maxAllowedSites !== undefined) license.maxAllowedSites = input.maxAllowedSites;
+    this.checkSites(license.licensingMode, license.maxAllowedSites);
+
+    const given = normalizeParts(input, 'license');
+    for (const member of ['components', 'assemblies', 'fields', 'features', 'restrictions'] as const) {
+      if (input[member] !== undefined) (license as unknown as Record<string, unknown>)[member] = given[member];
+    }
+    if (input.product !== undefined) {
+      license.product = given.product;
+      const productId = productRowId(given.product);
+      if (productId !== null) license.productId = (await this.references.product(productId, 'license.product.id')).id;
+    }
+
+    const contentChanged = JSON.stringify(licenseDocumentOf(license)) !== before;
+    if (contentChanged || license.format !== signedWith.format || license.signatureKeysId !== signedWith.signatureKeysId) {
+      const key = await this.signingKeys.loadSigningKey(license.signatureKeysId, 'license.signatureKeysId');
+      Object.assign(license, this.sign(license, key));
+    } else if (input.signatureKeysId) {
+      await this.references.signatureKey(input.signatureKeysId, 'license.signatureKeysId');
+    }
+    await this.licenses.save(license);
+    return { licenseKeyId: license.licenseId, userKey: license.userKey, licenseKey: license.licenseKey } as UpdateLicenseResponse;
+  }
+
+  /** Its tokens and traces go with it (ON DELETE CASCADE). */
+  async delete(id: number): Promise<void> {
+    const result = await this.licenses.delete({ id });
+    if (!result.affected) throw ApiException.notFound(`License ${id} does not exist`);
+  }
+
+  private sign(license: LicenseValues, key: SigningKey): { licenseKey: string; hash: string; signingKeyId: string } {
+    const signed = signLicense(licenseDocumentOf(license), license.format, key, { includePublicKey: license.generateKeyInfo });
+    return { licenseKey: signed.licenseKey, hash: signed.hash, signingKeyId: signed.keyId };
+  }
+
+  /**
+   * Every column of a new license but its id, user key and signature, from the template and the
+   * request (the request wins), plus the signature key of its product for the fallback.
+   */
+  private async compose(input: LicenseDto, template: LicenseTemplateEntity | null): Promise<{ license: Omit<LicenseValues, 'licenseId' | 'userKey' | 'signatureKeysId'>; productSignatureKeysId: number | null }> {
+    const parts: LicenseParts = mergeParts(template ? templateParts(template) : EMPTY_PARTS, normalizeParts(input, 'license'));
+    const { customer, order } = await this.commerceReferences(input.customerId ?? null, input.orderId ?? null);
+    const ownProductId = productRowId(normalizeProduct(input.product));
+    const productId = ownProductId ?? template?.productId ?? productRowId(parts.product);
+    const productField = ownProductId !== null ? 'license.product.id' : template?.productId ? 'license.templateId' : 'license.product.id';
+    const product = productId !== null ? await this.references.product(productId, productField) : null;
+    if (product) parts.product = { ...this.productPart(product), ...(parts.product ?? {}) };
+
+    const licensingMode = input.licensingMode ?? template?.licensingMode ?? LicensingMode.File;
+    const maxAllowedSites = input.maxAllowedSites !== undefined && input.maxAllowedSites !== null ? input.maxAllowedSites : licensingMode === LicensingMode.File ? null : 1;
+    this.checkSites(licensingMode, maxAllowedSites);
+    const issueDate = input.issueDate ? new Date(input.issueDate) : template?.issueDate === false ? null : wholeSeconds(new Date());
+    const from = (issueDate ?? wholeSeconds(new Date())).getTime();
+    const afterDays = (days: number | null | undefined) => (days ? new Date(from + days * DAY_MS) : null);
+    const expireDate = input.expireDate !== undefined ? dateOrNull(input.expireDate) : afterDays(template?.expireDays);
+    const supportExpireDate = input.supportExpireDate !== undefined ? dateOrNull(input.supportExpireDate) : afterDays(template?.supportDays);
+
+    return {
+      productSignatureKeysId: product?.signatureKeysId ?? null,
+      license: {
+        licenseType: input.licenseType !== undefined ? input.licenseType : (template?.licenseType ?? null),
+        format: input.format ?? template?.format ?? LicenseFormat.Xml,
+        description: input.description ?? null,
+        issueDate,
+        expireDate,
+        supportExpireDate,
+        revoked: input.revoked ?? false,
+        trace: input.trace ?? false,
+        maxAllowedSites,
+        licensingMode,
+        licenseeName: trimmedOrNull(input.licenseeName ?? input.licensee?.name) ?? (customer ? customerName(customer) : null),
+        licenseeCompany: trimmedOrNull(input.licenseeCompany ?? input.licensee?.company) ?? customer?.company ?? null,
+        licenseeEmail: trimmedOrNull(input.licenseeEmail) ?? customer?.email ?? null,
+        meta: input.meta ?? null,
+        generateKeyInfo: template?.generateKeyInfo ?? false,
+        templateId: template?.id ?? null,
+        customerId: customer?.id ?? null,
+        orderId: order?.id ?? null,
+        productId: product?.id ?? null,
+        licensee: this.licenseeExtra(input.licensee),
+        ...parts,
+      },
+    };
+  }
+
+  private productPart(product: ProductReference): LicenseProductPart {
+    const part: LicenseProductPart = { id: String(product.id), name: product.name };
+    if (product.copyright) part.copyright = product.copyright;
+    if (product.url) part.url = product.url;
+    if (product.description) part.description = product.description;
+    return part;
+  }
+
+  private licenseeExtra(licensee: LicenseDto['licensee']): LicenseEntity['licensee'] {
+    const contactInfo = trimmedOrNull(licensee?.contactInfo);
+    const url = trimmedOrNull(licensee?.url);
+    if (!contactInfo && !url) return null;
+    return { ...(contactInfo ? { contactInfo } : {}), ...(url ? { url } : {}) };
+  }
+
+  private checkSites(mode: LicensingMode, maxAllowedSites: number | null): void {
+    if (mode !== LicensingMode.File && (maxAllowedSites === null || maxAllowedSites < 1)) {
+      throw ApiException.badRequest('license.maxAllowedSites must be at least 1 for activation and floating licenses');
+    }
+  }
+
+  /** The order's customer is the license's customer unless the request names another, which is refused. */
+  private async commerceReferences(customerId: number | null, orderId: number | null): Promise<{ customer: CustomerReference | null; order: { id: number; customerId: number } | null }> {
+    const order = orderId ? await this.references.order(orderId, 'license.orderId') : null;
+    if (order && customerId && order.customerId !== customerId) {
+      throw ApiException.badRequest(`license.orderId: order ${order.id} belongs to customer ${order.customerId}, not to customer ${customerId}`, ErrorCode.InvalidReference);
+    }
+    const effectiveCustomerId = customerId || order?.customerId || null;
+    const customer = effectiveCustomerId ? await this.references.customer(effectiveCustomerId, customerId ? 'license.customerId' : 'license.orderId') : null;
+    return { customer, order };
+  }
+
+  private async templateReference(id: number): Promise<LicenseTemplateEntity> {
+    try {
+      return await this.templates.findEntity(id);
+    } catch (error) {
+      if (error instanceof ApiException && error.getStatus() === 404) {
+        throw ApiException.badRequest(`license.templateId: license template ${id} does not exist`, ErrorCode.InvalidReference);
+      }
+      throw error;
+    }
+  }
+
+  private async assertGivenKeysFree(licenseId: string | null, userKey: string | null): Promise<void> {
+    if (licenseId && (await this.licenses.existsBy({ licenseId }))) {
+      throw ApiException.conflict(`license.licenseId: a license with id "${licenseId}" already exists`, ErrorCode.Duplicate);
+    }
+    if (userKey && (await this.licenses.existsBy({ userKey }))) {
+      throw ApiException.conflict('license.userKey: another license already has this user key', ErrorCode.Duplicate);
+    }
+  }
+
+  private async assertScopeExists(scope: LicenseScope): Promise<void> {
+    const [table, id, what] =
+      'customerId' in scope ? ['customers', scope.customerId, 'Customer'] : 'orderId' in scope ? ['orders', scope.orderId, 'Order'] : ['license_templates', scope.templateId, 'License template'];
+    const [row] = await this.licenses.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id]);
+    if (!row) throw ApiException.notFound(`${what} ${id} does not exist`);
+  }
+
+  /** Loads each included relation for the whole page in one query. */
+  private async loadIncluded(items: LicenseEntity[], include: string[]): Promise<(license: LicenseEntity) => LicenseRelated> {
+    const ids = (pick: (license: LicenseEntity) => number | null) => [...new Set(items.map(pick).filter((id): id is number => id !== null))];
+    const wants = (name: string) => include.includes(name);
+    const customers = wants('customer') ? await this.byId(this.customers, ids((l) => l.customerId), toCustomerDto) : undefined;
+    const orders = wants('order') ? await this.byId(this.orders, ids((l) => l.orderId), (order) => toOrderDto(order)) : undefined;
+    const templates = wants('template') ? await this.templates.findDtos(ids((l) => l.templateId)) : undefined;
+    const products = wants('product') ? await this.byId(this.products, ids((l) => l.productId), (product) => this.productPart(product)) : undefined;
+    return (license) => {
+      const related: LicenseRelated = {};
+      if (customers) related.customer = license.customerId ? (customers.get(license.customerId) ?? null) : null;
+      if (orders) related.order = license.orderId ? (orders.get(license.orderId) ?? null) : null;
+      if (templates) related.template = license.templateId ? (templates.get(license.templateId) ?? null) : null;
+      if (products) related.product = license.productId ? (products.get(license.productId) ?? null) : null;
+      return related;
+    };
+  }
+
+  private async byId<E extends { id: number }, D>(repository: Repository<E>, ids: number[], toDto: (row: E) => D): Promise<Map<number, D>> {
+    if (ids.length === 0) return new Map();
+    const rows = await repository.findBy({ id: In(ids) } as never);
+    return new Map(rows.map((row) => [row.id, toDto(row)]));
+  }
+}
