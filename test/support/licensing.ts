@@ -2,7 +2,7 @@ import { TestContext, bearer, unique } from './app';
 
 /** Records the licensing specs build on, created through the API as an administrator. */
 
-async function post<T = Record<string, unknown>>(ctx: TestContext, path: string, body: unknown): Promise<T> {
+async function post<T = Record<string, unknown>>(ctx: TestContext, path: string, body: object): Promise<T> {
   const response = await ctx.http.post(path).set(bearer(ctx.adminToken)).send(body);
   if (response.status !== 200) throw new Error(`POST ${path} failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body as T;
