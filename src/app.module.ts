@@ -10,6 +10,9 @@ import { AuthModule } from './modules/auth/auth.module';
 import { CustomersModule } from './modules/customers/customers.module';
 import { EmailModule } from './modules/email/email.module';
 import { HealthModule } from './modules/health/health.module';
+import { InfoModule } from './modules/info/info.module';
+import { LicenseTemplatesModule } from './modules/license-templates/license-templates.module';
+import { LicensesModule } from './modules/licenses/licenses.module';
 import { LogModule } from './modules/log/log.module';
 import { OrdersModule } from './modules/orders/orders.module';
 import { ProductsModule } from './modules/products/products.module';
@@ -36,6 +39,9 @@ import { UsersModule } from './modules/users/users.module';
     ResourcesModule,
     ProductsModule,
     OrdersModule,
+    LicenseTemplatesModule,
+    LicensesModule,
+    InfoModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
