@@ -34,6 +34,16 @@ describe('Identity endpoints', () => {
       expect(JSON.stringify(listed.body)).not.toMatch(/argon2|passwordHash/);
     });
 
+    it('links a user to an existing customer and refuses an unknown one naming the field', async () => {
+      const customer = await ctx.http.post('/v1/customers').set(admin).send({ customer: { company: unique('Customer Co') } }).expect(200);
+      const linked = await ctx.http.post('/v1/users').set(admin).send({ user: { userName: unique('cust'), customerId: customer.body.customerId, roles: ['Customer'] }, password: 'password-1234' }).expect(200);
+      const listed = await ctx.http.get('/v1/users').query({ filter: `Id == "${linked.body.userId}"` }).set(admin).expect(200);
+      expect(listed.body.users[0].customerId).toBe(customer.body.customerId);
+      const unknown = await ctx.http.post('/v1/users').set(admin).send({ user: { userName: unique('cust'), customerId: 987654321 }, password: 'password-1234' }).expect(400);
+      expect(unknown.body).toMatchObject({ success: false, code: 107 });
+      expect(unknown.body.message).toMatch(/user\.customerId/);
+    });
+
     it('refuses a duplicate user name regardless of case with 409', async () => {
       const userName = unique('dup');
       await ctx.http.post('/v1/users').set(admin).send({ user: { userName }, password: 'password-1234' }).expect(200);

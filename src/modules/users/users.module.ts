@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CustomersModule } from '../customers/customers.module';
 import { RolesModule } from '../roles/roles.module';
 import { UserRolesController } from './user-roles.controller';
 import { UserRolesService } from './user-roles.service';
@@ -11,7 +12,7 @@ import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity, UserSettingEntity]), RolesModule],
+  imports: [TypeOrmModule.forFeature([UserEntity, UserSettingEntity]), RolesModule, CustomersModule],
   controllers: [UsersController, UserSettingsController, UserRolesController],
   providers: [UsersService, UserSettingsService, UserRolesService],
   exports: [UsersService],

@@ -6,6 +6,7 @@ import { ApiException, ErrorCode } from '../../common/errors';
 import { QueryEntity, QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { API_KEY_QUERY } from '../api-keys/api-keys.query';
+import { CustomersService } from '../customers/customers.service';
 import { RoleEntity } from '../roles/role.entity';
 import { ROLE_QUERY, RolesService } from '../roles/roles.service';
 import { UserSettingEntity } from './user-setting.entity';
@@ -62,6 +63,7 @@ export class UsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly roles: RolesService,
+    private readonly customers: CustomersService,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -94,6 +96,7 @@ export class UsersService {
     if (!userName) throw ApiException.badRequest('user.userName is required');
     await this.assertUserNameFree(userName);
     const roles = input.roles?.length ? await this.roles.resolveNames(input.roles) : [];
+    if (input.customerId) await this.customers.assertExists(input.customerId, 'user.customerId');
     const user = this.users.create({ userName, passwordHash: await hashPassword(request.password), roles });
     this.applyFields(user, input, [...PROFILE_FIELDS, 'rank', 'customerId']);
     const saved = await this.users.save(user);
@@ -114,6 +117,7 @@ export class UsersService {
     if (input.userName !== undefined && input.userName.trim().toLowerCase() !== user.userName.toLowerCase()) {
       await this.assertUserNameFree(input.userName.trim());
     }
+    if (admin && input.customerId && input.customerId !== user.customerId) await this.customers.assertExists(input.customerId, 'user.customerId');
     this.applyFields(user, input, admin ? [...PROFILE_FIELDS, ...ADMIN_FIELDS] : PROFILE_FIELDS);
 
     if (request.newPassword) {
