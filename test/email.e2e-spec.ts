@@ -3,6 +3,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { DatabaseLogService } from '../src/modules/log/database-log.service';
 import { TestContext, bearer, createUser, startTestApp, unique } from './support/app';
+import { createCustomer, createLicense, createProduct, createSignatureKey, createTemplate } from './support/licensing';
 
 // mailparser comes with @nestjs-modules/mailer (preview-email) and has no bundled types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -110,12 +111,46 @@ describe('Email', () => {
     sink.received.length = 0;
   });
 
+  /** A stored email template resource, as a vendor would insert it. */
+  async function insertEmailTemplate(data: string, meta: Record<string, unknown> | null, type = 'email'): Promise<number> {
+    const resource = { name: unique('email-template'), type, dataFormat: 'html', data, meta: meta ? JSON.stringify(meta) : null };
+    const response = await ctx.http.post('/v1/resources').set(admin).send({ resource }).expect(200);
+    return response.body.resourceId;
+  }
+
+  async function licenseKeyOf(id: number): Promise<string> {
+    const response = await ctx.http.get('/v1/licenses').query({ filter: `Id == ${id}` }).set(admin).expect(200);
+    return response.body.licenses[0].licenseKey;
+  }
+
+  const TEMPLATE_HTML =
+    '<html><body><p>Dear {LicenseeName},</p><p>thank you for buying {ProductName} {ProductVersion} ({CustomerName}).</p>' +
+    '<p>License {LicenseId}, user key <b>{userkey}</b>, valid until {ExpireDate}, {MaxAllowedSites} sites.</p>' +
+    '<pre>{LicenseKey}</pre><p>{NotAVariable}</p></body></html>';
+  const fixtures = { productId: 0, fileTemplateId: 0, customerId: 0, fileLicense: 0, activationLicense: 0, resourceId: 0, productName: '' };
+
+  beforeAll(async () => {
+    const key = await createSignatureKey(ctx, 'Ed25519');
+    fixtures.productName = unique('Suite');
+    fixtures.productId = await createProduct(ctx, key.id, { name: fixtures.productName });
+    fixtures.fileTemplateId = (await createTemplate(ctx, { productId: fixtures.productId, format: 0, licensingMode: 0, licenseFileName: 'suite.lic', expireDays: 365, product: { version: '4.2' } })).templateId;
+    const activationTemplate = (await createTemplate(ctx, { productId: fixtures.productId, format: 2, licensingMode: 1 })).templateId;
+    fixtures.customerId = await createCustomer(ctx, { firstName: 'Grace', lastName: 'Hopper', email: 'grace@navy.example' });
+    fixtures.fileLicense = (await createLicense(ctx, { templateId: fixtures.fileTemplateId, customerId: fixtures.customerId, licenseeName: 'Ada <Lovelace> & Co', licenseeEmail: 'ada@example.com', maxAllowedSites: 2 })).licenseId;
+    fixtures.activationLicense = (await createLicense(ctx, { templateId: activationTemplate, licenseeName: 'Alan', licenseeEmail: 'alan@example.com', maxAllowedSites: 3 })).licenseId;
+    fixtures.resourceId = await insertEmailTemplate(TEMPLATE_HTML, {
+      enable_send: 'true', email_subject: 'Your {ProductName} license {LicenseId} for {LicenseeName}', email_cc: 'sales@vendor.example', email_bcc: 'audit@vendor.example; archive@vendor.example',
+    });
+  });
+
   describe('when disabled (the default)', () => {
     it('answers 409 EmailDisabled saying how to enable it and sends nothing', async () => {
       await putSettings(ctx, { 'Email.SmtpHost': '127.0.0.1', 'Email.SmtpPort': sink.port });
       const response = await ctx.http.post('/v1/email/send').set(admin).send(message()).expect(409);
       expect(response.body).toMatchObject({ success: false, code: 505 });
       expect(response.body.message).toMatch(/disabled.*Email\.Enabled/);
+      const license = await ctx.http.post('/v1/email/license').set(admin).send({ licenseId: fixtures.fileLicense, resourceId: fixtures.resourceId }).expect(409);
+      expect(license.body).toMatchObject({ success: false, code: 505 });
       expect(sink.received).toHaveLength(0);
     });
   });
@@ -215,6 +250,84 @@ describe('Email', () => {
       } finally {
         await putSettings(ctx, { 'Email.SmtpUser': '', 'Email.SmtpPassword': '', 'Email.FromName': 'Vendor Licensing' });
       }
+    });
+
+    describe('license email', () => {
+      it('renders a stored template and sends it to the licensee with cc, bcc and the license file', async () => {
+        const response = await ctx.http.post('/v1/email/license').set(admin).send({ licenseId: fixtures.fileLicense, resourceId: fixtures.resourceId }).expect(200);
+        expect(response.body).toMatchObject({ success: true, code: 0 });
+        expect(response.body.message).toMatch(/sent to ada@example\.com, cc sales@vendor\.example and 2 bcc/);
+        expect(sink.received).toHaveLength(1);
+        const [{ envelope, mail }] = sink.received;
+        expect(envelope.to).toEqual(['ada@example.com', 'sales@vendor.example', 'audit@vendor.example', 'archive@vendor.example']);
+        expect(mail.to?.value).toEqual([{ address: 'ada@example.com', name: 'Ada <Lovelace> & Co' }]);
+        expect(mail.cc?.value).toEqual([{ address: 'sales@vendor.example', name: '' }]);
+
+        const listed = await ctx.http.get('/v1/licenses').query({ filter: `Id == ${fixtures.fileLicense}` }).set(admin).expect(200);
+        const license = listed.body.licenses[0];
+        expect(mail.subject).toBe(`Your ${fixtures.productName} license ${license.licenseId} for Ada <Lovelace> & Co`);
+        const html = mail.html as string;
+        expect(html).toContain('<p>Dear Ada &lt;Lovelace&gt; &amp; Co,</p>');
+        expect(html).toContain(`thank you for buying ${fixtures.productName} 4.2 (Grace Hopper).`);
+        expect(html).toContain(`License ${license.licenseId}, user key <b>${license.userKey}</b>, valid until ${license.expireDate.slice(0, 10)}, 2 sites.`);
+        expect(html).toContain('{NotAVariable}');
+        const escapedKey = license.licenseKey.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+        expect(html).toContain(`<pre>${escapedKey}</pre>`);
+
+        expect(mail.attachments).toHaveLength(1);
+        expect(mail.attachments[0]).toMatchObject({ filename: 'suite.lic', contentType: 'application/xml' });
+        expect(mail.attachments[0].content.toString('utf8')).toBe(license.licenseKey);
+      });
+
+      it('attaches nothing for an Activation-mode license', async () => {
+        await ctx.http.post('/v1/email/license').set(admin).send({ licenseId: fixtures.activationLicense, resourceId: fixtures.resourceId }).expect(200);
+        expect(sink.received[0].envelope.to[0]).toBe('alan@example.com');
+        expect(sink.received[0].mail.attachments).toHaveLength(0);
+        expect(sink.received[0].mail.html).toContain('{NotAVariable}');
+      });
+
+      it('falls back to the customer\'s email, then to the customer\'s contacts marked notify', async () => {
+        const customerId = await createCustomer(ctx, { firstName: 'Linus', lastName: 'T', email: 'linus@customer.example' });
+        const { licenseId } = await createLicense(ctx, { templateId: fixtures.fileTemplateId, customerId });
+        await ctx.http.put('/v1/licenses').set(admin).send({ license: { id: licenseId, licenseeEmail: null } }).expect(200);
+        await ctx.http.post('/v1/email/license').set(admin).send({ licenseId, resourceId: fixtures.resourceId }).expect(200);
+        expect(sink.received[0].mail.to?.value).toEqual([{ address: 'linus@customer.example', name: 'Linus T' }]);
+        expect(sink.received[0].mail.attachments[0].content.toString('utf8')).toBe(await licenseKeyOf(licenseId));
+
+        sink.received.length = 0;
+        await ctx.http.put('/v1/customers').set(admin).send({ customer: { id: customerId, email: null } }).expect(200);
+        for (const [email, notify] of [['ops@customer.example', true], ['quiet@customer.example', false], ['cto@customer.example', true]] as const) {
+          await ctx.http.post('/v1/contacts').set(admin).send({ contact: { customerId, firstName: email.split('@')[0], email, notify } }).expect(200);
+        }
+        await ctx.http.post('/v1/email/license').set(admin).send({ licenseId, resourceId: fixtures.resourceId }).expect(200);
+        expect(sink.received[0].mail.to?.value.map((address) => address.address)).toEqual(['ops@customer.example', 'cto@customer.example']);
+
+        const lonely = await createLicense(ctx, { templateId: fixtures.fileTemplateId, licenseeName: 'Nobody' });
+        const nobody = await ctx.http.post('/v1/email/license').set(admin).send({ licenseId: lonely.licenseId, resourceId: fixtures.resourceId }).expect(409);
+        expect(nobody.body.message).toMatch(/nobody to send to/);
+      });
+
+      it('refuses when enable_send is "false", the resource is not an email template, or either id is unknown', async () => {
+        const switchedOff = await insertEmailTemplate('<p>{LicenseId}</p>', { enable_send: 'false', email_subject: 'x' });
+        const off = await ctx.http.post('/v1/email/license').set(admin).send({ licenseId: fixtures.fileLicense, resourceId: switchedOff }).expect(409);
+        expect(off.body.message).toMatch(/enable_send/);
+        const notEmail = await insertEmailTemplate('<p>x</p>', null, 'file');
+        const wrongType = await ctx.http.post('/v1/email/license').set(admin).send({ licenseId: fixtures.fileLicense, resourceId: notEmail }).expect(400);
+        expect(wrongType.body.message).toMatch(/not an email template/);
+        const badCc = await insertEmailTemplate('<p>x</p>', { email_cc: 'not-an-address' });
+        const cc = await ctx.http.post('/v1/email/license').set(admin).send({ licenseId: fixtures.fileLicense, resourceId: badCc }).expect(400);
+        expect(cc.body.message).toMatch(/meta\.email_cc holds "not-an-address"/);
+        await ctx.http.post('/v1/email/license').set(admin).send({ licenseId: 999999, resourceId: fixtures.resourceId }).expect(404);
+        await ctx.http.post('/v1/email/license').set(admin).send({ licenseId: fixtures.fileLicense, resourceId: 999999 }).expect(404);
+        await ctx.http.post('/v1/email/license').set(admin).send({ licenseId: 'abc', resourceId: fixtures.resourceId }).expect(400);
+        expect(sink.received).toHaveLength(0);
+      });
+
+      it('uses the default subject when the template has none', async () => {
+        const resourceId = await insertEmailTemplate('<p>{LicenseId}</p>', { enable_send: 'true' });
+        await ctx.http.post('/v1/email/license').set(admin).send({ licenseId: fixtures.activationLicense, resourceId }).expect(200);
+        expect(sink.received[0].mail.subject).toMatch(new RegExp(`^Your ${fixtures.productName} license \\S+$`));
+      });
     });
 
     it('is for administrators only', async () => {
