@@ -1,6 +1,8 @@
 /** Unit specs sit beside their source; HTTP specs live in test/ and share one database per run. */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: { ignoreCodes: ['TS151001'] } }];
 module.exports = {
+  // HTTP specs hash passwords with argon2 and run many requests; 5 s is too tight on a loaded 2-core machine.
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -15,7 +17,6 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
-      testTimeout: 30000,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

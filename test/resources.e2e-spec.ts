@@ -258,7 +258,7 @@ describe('Resources and signature keys', () => {
         await pointAt(db, cleanups, 'products', 'signature_keys_id', id, 2, `INSERT INTO products (name, signature_keys_id) SELECT 'P' || n, $1 FROM generate_series(1, $2) AS n`);
         const refused = await ctx.http.delete(`/v1/resources/${id}`).set(admin).expect(409);
         expect(refused.body).toMatchObject({ success: false, code: 502 });
-        expect(refused.body.message).toBe(`resource ${id} is the signature key of 2 products; point them at another key first`);
+        expect(refused.body.message).toBe(`resource ${id} has 2 products signing with it; point them at another key first`);
       } finally {
         for (const cleanup of cleanups.reverse()) await cleanup();
       }

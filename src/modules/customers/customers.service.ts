@@ -6,7 +6,7 @@ import { generateKey } from '../../common/key-format';
 import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
 import { SettingsService } from '../settings/settings.service';
 import { ContactEntity } from './contact.entity';
-import { Referrer, countReferrers, describeReferrers, foreignKeyBlocker, isUniqueViolation } from './constraints';
+import { Referrer, assertNotReferenced, isUniqueViolation } from '../../database/referencing-rows';
 import { CustomerEntity } from './customer.entity';
 import { CustomerDto, GetCustomersResponse, InsertCustomerResponse } from './customers.dto';
 import { applyContactInput, applyCustomerInput, assertContactNamed, assertCustomerNamed, givenCode } from './customers.input';
@@ -17,11 +17,11 @@ const CODE_INDEX = 'customers_code_unique';
 /** A collision needs two equal random codes; several in a row mean the format is far too narrow. */
 const MAX_CODE_ATTEMPTS = 5;
 
-/** Business records that must not vanish with their customer. Tables created by later migrations are skipped until they exist. */
+/** Business records that must not vanish with their customer. */
 const CUSTOMER_REFERRERS: Referrer[] = [
-  { table: 'orders', column: 'customer_id', singular: 'order', plural: 'orders' },
-  { table: 'licenses', column: 'customer_id', singular: 'license', plural: 'licenses' },
-  { table: 'orders', column: 'reseller_id', singular: 'order as reseller', plural: 'orders as reseller' },
+  { table: 'orders', column: 'customer_id', noun: 'order' },
+  { table: 'licenses', column: 'customer_id', noun: 'license' },
+  { table: 'orders', column: 'reseller_id', noun: 'resold order' },
 ];
 
 @Injectable()
@@ -121,17 +121,8 @@ export class CustomersService {
     await this.dataSource.transaction(async (manager) => {
       const locked: unknown[] = await manager.query('SELECT id FROM customers WHERE id = $1 FOR UPDATE', [customerId]);
       if (locked.length === 0) throw ApiException.notFound(`Customer ${customerId} does not exist`);
-      const blockers = await countReferrers(manager, CUSTOMER_REFERRERS, customerId);
-      if (blockers.length > 0) {
-        throw ApiException.conflict(`customer ${customerId} has ${describeReferrers(blockers)}; delete or reassign them first`, ErrorCode.InUse);
-      }
-      try {
-        await manager.delete(CustomerEntity, { id: customerId });
-      } catch (error) {
-        const table = foreignKeyBlocker(error);
-        if (table) throw ApiException.conflict(`customer ${customerId} is still referenced from ${table}; delete or reassign those records first`, ErrorCode.InUse);
-        throw error;
-      }
+      await assertNotReferenced(manager, `customer ${customerId}`, customerId, CUSTOMER_REFERRERS, 'delete or reassign them first');
+      await manager.delete(CustomerEntity, { id: customerId });
     });
   }
 

@@ -5,7 +5,7 @@ import { ApiException, ErrorCode } from '../../common/errors';
 import { generateKey } from '../../common/key-format';
 import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
 import { CustomersService } from '../customers/customers.service';
-import { assertNothingBlocks, countReferences } from '../products/blocking-records';
+import { assertNotReferenced } from '../../database/referencing-rows';
 import { SettingsService } from '../settings/settings.service';
 import { lockOrder } from './order-totals';
 import { OrderEntity } from './order.entity';
@@ -107,7 +107,7 @@ export class OrdersService {
   async delete(orderId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await lockOrder(manager, orderId);
-      assertNothingBlocks(`order ${orderId}`, [{ count: await countReferences(manager, 'licenses', 'order_id', orderId), noun: 'license' }], 'delete or move those licenses first');
+      await assertNotReferenced(manager, `order ${orderId}`, orderId, [{ table: 'licenses', column: 'order_id', noun: 'license' }], 'delete or move those licenses first');
       await manager.delete(OrderEntity, { id: orderId });
     });
   }

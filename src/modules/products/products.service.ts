@@ -10,11 +10,18 @@ import type { ResourceDto } from '../resources/resources.dto';
 import { toResourceDto } from '../resources/resources.mapper';
 import { signingAlgorithmOf } from '../resources/signing-keys.service';
 import { SIGNING_ALGORITHMS } from '../signing';
-import { assertNothingBlocks, countReferences } from './blocking-records';
+import { Referrer, assertNotReferenced } from '../../database/referencing-rows';
 import { ProductEntity } from './product.entity';
 import { GetProductsResponse, InsertProductResponse, ProductDto } from './products.dto';
 import { toProductDto } from './products.mapper';
 import { PRODUCT_QUERY } from './products.query';
+
+const PRODUCT_REFERRERS: Referrer[] = [
+  { table: 'order_products', column: 'product_id', noun: 'order line' },
+  { table: 'product_releases', column: 'product_id', noun: 'release' },
+  { table: 'license_templates', column: 'product_id', noun: 'license template' },
+  { table: 'licenses', column: 'product_id', noun: 'license' },
+];
 
 const TEXT_FIELDS = ['description', 'url', 'copyright', 'image', 'currency', 'meta'] as const;
 
@@ -84,16 +91,7 @@ export class ProductsService {
     await this.dataSource.transaction(async (manager) => {
       const locked = await manager.query('SELECT id FROM products WHERE id = $1 FOR UPDATE', [productId]);
       if (locked.length === 0) throw ApiException.notFound(`Product ${productId} does not exist`);
-      assertNothingBlocks(
-        `product ${productId}`,
-        [
-          { count: await countReferences(manager, 'order_products', 'product_id', productId), noun: 'order line' },
-          { count: await countReferences(manager, 'product_releases', 'product_id', productId), noun: 'release' },
-          { count: await countReferences(manager, 'license_templates', 'product_id', productId), noun: 'license template' },
-          { count: await countReferences(manager, 'licenses', 'product_id', productId), noun: 'license' },
-        ],
-        'remove them first',
-      );
+      await assertNotReferenced(manager, `product ${productId}`, productId, PRODUCT_REFERRERS, 'remove them first');
       await manager.delete(ProductEntity, { id: productId });
     });
   }

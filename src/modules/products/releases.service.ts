@@ -4,7 +4,7 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
 import { AssembliesService } from './assemblies.service';
-import { assertNothingBlocks, countReferences } from './blocking-records';
+import { assertNotReferenced } from '../../database/referencing-rows';
 import { ProductEntity } from './product.entity';
 import {
   AssemblyDto,
@@ -56,11 +56,7 @@ export class ReleasesService {
     await this.dataSource.transaction(async (manager) => {
       const locked = await manager.query('SELECT id FROM product_releases WHERE id = $1 AND product_id = $2 FOR UPDATE', [releaseId, productId]);
       if (locked.length === 0) throw this.releaseNotFound(productId, releaseId);
-      assertNothingBlocks(
-        `release ${releaseId}`,
-        [{ count: await countReferences(manager, 'license_templates', 'release_id', releaseId), noun: 'license template' }],
-        'remove them or move them to another release first',
-      );
+      await assertNotReferenced(manager, `release ${releaseId}`, releaseId, [{ table: 'license_templates', column: 'release_id', noun: 'license template' }], 'remove them or move them to another release first');
       await manager.delete(ReleaseEntity, { id: releaseId });
     });
   }

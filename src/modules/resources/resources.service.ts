@@ -4,7 +4,7 @@ import { DataSource, Repository } from 'typeorm';
 import { hashPassword } from '../../common/auth';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
-import { Referrer, countReferrers, describeReferrers, foreignKeyBlocker, isUniqueViolation } from '../customers/constraints';
+import { Referrer, assertNotReferenced, isUniqueViolation } from '../../database/referencing-rows';
 import { SettingsService } from '../settings/settings.service';
 import { SigningAlgorithm } from '../signing';
 import { ResourceEntity } from './resource.entity';
@@ -16,11 +16,11 @@ import { KeyMaterial, SigningKeysService, signingAlgorithmOf } from './signing-k
 
 const CODE_INDEX = 'resources_code_unique';
 
-/** Records that sign with a key. Tables created by later migrations are skipped until they exist. */
-const SIGNATURE_KEY_REFERRERS: Referrer[] = [
-  { table: 'products', column: 'signature_keys_id', singular: 'product', plural: 'products' },
-  { table: 'license_templates', column: 'signature_keys_id', singular: 'license template', plural: 'license templates' },
-  { table: 'licenses', column: 'signature_keys_id', singular: 'license', plural: 'licenses' },
+/** Records that sign with a key: those licenses must stay verifiable. */
+const RESOURCE_REFERRERS: Referrer[] = [
+  { table: 'products', column: 'signature_keys_id', noun: 'product signing with it', plural: 'products signing with it' },
+  { table: 'license_templates', column: 'signature_keys_id', noun: 'license template signing with it', plural: 'license templates signing with it' },
+  { table: 'licenses', column: 'signature_keys_id', noun: 'license signed with it', plural: 'licenses signed with it' },
 ];
 
 const normalizePem = (pem: string | null | undefined) => (pem ?? '').replace(/\r\n/g, '\n').trim();
@@ -111,17 +111,8 @@ export class ResourcesService {
     await this.dataSource.transaction(async (manager) => {
       const locked: unknown[] = await manager.query('SELECT id FROM resources WHERE id = $1 FOR UPDATE', [resourceId]);
       if (locked.length === 0) throw ApiException.notFound(`Resource ${resourceId} does not exist`);
-      const users = await countReferrers(manager, SIGNATURE_KEY_REFERRERS, resourceId);
-      if (users.length > 0) {
-        throw ApiException.conflict(`resource ${resourceId} is the signature key of ${describeReferrers(users)}; point them at another key first`, ErrorCode.InUse);
-      }
-      try {
-        await manager.delete(ResourceEntity, { id: resourceId });
-      } catch (error) {
-        const table = foreignKeyBlocker(error);
-        if (table) throw ApiException.conflict(`resource ${resourceId} is still referenced from ${table}; remove those references first`, ErrorCode.InUse);
-        throw error;
-      }
+      await assertNotReferenced(manager, `resource ${resourceId}`, resourceId, RESOURCE_REFERRERS, 'point them at another key first');
+      await manager.delete(ResourceEntity, { id: resourceId });
     });
     this.signingKeys.invalidate(resourceId);
   }
