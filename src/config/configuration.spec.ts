@@ -1,0 +1,55 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError, loadConfiguration } from './configuration';
+
+describe('loadConfiguration', () => {
+  const dataDir = () => mkdtempSync(join(tmpdir(), 'config-spec-'));
+
+  it('applies the documented defaults', () => {
+    const config = loadConfiguration({ DATA_DIR: dataDir() });
+    expect(config.port).toBe(3000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.embedded.port).toBe(54329);
+    expect(config.auth).toMatchObject({ jwtTtlSeconds: 1800, maxFailedLogins: 5, lockoutSeconds: 300 });
+    expect(config.signingMasterKey).toHaveLength(32);
+  });
+
+  it('generates local secrets once, privately, and reuses them', () => {
+    const dir = dataDir();
+    const first = loadConfiguration({ DATA_DIR: dir });
+    const second = loadConfiguration({ DATA_DIR: dir });
+    expect(second.auth.jwtSecret).toBe(first.auth.jwtSecret);
+    expect(second.signingMasterKey.equals(first.signingMasterKey)).toBe(true);
+    expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).embeddedPgPassword).toBe(first.database.embedded.password);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be a whole number/],
+    [{ PORT: '70000' }, /PORT must be between 0 and 65535/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:/],
+    [{ DATABASE_URL: 'not a url' }, /DATABASE_URL is not a valid URL/],
+    [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32 characters/],
+    [{ SIGNING_MASTER_KEY: Buffer.alloc(16).toString('base64') }, /SIGNING_MASTER_KEY must be the base64 encoding of exactly 32 bytes/],
+    [{ RUN_MIGRATIONS: 'maybe' }, /RUN_MIGRATIONS must be true or false/],
+    [{ LOG_LEVEL: 'chatty' }, /LOG_LEVEL must be one of/],
+    [{ ADMIN_PASSWORD: 'short' }, /ADMIN_PASSWORD must be at least 8 characters/],
+    [{ JWT_TTL_SECONDS: '5' }, /JWT_TTL_SECONDS must be between 60 and 86400/],
+  ])('refuses %j naming the variable', (env, message) => {
+    expect(() => loadConfiguration({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigurationError);
+    expect(() => loadConfiguration({ DATA_DIR: dataDir(), ...env })).toThrow(message);
+  });
+
+  it('takes an external database and explicit secrets without writing local ones', () => {
+    const dir = join(dataDir(), 'unused');
+    const config = loadConfiguration({
+      DATA_DIR: dir,
+      DATABASE_URL: 'postgres://u:p@db:5432/licensing',
+      JWT_SECRET: 'x'.repeat(40),
+      SIGNING_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
+    expect(config.database.url).toBe('postgres://u:p@db:5432/licensing');
+    expect(() => statSync(dir)).toThrow();
+  });
+});
