@@ -104,6 +104,8 @@ describe('Email', () => {
     admin = bearer(ctx.adminToken);
   });
   afterAll(async () => {
+    // The run's database is shared by every spec: leave email as it was found.
+    await putSettings(ctx, { 'Email.Enabled': false, 'Email.SmtpHost': 'localhost', 'Email.SmtpPort': 25, 'Email.FromAddress': 'licensing@localhost', 'Email.FromName': 'Licensing' });
     await ctx.close();
     await sink.stop();
   });
