@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SettingsService } from '../settings/settings.service';
 import { DatabaseLogService } from './database-log.service';
@@ -23,6 +24,9 @@ function fakeDatabase() {
 }
 
 describe('DatabaseLogService', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn']));
+
   it('writes a burst with one multi-row INSERT per batch', async () => {
     const { state, dataSource, settings } = fakeDatabase();
     const log = new DatabaseLogService(dataSource, settings);
