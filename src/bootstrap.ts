@@ -1,4 +1,5 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -42,6 +43,8 @@ function createAdapter(config: AppConfig): FastifyAdapter {
 
 /** Builds the application exactly as it serves, without listening: used by main, the tests and the OpenAPI script. */
 export async function createApp(options: { logger?: LogLevel[] | false; preview?: boolean } = {}): Promise<NestFastifyApplication> {
+  // The adapter needs the configuration before Nest starts, so the optional .env must be read first.
+  await ConfigModule.envVariablesLoaded;
   const config = loadConfiguration();
   const logger = options.logger ?? LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(config), { logger, preview: options.preview, abortOnError: false, bodyParser: false });

@@ -8,9 +8,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { loadConfiguration } from '../config';
+import { ConfigModule } from '@nestjs/config';
+import { AppConfigModule, loadConfiguration } from '../config';
 import { dataSourceOptions } from './data-source-options';
 import { DatabaseServer } from './database-server';
+
+/** Importing the module reads the optional .env file, as at service start. */
+void AppConfigModule;
 
 async function main(): Promise<void> {
   const [command, name] = process.argv.slice(2);
@@ -18,6 +22,7 @@ async function main(): Promise<void> {
     console.error('usage: migrate-cli run | revert | generate <Name>');
     process.exit(2);
   }
+  await ConfigModule.envVariablesLoaded;
   const config = loadConfiguration();
   const entities = [join(__dirname, '..', '**', '*.entity.js')];
   const dataSource = new DataSource(dataSourceOptions(config, await DatabaseServer.resolveUrl(config), entities));
