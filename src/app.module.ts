@@ -13,6 +13,7 @@ import { HealthModule } from './modules/health/health.module';
 import { InfoModule } from './modules/info/info.module';
 import { LicenseTemplatesModule } from './modules/license-templates/license-templates.module';
 import { LicensesModule } from './modules/licenses/licenses.module';
+import { LicensingApiModule } from './modules/licensing-api/licensing-api.module';
 import { LogModule } from './modules/log/log.module';
 import { OrdersModule } from './modules/orders/orders.module';
 import { ProductsModule } from './modules/products/products.module';
@@ -41,6 +42,7 @@ import { UsersModule } from './modules/users/users.module';
     OrdersModule,
     LicenseTemplatesModule,
     LicensesModule,
+    LicensingApiModule,
     InfoModule,
   ],
   providers: [

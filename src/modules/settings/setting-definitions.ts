@@ -42,6 +42,8 @@ export const SETTING_DEFINITIONS = [
   { group: 'Licensing', name: 'HeartbeatIntervalSeconds', type: 'Int32', default: 300, min: 5, max: 86400, description: 'How often floating clients send a heartbeat' },
   { group: 'Licensing', name: 'HeartbeatGraceFactor', type: 'Double', default: 2, min: 1, max: 10, description: 'A seat expires after interval × factor without a heartbeat' },
   { group: 'Licensing', name: 'TokenSweepSeconds', type: 'Int32', default: 60, min: 5, max: 86400, description: 'How often expired seats are swept' },
+  { group: 'Licensing', name: 'RateLimitPerMinute', type: 'Int32', default: 600, min: 1, max: 10_000_000, description: 'Client licensing API calls one client address may make per minute (429 beyond)' },
+  { group: 'Licensing', name: 'UserKeyRateLimitPerMinute', type: 'Int32', default: 300, min: 1, max: 10_000_000, description: 'Client licensing API calls per user key (or license token) per minute (429 beyond)' },
 
   { group: 'Email', name: 'Enabled', type: 'Boolean', default: false, description: 'Send email at all' },
   { group: 'Email', name: 'SmtpHost', type: 'Host', default: 'localhost', max: 253, description: 'SMTP server host' },

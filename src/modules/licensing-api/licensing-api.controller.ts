@@ -1,0 +1,136 @@
+import { Body, Controller, ExecutionContext, HttpCode, Post, UseGuards, createParamDecorator } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Public } from '../../common/auth';
+import { ApiErrorResponseDto } from '../../common/envelope';
+import { ActivationService } from './activation.service';
+import { ClientReportsService } from './client-reports.service';
+import { FloatingService } from './floating.service';
+import {
+  ActivateRequest,
+  ActivateResponse,
+  DeactivateRequest,
+  DeactivateResponse,
+  FloatingReleaseRequest,
+  FloatingReleaseResponse,
+  FloatingSeatRequest,
+  FloatingSeatResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  NoFreeSeatResponse,
+  ReportRequest,
+  ReportResponse,
+  ValidateRequest,
+  ValidateResponse,
+} from './licensing-api.dto';
+import { LicensingThrottlerGuard } from './licensing-throttling';
+import { ValidationService } from './validation.service';
+
+/** The caller's address as Fastify sees it (X-Forwarded-For only with TRUST_PROXY). */
+const ClientAddress = createParamDecorator((_: unknown, context: ExecutionContext): string | null => context.switchToHttp().getRequest<FastifyRequest>().ip ?? null);
+
+const NOT_FOUND = 'LicenseKeyNotFound (410): no license has this user key; TokenNotFound (411): no such token for this user key';
+const REFUSED = 'LicenseRevoked (310), LicenseExpired (311) or TokenExpired (312)';
+
+/**
+ * The API shipped applications call with the user key a customer typed. Public (the user key is the
+ * credential), rate limited per client address and per user key.
+ */
+@ApiTags('Licensing')
+@Public()
+@UseGuards(LicensingThrottlerGuard)
+@ApiBadRequestResponse({ description: 'Malformed input (ValidationFailed 100, MissingParameter 106) or WrongLicensingMode (108)', type: ApiErrorResponseDto })
+@ApiNotFoundResponse({ description: NOT_FOUND, type: ApiErrorResponseDto })
+@ApiTooManyRequestsResponse({ description: 'RateLimited (600); Retry-After says when to retry', type: ApiErrorResponseDto })
+@Controller('v1/license')
+export class LicensingApiController {
+  constructor(
+    private readonly activation: ActivationService,
+    private readonly floating: FloatingService,
+    private readonly validation: ValidationService,
+    private readonly reports: ClientReportsService,
+  ) {}
+
+  @Post('activate')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'activateLicense',
+    summary: 'Activates an activation license on a machine: answers the activation token and a node-locked license for that machine; the same machine again gets the same activation.',
+  })
+  @ApiOkResponse({ type: ActivateResponse })
+  @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
+  @ApiConflictResponse({ description: 'NoFreeSeat (503) with activeClientCount and maxClientCount, or LicenseTampered (504)', type: NoFreeSeatResponse })
+  activateLicense(@Body() request: ActivateRequest, @ClientAddress() address: string | null): Promise<ActivateResponse> {
+    return this.activation.activate(request, address);
+  }
+
+  @Post('deactivate')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'deactivateLicense', summary: "Frees a machine's activation (named by machineId or its licenseToken) and answers the new counts." })
+  @ApiOkResponse({ type: DeactivateResponse })
+  deactivateLicense(@Body() request: DeactivateRequest, @ClientAddress() address: string | null): Promise<DeactivateResponse> {
+    return this.activation.deactivate(request, address);
+  }
+
+  @Post('validate')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'validateLicense',
+    summary: 'Says whether the license (and the token, when given) is valid for this machine now, with the license block to verify offline.',
+  })
+  @ApiOkResponse({ type: ValidateResponse })
+  @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
+  @ApiConflictResponse({ description: 'LicenseTampered (504)', type: ApiErrorResponseDto })
+  validateLicense(@Body() request: ValidateRequest, @ClientAddress() address: string | null): Promise<ValidateResponse> {
+    return this.validation.validate(request, address);
+  }
+
+  @Post('floating/request')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'requestFloatingLicense',
+    summary: 'Takes a floating seat for this clientId (the same clientId keeps its seat); it lives for the heartbeat interval times the grace factor.',
+  })
+  @ApiOkResponse({ type: FloatingSeatResponse })
+  @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
+  @ApiConflictResponse({ description: 'NoFreeSeat (503) with activeClientCount and maxClientCount, or LicenseTampered (504)', type: NoFreeSeatResponse })
+  requestFloatingLicense(@Body() request: FloatingSeatRequest, @ClientAddress() address: string | null): Promise<FloatingSeatResponse> {
+    return this.floating.request(request, address);
+  }
+
+  @Post('heartbeat')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'sendHeartbeat', summary: 'Extends a floating seat by the heartbeat interval times the grace factor (an activation only records the heartbeat).' })
+  @ApiOkResponse({ type: HeartbeatResponse })
+  @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
+  sendHeartbeat(@Body() request: HeartbeatRequest, @ClientAddress() address: string | null): Promise<HeartbeatResponse> {
+    return this.floating.heartbeat(request, address);
+  }
+
+  @Post('floating/release')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'releaseFloatingLicense', summary: 'Frees a floating seat and answers the new counts.' })
+  @ApiOkResponse({ type: FloatingReleaseResponse })
+  releaseFloatingLicense(@Body() request: FloatingReleaseRequest, @ClientAddress() address: string | null): Promise<FloatingReleaseResponse> {
+    return this.floating.release(request, address);
+  }
+
+  @Post('report')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'submitClientReport', summary: 'Stores a report (ExceptionReport, LicenseReport, …) from an application with a known user key; it appears in GET /v1/reports.' })
+  @ApiOkResponse({ type: ReportResponse })
+  @ApiPayloadTooLargeResponse({ description: 'PayloadTooLarge (104): content beyond Reporting.MaxReportContentBytes', type: ApiErrorResponseDto })
+  submitClientReport(@Body() request: ReportRequest, @ClientAddress() address: string | null): Promise<ReportResponse> {
+    return this.reports.submit(request, address);
+  }
+}

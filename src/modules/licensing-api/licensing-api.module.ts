@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '../../config';
+import { LicenseEntity } from '../licenses/license.entity';
+import { LicensesModule } from '../licenses/licenses.module';
+import { ReportsModule } from '../reports/reports.module';
+import { ResourcesModule } from '../resources/resources.module';
+import { SettingsService } from '../settings/settings.service';
+import { ActivationService } from './activation.service';
+import { ClientLicensesService } from './client-licenses.service';
+import { ClientReportsService } from './client-reports.service';
+import { FloatingService } from './floating.service';
+import { LicenseIntegrityService } from './license-integrity.service';
+import { LicensingApiController } from './licensing-api.controller';
+import { LicensingThrottlerGuard, licensingThrottlerOptions } from './licensing-throttling';
+import { NodeLockedLicensesService } from './node-locked-licenses.service';
+import { TokenSweeperService } from './token-sweeper.service';
+import { ValidationService } from './validation.service';
+
+/**
+ * The client Licensing API (/v1/license/…): activation, floating seats, validation, heartbeat and
+ * reports, plus the sweep of expired tokens. Its rate limits guard only its own controller.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([LicenseEntity]),
+    LicensesModule,
+    ResourcesModule,
+    ReportsModule,
+    ThrottlerModule.forRootAsync({ inject: [APP_CONFIG, SettingsService], useFactory: (config: AppConfig, settings: SettingsService) => licensingThrottlerOptions(config, settings) }),
+  ],
+  controllers: [LicensingApiController],
+  providers: [
+    ClientLicensesService,
+    LicenseIntegrityService,
+    NodeLockedLicensesService,
+    ActivationService,
+    FloatingService,
+    ValidationService,
+    ClientReportsService,
+    TokenSweeperService,
+    LicensingThrottlerGuard,
+  ],
+})
+export class LicensingApiModule {}

@@ -1,0 +1,154 @@
+import { ExecutionContext, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import { ApiException, ErrorCode } from '../../common/errors';
+import { AppConfig } from '../../config';
+import { SettingsService } from '../settings/settings.service';
+
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+const MINUTE_MS = 60_000;
+export const CLIENT_THROTTLER = 'client';
+export const LICENSE_THROTTLER = 'license';
+
+interface Window {
+  hits: number;
+  resetAt: number;
+  blockedUntil: number;
+}
+
+/**
+ * Fixed-window counters in memory: O(1) per request whatever the limit (the package's default storage
+ * keeps one timestamp per hit and filters them on every request, which a high limit turns into the
+ * hot path's main cost). Same semantics as the Redis storage: hits past the limit block the key for
+ * blockDuration.
+ */
+export class FixedWindowThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+  private readonly windows = new Map<string, Window>();
+  private readonly eviction: NodeJS.Timeout;
+
+  constructor() {
+    this.eviction = setInterval(() => this.evict(), MINUTE_MS);
+    this.eviction.unref();
+  }
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    const now = Date.now();
+    const id = `${throttlerName}:${key}`;
+    let window = this.windows.get(id);
+    if (!window) {
+      window = { hits: 0, resetAt: now + ttl, blockedUntil: 0 };
+      this.windows.set(id, window);
+    } else if (window.resetAt <= now) {
+      window.hits = 0;
+      window.resetAt = now + ttl;
+    }
+    window.hits++;
+    if (window.blockedUntil <= now && window.hits > limit) window.blockedUntil = now + blockDuration;
+    const isBlocked = window.blockedUntil > now;
+    return {
+      totalHits: window.hits,
+      timeToExpire: Math.ceil((window.resetAt - now) / 1000),
+      isBlocked,
+      timeToBlockExpire: isBlocked ? Math.ceil((window.blockedUntil - now) / 1000) : 0,
+    };
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.eviction);
+  }
+
+  private evict(now = Date.now()): void {
+    for (const [id, window] of this.windows) if (window.resetAt <= now && window.blockedUntil <= now) this.windows.delete(id);
+  }
+}
+
+/**
+ * Counters in Redis (shared by every instance) with the in-memory counters as the fallback while
+ * Redis cannot be reached: a Redis outage loosens the limits to per instance, it does not stop licensing.
+ */
+export class SharedThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+  private readonly logger = new Logger('LicensingRateLimit');
+  private readonly redis: Redis;
+  private readonly shared: ThrottlerStorageRedisService;
+  private readonly fallback = new FixedWindowThrottlerStorage();
+  private lastWarning = 0;
+
+  constructor(redisUrl: string) {
+    // No offline queue and one retry: a request never waits long for a Redis that is down.
+    this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    this.redis.on('error', (error: Error) => this.warn(error));
+    this.shared = new ThrottlerStorageRedisService(this.redis);
+  }
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    try {
+      return await this.shared.increment(key, ttl, limit, blockDuration, throttlerName);
+    } catch (error) {
+      this.warn(error as Error);
+      return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.fallback.onApplicationShutdown();
+    this.redis.disconnect(false);
+  }
+
+  private warn(error: Error): void {
+    if (Date.now() - this.lastWarning < MINUTE_MS) return;
+    this.lastWarning = Date.now();
+    this.logger.warn(`Redis rate-limit storage unavailable (${error.message}); limiting per instance until it is back`);
+  }
+}
+
+type LicensingRequestBody = { userKey?: unknown; licenseToken?: unknown } | undefined;
+
+/** The per-license tracker: the user key, or for heartbeats and releases the token. */
+function licenseTracker(request: { body?: LicensingRequestBody }): string | null {
+  const body = request.body;
+  const value = typeof body?.userKey === 'string' && body.userKey.trim() ? body.userKey : typeof body?.licenseToken === 'string' ? body.licenseToken : '';
+  return value.trim() || null;
+}
+
+/**
+ * Two limits per minute, resolved from the settings on every request so a change applies at once:
+ * per client address (Licensing.RateLimitPerMinute) and per user key or token
+ * (Licensing.UserKeyRateLimitPerMinute). Keys are hashed: no user key is stored in Redis.
+ */
+export function licensingThrottlerOptions(config: AppConfig, settings: SettingsService): ThrottlerModuleOptions {
+  return {
+    storage: config.redisUrl ? new SharedThrottlerStorage(config.redisUrl) : new FixedWindowThrottlerStorage(),
+    generateKey: (_context, tracker, name) => `licensing:${name}:${createHash('sha256').update(tracker).digest('base64url')}`,
+    throttlers: [
+      { name: CLIENT_THROTTLER, ttl: MINUTE_MS, limit: () => settings.get<number>('Licensing.RateLimitPerMinute') },
+      {
+        name: LICENSE_THROTTLER,
+        ttl: MINUTE_MS,
+        limit: () => settings.get<number>('Licensing.UserKeyRateLimitPerMinute'),
+        getTracker: (request) => licenseTracker(request) ?? '',
+        skipIf: (context: ExecutionContext) => licenseTracker(context.switchToHttp().getRequest()) === null,
+      },
+    ],
+  };
+}
+
+/**
+ * The package's guard with the project's 429: the envelope with ErrorCode.RateLimited and a plain
+ * Retry-After header (the package names it Retry-After-<throttler> for named throttlers).
+ */
+@Injectable()
+export class LicensingThrottlerGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const retryAfter = Math.max(1, detail.timeToBlockExpire);
+    context.switchToHttp().getResponse().header('Retry-After', String(retryAfter));
+    throw new ApiException(
+      ErrorCode.RateLimited,
+      `Too many licensing requests: the limit is ${detail.limit} per minute per client address and per user key; retry in ${retryAfter} s`,
+      429,
+      { retryAfterSeconds: retryAfter },
+    );
+  }
+}

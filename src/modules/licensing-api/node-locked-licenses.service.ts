@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { generateKey } from '../../common/key-format';
+import { RestrictionPart } from '../license-templates/license-parts';
+import { LicenseEntity } from '../licenses/license.entity';
+import { licenseDocumentOf } from '../licenses/licenses.mapper';
+import { SigningKeysService } from '../resources/signing-keys.service';
+import { SettingsService } from '../settings/settings.service';
+import { LicensingMode, SigningKey, signLicense } from '../signing';
+
+/** Generated ids and user keys are random; a collision is retried with new ones this many times. */
+const MAX_GENERATION_ATTEMPTS = 8;
+export const HARDWARE_RESTRICTION = 'Hardware';
+
+type LicenseValues = Omit<LicenseEntity, 'id' | 'createdAt' | 'updatedAt' | 'customer' | 'order' | 'template' | 'productRecord'>;
+type UnsignedValues = Omit<LicenseValues, 'licenseKey' | 'hash' | 'signingKeyId'>;
+
+export interface NodeLockedLicense {
+  id: number;
+  licenseKey: string;
+  expireDate: Date | null;
+}
+
+const wholeSeconds = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
+const sameDocument = (a: LicenseValues | LicenseEntity, b: UnsignedValues) => JSON.stringify(licenseDocumentOf(a)) === JSON.stringify(licenseDocumentOf(b));
+
+/**
+ * The node-locked license an activation hands to the client: a copy of the activated license with a
+ * `Hardware` restriction naming the machine (the verifier checks it with its `machineId` option),
+ * signed with the same key, and stored as a license row of its own that the activation token points
+ * to (`node_locked_license_id`). It is a file license (licensingMode 0, no seats), so its own user
+ * key can never be activated or lease seats: activation multiplies nothing. The document is built by
+ * the licenses module's `licenseDocumentOf`, the one definition of what a license key carries.
+ */
+@Injectable()
+export class NodeLockedLicensesService {
+  constructor(
+    private readonly signingKeys: SigningKeysService,
+    private readonly settings: SettingsService,
+  ) {}
+
+  /**
+   * Answers the activation's node-locked license, issuing it if the token has none yet and signing
+   * it anew when the activated license (or its signature key) changed since: activating again is
+   * how a client picks up a renewed license. Runs inside the activation's transaction.
+   */
+  async ensure(manager: EntityManager, parentId: number, token: { id: number; machineId: string; expireDate: Date | null; nodeLockedLicenseId: number | null }): Promise<NodeLockedLicense> {
+    const licenses = manager.getRepository(LicenseEntity);
+    const parent = await licenses.findOneByOrFail({ id: parentId });
+    const existing = token.nodeLockedLicenseId ? await licenses.findOneBy({ id: token.nodeLockedLicenseId }) : null;
+    const key = await this.signingKeys.loadSigningKey(parent.signatureKeysId, 'license.signatureKeysId');
+
+    if (existing) {
+      const values = this.valuesFor(parent, token, { licenseId: existing.licenseId, userKey: existing.userKey, issueDate: existing.issueDate });
+      if (existing.signingKeyId !== key.keyId || existing.format !== values.format || !sameDocument(existing, values)) {
+        Object.assign(existing, values, this.sign(values, key));
+        await licenses.save(existing);
+      }
+      return { id: existing.id, licenseKey: existing.licenseKey, expireDate: existing.expireDate };
+    }
+
+    const licenseIdFormat = await this.settings.get<string>('Licensing.LicenseIdFormat');
+    const userKeyFormat = await this.settings.get<string>('Licensing.UserKeyFormat');
+    for (let attempt = 0; attempt < MAX_GENERATION_ATTEMPTS; attempt++) {
+      const values = this.valuesFor(parent, token, { licenseId: generateKey(licenseIdFormat), userKey: generateKey(userKeyFormat), issueDate: wholeSeconds(new Date()) });
+      const signed = this.sign(values, key);
+      // ON CONFLICT DO NOTHING: a taken license id or user key comes back as "no row", not as an aborted transaction.
+      const result = await manager.createQueryBuilder().insert().into(LicenseEntity).values({ ...values, ...signed }).orIgnore().returning(['id']).execute();
+      const id = result.raw[0]?.id as number | undefined;
+      if (id !== undefined) {
+        await manager.query('UPDATE license_tokens SET node_locked_license_id = $1 WHERE id = $2', [id, token.id]);
+        return { id, licenseKey: signed.licenseKey, expireDate: values.expireDate };
+      }
+    }
+    throw new Error(`Could not generate a free license id and user key in ${MAX_GENERATION_ATTEMPTS} attempts; the key formats are too small for the number of licenses`);
+  }
+
+  /** Deletes node-locked licenses no token points to any more (after a deactivation or a sweep). */
+  async deleteOrphans(manager: EntityManager, ids: Array<number | null>): Promise<number> {
+    const wanted = ids.filter((id): id is number => id !== null);
+    if (!wanted.length) return 0;
+    const rows: unknown[] = await manager.query(
+      `WITH deleted AS (
+         DELETE FROM licenses l WHERE l.id = ANY($1::int[]) AND l.licensing_mode = ${LicensingMode.File}
+            AND NOT EXISTS (SELECT 1 FROM license_tokens t WHERE t.node_locked_license_id = l.id) RETURNING l.id)
+       SELECT id FROM deleted`,
+      [wanted],
+    );
+    return rows.length;
+  }
+
+  private valuesFor(parent: LicenseEntity, token: { machineId: string; expireDate: Date | null }, identity: { licenseId: string; userKey: string; issueDate: Date | null }): UnsignedValues {
+    // Any Hardware restriction of the original would let the copy run on the machines it names too.
+    const restrictions: RestrictionPart[] = [
+      ...parent.restrictions.filter((restriction) => restriction.name.toLowerCase() !== HARDWARE_RESTRICTION.toLowerCase()),
+      { name: HARDWARE_RESTRICTION, properties: { machineId: token.machineId } },
+    ];
+    return {
+      ...identity,
+      licenseType: parent.licenseType,
+      format: parent.format,
+      description: `Node-locked to machine ${token.machineId} by an activation of license ${parent.licenseId}`,
+      // The token's expiry is already capped at the license's.
+      expireDate: token.expireDate ?? parent.expireDate,
+      supportExpireDate: parent.supportExpireDate,
+      revoked: false,
+      trace: false,
+      maxAllowedSites: null,
+      licensingMode: LicensingMode.File,
+      licenseeName: parent.licenseeName,
+      licenseeCompany: parent.licenseeCompany,
+      licenseeEmail: parent.licenseeEmail,
+      meta: JSON.stringify({ nodeLockedFrom: parent.licenseId, machineId: token.machineId }),
+      generateKeyInfo: parent.generateKeyInfo,
+      templateId: parent.templateId,
+      signatureKeysId: parent.signatureKeysId,
+      customerId: parent.customerId,
+      orderId: parent.orderId,
+      productId: parent.productId,
+      product: parent.product,
+      licensee: parent.licensee,
+      components: parent.components,
+      assemblies: parent.assemblies,
+      fields: parent.fields,
+      features: parent.features,
+      restrictions,
+    };
+  }
+
+  private sign(values: UnsignedValues, key: SigningKey): { licenseKey: string; hash: string; signingKeyId: string } {
+    const signed = signLicense(licenseDocumentOf(values), values.format, key, { includePublicKey: values.generateKeyInfo });
+    return { licenseKey: signed.licenseKey, hash: signed.hash, signingKeyId: signed.keyId };
+  }
+}
