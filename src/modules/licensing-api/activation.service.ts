@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { LicenseTokensService } from '../licenses/license-tokens.service';
 import { TraceAction } from '../licenses/license-trace.entity';
 import { DatabaseLogService } from '../log/database-log.service';
+import { SettingsService } from '../settings/settings.service';
 import { LicensingMode } from '../signing';
 import { ClientContext, ClientLicense, ClientLicensesService, clientContext, text } from './client-licenses.service';
 import { LicenseIntegrityService } from './license-integrity.service';
+import { LicenseTransactionsService } from './license-transactions.service';
 import { ActivateRequest, ActivateResponse, DeactivateRequest, DeactivateResponse } from './licensing-api.dto';
 import { LicensingErrors } from './licensing-errors';
 import { NodeLockedLicensesService } from './node-locked-licenses.service';
@@ -26,7 +28,8 @@ interface ActivationToken {
 @Injectable()
 export class ActivationService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: LicenseTransactionsService,
+    private readonly settings: SettingsService,
     private readonly licenses: ClientLicensesService,
     private readonly integrity: LicenseIntegrityService,
     private readonly tokens: LicenseTokensService,
@@ -42,10 +45,16 @@ export class ActivationService {
       this.licenses.requireMode(license, LicensingMode.Activation, 'be activated');
       this.licenses.assertUsable(license);
       await this.integrity.assertIntact(license);
-      const outcome = await this.dataSource.transaction(async (manager) => {
+      const prepare = async () => {
+        // Warms the settings allocate reads, so that it finds them cached while it holds the lock.
+        await this.settings.get('Licensing.ActivationTokenFormat');
+        await this.settings.get('Licensing.ActivationTokenDays');
+        return this.nodeLocked.prepare(license.signatureKeysId);
+      };
+      const outcome = await this.transactions.run(license.id, prepare, async (manager, prepared) => {
         const allocated = await this.allocate(license, client, manager);
         const token = allocated.token;
-        const nodeLocked = await this.nodeLocked.ensure(manager, license.id, { id: token.id, machineId, expireDate: token.expireDate, nodeLockedLicenseId: token.nodeLockedLicenseId });
+        const nodeLocked = await this.nodeLocked.ensure(manager, license.id, { id: token.id, machineId, expireDate: token.expireDate, nodeLockedLicenseId: token.nodeLockedLicenseId }, prepared);
         const meta = { tokenId: token.id, reused: allocated.reused, nodeLockedLicenseId: nodeLocked.id, activeClientCount: allocated.activeTokens, maxClientCount: allocated.maxAllowedSites };
         await this.licenses.trace(license, TraceAction.Activate, client, meta, manager);
         return { allocated, nodeLocked };
@@ -82,7 +91,7 @@ export class ActivationService {
     try {
       this.licenses.requireMode(license, LicensingMode.Activation, 'be deactivated');
       // A revoked or expired license may still free its machines: no usability check here.
-      const outcome = await this.dataSource.transaction(async (manager) => {
+      const outcome = await this.transactions.run(license.id, async () => undefined, async (manager) => {
         // The same lock allocate takes: the counts answered are those right after this deactivation.
         await manager.query('SELECT 1 FROM licenses WHERE id = $1 FOR UPDATE', [license.id]);
         const token = await this.findActivation(manager, license, licenseToken, client.machineId);

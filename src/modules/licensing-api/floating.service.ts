@@ -9,6 +9,7 @@ import { LicensingMode } from '../signing';
 import { publicAllocationError } from './activation.service';
 import { ClientLicense, ClientLicensesService, clientContext, text } from './client-licenses.service';
 import { LicenseIntegrityService } from './license-integrity.service';
+import { LicenseTransactionsService } from './license-transactions.service';
 import {
   FloatingReleaseRequest,
   FloatingReleaseResponse,
@@ -49,6 +50,7 @@ interface TokenState {
 export class FloatingService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly transactions: LicenseTransactionsService,
     private readonly licenses: ClientLicensesService,
     private readonly integrity: LicenseIntegrityService,
     private readonly tokens: LicenseTokensService,
@@ -63,8 +65,14 @@ export class FloatingService {
       this.licenses.requireMode(license, LicensingMode.Floating, 'lease floating seats');
       this.licenses.assertUsable(license);
       await this.integrity.assertIntact(license);
-      const { intervalSeconds, lifetimeSeconds } = await this.seatTiming();
-      const outcome = await this.dataSource.transaction(async (manager) => {
+      let timing = { intervalSeconds: 0, lifetimeSeconds: 0 };
+      const prepare = async () => {
+        // Also warms the settings allocate reads while it holds the lock.
+        timing = await this.seatTiming();
+        await this.settings.get('Licensing.FloatingTokenFormat');
+      };
+      const outcome = await this.transactions.run(license.id, prepare, async (manager) => {
+        const { lifetimeSeconds } = timing;
         // allocate takes this lock too; taking it first makes "does this client hold a seat?" part of the same critical section.
         await manager.query('SELECT 1 FROM licenses WHERE id = $1 FOR UPDATE', [license.id]);
         const held: HeldSeat[] = await manager.query(
@@ -109,7 +117,7 @@ export class FloatingService {
       return {
         licenseToken: outcome.seat.token,
         tokenExpireAt: outcome.seat.expireDate.toISOString(),
-        heartbeatIntervalSeconds: intervalSeconds,
+        heartbeatIntervalSeconds: timing.intervalSeconds,
         activeClientCount: outcome.active,
         maxClientCount: license.maxAllowedSites,
         license: this.licenses.licenseInfo(license, null),

@@ -12,6 +12,7 @@ import { ClientLicensesService } from './client-licenses.service';
 import { ClientReportsService } from './client-reports.service';
 import { FloatingService } from './floating.service';
 import { LicenseIntegrityService } from './license-integrity.service';
+import { LicenseTransactionsService } from './license-transactions.service';
 import { LicensingApiController } from './licensing-api.controller';
 import { LicensingThrottlerGuard, licensingThrottlerOptions } from './licensing-throttling';
 import { NodeLockedLicensesService } from './node-locked-licenses.service';
@@ -34,6 +35,7 @@ import { ValidationService } from './validation.service';
   providers: [
     ClientLicensesService,
     LicenseIntegrityService,
+    LicenseTransactionsService,
     NodeLockedLicensesService,
     ActivationService,
     FloatingService,

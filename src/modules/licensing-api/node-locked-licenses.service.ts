@@ -15,6 +15,13 @@ export const HARDWARE_RESTRICTION = 'Hardware';
 type LicenseValues = Omit<LicenseEntity, 'id' | 'createdAt' | 'updatedAt' | 'customer' | 'order' | 'template' | 'productRecord'>;
 type UnsignedValues = Omit<LicenseValues, 'licenseKey' | 'hash' | 'signingKeyId'>;
 
+export interface NodeLockedPreparation {
+  signatureKeysId: number;
+  key: SigningKey;
+  licenseIdFormat: string;
+  userKeyFormat: string;
+}
+
 export interface NodeLockedLicense {
   id: number;
   licenseKey: string;
@@ -44,11 +51,17 @@ export class NodeLockedLicensesService {
    * it anew when the activated license (or its signature key) changed since: activating again is
    * how a client picks up a renewed license. Runs inside the activation's transaction.
    */
-  async ensure(manager: EntityManager, parentId: number, token: { id: number; machineId: string; expireDate: Date | null; nodeLockedLicenseId: number | null }): Promise<NodeLockedLicense> {
+  async ensure(
+    manager: EntityManager,
+    parentId: number,
+    token: { id: number; machineId: string; expireDate: Date | null; nodeLockedLicenseId: number | null },
+    prepared: NodeLockedPreparation,
+  ): Promise<NodeLockedLicense> {
     const licenses = manager.getRepository(LicenseEntity);
     const parent = await licenses.findOneByOrFail({ id: parentId });
     const existing = token.nodeLockedLicenseId ? await licenses.findOneBy({ id: token.nodeLockedLicenseId }) : null;
-    const key = await this.signingKeys.loadSigningKey(parent.signatureKeysId, 'license.signatureKeysId');
+    // Changed since the preparation (a concurrent key change): load it here, at the cost of one more connection.
+    const key = prepared.signatureKeysId === parent.signatureKeysId ? prepared.key : await this.signingKeys.loadSigningKey(parent.signatureKeysId, 'license.signatureKeysId');
 
     if (existing) {
       const values = this.valuesFor(parent, token, { licenseId: existing.licenseId, userKey: existing.userKey, issueDate: existing.issueDate });
@@ -59,8 +72,7 @@ export class NodeLockedLicensesService {
       return { id: existing.id, licenseKey: existing.licenseKey, expireDate: existing.expireDate };
     }
 
-    const licenseIdFormat = await this.settings.get<string>('Licensing.LicenseIdFormat');
-    const userKeyFormat = await this.settings.get<string>('Licensing.UserKeyFormat');
+    const { licenseIdFormat, userKeyFormat } = prepared;
     for (let attempt = 0; attempt < MAX_GENERATION_ATTEMPTS; attempt++) {
       const values = this.valuesFor(parent, token, { licenseId: generateKey(licenseIdFormat), userKey: generateKey(userKeyFormat), issueDate: wholeSeconds(new Date()) });
       const signed = this.sign(values, key);
@@ -73,6 +85,19 @@ export class NodeLockedLicensesService {
       }
     }
     throw new Error(`Could not generate a free license id and user key in ${MAX_GENERATION_ATTEMPTS} attempts; the key formats are too small for the number of licenses`);
+  }
+
+  /**
+   * What `ensure` needs from outside the transaction, loaded before it: taking another pooled
+   * connection while holding the license lock could wait for ever on a pool of lock waiters.
+   */
+  async prepare(signatureKeysId: number): Promise<NodeLockedPreparation> {
+    return {
+      signatureKeysId,
+      key: await this.signingKeys.loadSigningKey(signatureKeysId, 'license.signatureKeysId'),
+      licenseIdFormat: await this.settings.get<string>('Licensing.LicenseIdFormat'),
+      userKeyFormat: await this.settings.get<string>('Licensing.UserKeyFormat'),
+    };
   }
 
   /** Deletes node-locked licenses no token points to any more (after a deactivation or a sweep). */
