@@ -46,7 +46,7 @@ export function toLicenseTemplateDto(template: LicenseTemplateEntity): LicenseTe
   };
 }
 
-export function templateParts(template: LicenseTemplateEntity): LicenseParts {
+export function templateParts(template: Pick<LicenseTemplateEntity, keyof LicenseParts>): LicenseParts {
   return {
     product: template.product,
     components: template.components,

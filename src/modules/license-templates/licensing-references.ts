@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { SigningKeysService } from '../resources/signing-keys.service';
+import type { LicenseTemplateEntity } from './license-template.entity';
 
 export interface ProductReference {
   id: number;
@@ -24,6 +25,39 @@ export interface OrderReference {
   id: number;
   customerId: number;
 }
+
+/** What licenses take from their template. */
+export type TemplateReference = Pick<
+  LicenseTemplateEntity,
+  | 'id' | 'format' | 'licensingMode' | 'licenseType' | 'issueDate' | 'expireDays' | 'supportDays' | 'generateKeyInfo' | 'userKey'
+  | 'signatureKeysId' | 'productId' | 'product' | 'components' | 'assemblies' | 'fields' | 'features' | 'restrictions'
+>;
+
+export interface NewLicenseReferences {
+  template: TemplateReference | null;
+  order: OrderReference | null;
+  /** The customer given, else the order's. */
+  customer: CustomerReference | null;
+  /** The product given, else the template's. */
+  product: ProductReference | null;
+}
+
+/**
+ * Everything a new license points at, in one statement: license generation is a hot path, and every
+ * round trip to the database costs more than the rest of the lookup.
+ */
+const NEW_LICENSE_REFERENCES_SQL = `
+  SELECT
+    (SELECT json_build_object('id', t.id, 'format', t.format, 'licensingMode', t.licensing_mode, 'licenseType', t.license_type,
+            'issueDate', t.issue_date, 'expireDays', t.expire_days, 'supportDays', t.support_days, 'generateKeyInfo', t.generate_key_info,
+            'userKey', t.user_key, 'signatureKeysId', t.signature_keys_id, 'productId', t.product_id, 'product', t.product,
+            'components', t.components, 'assemblies', t.assemblies, 'fields', t.fields, 'features', t.features, 'restrictions', t.restrictions)
+       FROM license_templates t WHERE t.id = $1::int) AS template,
+    (SELECT json_build_object('id', o.id, 'customerId', o.customer_id) FROM orders o WHERE o.id = $2::int) AS "order",
+    (SELECT json_build_object('id', c.id, 'firstName', c.first_name, 'lastName', c.last_name, 'company', c.company, 'email', c.email)
+       FROM customers c WHERE c.id = coalesce($3::int, (SELECT o.customer_id FROM orders o WHERE o.id = $2::int))) AS customer,
+    (SELECT json_build_object('id', p.id, 'name', p.name, 'description', p.description, 'url', p.url, 'copyright', p.copyright, 'signatureKeysId', p.signature_keys_id)
+       FROM products p WHERE p.id = coalesce($4::int, (SELECT t.product_id FROM license_templates t WHERE t.id = $1::int))) AS product`;
 
 function unknown(field: string, what: string, id: number): ApiException {
   return ApiException.badRequest(`${field}: ${what} ${id} does not exist`, ErrorCode.InvalidReference);
@@ -72,6 +106,22 @@ export class LicensingReferences {
   async order(id: number, field: string, manager: EntityManager = this.dataSource.manager): Promise<OrderReference> {
     const [row] = await manager.query(`SELECT id, customer_id AS "customerId" FROM orders WHERE id = $1`, [id]);
     if (!row) throw unknown(field, 'order', id);
+    return row;
+  }
+
+  /**
+   * The template, order, customer and product of a new license in one round trip. 400 naming the
+   * member for an unknown one, or for an order of another customer than the one given.
+   */
+  async forNewLicense(ids: { templateId: number | null; orderId: number | null; customerId: number | null; productId: number | null }): Promise<NewLicenseReferences> {
+    const [row]: NewLicenseReferences[] = await this.dataSource.query(NEW_LICENSE_REFERENCES_SQL, [ids.templateId, ids.orderId, ids.customerId, ids.productId]);
+    if (ids.templateId && !row.template) throw unknown('license.templateId', 'license template', ids.templateId);
+    if (ids.orderId && !row.order) throw unknown('license.orderId', 'order', ids.orderId);
+    if (row.order && ids.customerId && row.order.customerId !== ids.customerId) {
+      throw ApiException.badRequest(`license.orderId: order ${row.order.id} belongs to customer ${row.order.customerId}, not to customer ${ids.customerId}`, ErrorCode.InvalidReference);
+    }
+    if (ids.customerId && !row.customer) throw unknown('license.customerId', 'customer', ids.customerId);
+    if (ids.productId && !row.product) throw unknown('license.product.id', 'product', ids.productId);
     return row;
   }
 

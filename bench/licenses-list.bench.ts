@@ -1,0 +1,362 @@
+/**
+ * GET /v1/licenses on a million licenses: the real service against a bare node:http + pg server
+ * running the same list SQL, both measured with autocannon (16 connections, ~10 s each) in one run.
+ *
+ *   npx ts-node --transpile-only bench/licenses-list.bench.ts [--seconds 10] [--licenses 1000000]
+ *
+ * Needs PostgreSQL on 127.0.0.1:5432 (user postgres, or BENCH_DATABASE_SERVER_URL). Creates its own
+ * database, seeds it with set-based SQL, and drops it at the end. The service and the bare server
+ * each run in a child process of their own, so neither shares an event loop with the load generator.
+ * Goal: service ≥ 0.6 × bare throughput and p95 ≤ 30 ms.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { createApp } from '../src/bootstrap';
+
+/** autocannon ships no type declarations; this is the part of its API the script uses. */
+interface AutocannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+}
+interface AutocannonInstance extends PromiseLike<AutocannonResult> {
+  on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void): void;
+}
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  headers?: Record<string, string>;
+  requests?: Array<{ setupRequest: (request: Record<string, unknown>) => Record<string, unknown> }>;
+}) => AutocannonInstance;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon: Autocannon = require('autocannon');
+
+const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const CONNECTIONS = 16;
+const POOL_SIZE = 10;
+const CUSTOMERS = 10_000;
+const PAGE = 50;
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+function databaseUrl(name: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The list request both servers answer: one customer's licenses, newest first. */
+const serviceFilter = (customerId: number) => `CustomerId == ${customerId}`;
+const SERVICE_SORT = 'CreatedAt desc';
+const servicePath = (customerId: number) =>
+  `/v1/licenses?take=${PAGE}&filter=${encodeURIComponent(serviceFilter(customerId))}&sort=${encodeURIComponent(SERVICE_SORT)}`;
+
+interface CapturedQuery {
+  query: string;
+  parameters: unknown[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child process roles
+
+/** The real application, as main.ts serves it; records the SQL of requests when asked to. */
+async function serveApp(): Promise<void> {
+  const app = await createApp({ logger: ['error', 'fatal'] });
+  await app.listen(0, '127.0.0.1');
+  const dataSource = app.get(DataSource);
+  let captured: CapturedQuery[] | undefined;
+  const logQuery = dataSource.logger.logQuery.bind(dataSource.logger);
+  dataSource.logger.logQuery = (query, parameters, runner) => {
+    captured?.push({ query, parameters: (parameters as unknown[] | undefined) ?? [] });
+    return logQuery(query, parameters, runner);
+  };
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'capture-start') captured = [];
+    if (message.type === 'capture-stop') {
+      process.send!({ type: 'captured', queries: captured });
+      captured = undefined;
+    }
+    if (message.type === 'stop') void app.close().then(() => process.exit(0));
+  });
+  process.send!({ type: 'listening', port: (app.getHttpServer().address() as AddressInfo).port });
+}
+
+/**
+ * node:http + pg running the service's own list SQL (count, then page) with the customer id swapped
+ * in; under /bare-auth it first runs the service's API key lookup too, to tell that cost apart.
+ */
+async function serveBare(): Promise<void> {
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: POOL_SIZE });
+  let plan: { queries: CapturedQuery[]; customerValue: number } | undefined;
+  const server = createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url!, 'http://x');
+      const customerId = Number(url.searchParams.get('customer'));
+      const swap = (parameters: unknown[]) => parameters.map((value) => (value === plan!.customerValue ? customerId : value));
+      const [auth, count, page] = plan!.queries;
+      if (url.pathname === '/bare-auth') await pool.query(auth.query, auth.parameters);
+      const total = await pool.query(count.query, swap(count.parameters));
+      const rows = await pool.query(page.query, swap(page.parameters));
+      const body = JSON.stringify({ success: true, code: 0, message: 'OK', licenses: rows.rows, totalLicensesCount: Number(Object.values(total.rows[0])[0]) });
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+    } catch (error) {
+      response.writeHead(500).end(String(error));
+    }
+  });
+  server.listen(0, '127.0.0.1', () => process.send!({ type: 'listening', port: (server.address() as AddressInfo).port }));
+  process.on('message', (message: { type: string; queries?: CapturedQuery[]; customerValue?: number }) => {
+    if (message.type === 'plan') plan = { queries: message.queries!, customerValue: message.customerValue! };
+    if (message.type === 'stop') server.close(() => void pool.end().then(() => process.exit(0)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Orchestration
+
+function start(role: 'app' | 'bare', env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
+  // BENCH_PROFILE=<folder> writes a V8 CPU profile of each server process there, to find the hot path.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${role}.cpuprofile`] : [];
+  const child = fork(__filename, [role], { env, execArgv: ['-r', 'ts-node/register/transpile-only', ...profile] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+    child.on('message', (message: { type: string; port?: number }) => {
+      if (message.type === 'listening') resolve({ child, port: message.port! });
+    });
+  });
+}
+
+function request<T>(child: ChildProcess, message: object, answer: string): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (reply: { type: string }) => {
+      if (reply.type !== answer) return;
+      child.off('message', listener);
+      resolve(reply as T);
+    };
+    child.on('message', listener);
+    child.send(message);
+  });
+}
+
+async function seed(db: Client, licenses: number, licenseKey: string, signatureKeysId: number, signingKeyId: string): Promise<number> {
+  await db.query(
+    `INSERT INTO customers (code, first_name, last_name, company, email)
+     SELECT 'BENCH-' || i, 'First' || i, 'Last' || i, 'Company ' || i, 'customer' || i || '@example.com' FROM generate_series(1, $1) AS i`,
+    [CUSTOMERS],
+  );
+  const [{ first }] = (await db.query(`SELECT min(id) AS first FROM customers WHERE code LIKE 'BENCH-%'`)).rows;
+  const batch = 100_000;
+  for (let from = 1; from <= licenses; from += batch) {
+    const started = Date.now();
+    await db.query(
+      `INSERT INTO licenses (license_id, license_type, format, created_at, updated_at, issue_date, expire_date, support_expire_date, revoked, trace,
+                             license_key, max_allowed_sites, user_key, licensing_mode, licensee_name, licensee_company, licensee_email, hash,
+                             signature_keys_id, signing_key_id, customer_id, product, features)
+       SELECT 'lic' || upper(lpad(to_hex(i), 8, '0')), 'Standard', i % 4, t.at, t.at, t.at, t.at + interval '365 days', t.at + interval '90 days',
+              i % 50 = 0, i % 10 = 0, $3, CASE WHEN i % 3 = 0 THEN NULL ELSE 1 + i % 5 END,
+              upper(substr(md5(i::text), 1, 5) || '-' || substr(md5(i::text), 6, 5) || '-' || substr(md5(i::text), 11, 5) || '-' || substr(md5(i::text), 16, 5)),
+              i % 3, 'Licensee ' || i, 'Company ' || (i % ${CUSTOMERS}), 'user' || i || '@example.com', md5(i::text) || md5((-i)::text),
+              $4, $5, $6 + (i % ${CUSTOMERS}), '{"id":"1","name":"Suite","version":"1.0"}', '[{"name":"Reports"}]'
+         FROM generate_series($1::int, $2::int) AS i, LATERAL (SELECT now() - make_interval(secs => i * 30) AS at) AS t`,
+      [from, Math.min(from + batch - 1, licenses), licenseKey, signatureKeysId, signingKeyId, first],
+    );
+    process.stdout.write(`  seeded ${Math.min(from + batch - 1, licenses).toLocaleString('en')} licenses (${Date.now() - started} ms)\n`);
+  }
+  await db.query('VACUUM ANALYZE licenses');
+  await db.query('VACUUM ANALYZE customers');
+  return Number(first);
+}
+
+interface Measurement {
+  latencies: number[];
+  seconds: number;
+  errors: number;
+}
+
+interface Summary {
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+interface Target {
+  port: number;
+  path: (customerId: number) => string;
+  headers: Record<string, string>;
+}
+
+async function measure({ port, path, headers }: Target, seconds: number, firstCustomer: number): Promise<Measurement> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const instance = autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers,
+    requests: [{ setupRequest: (req) => ({ ...req, path: path(firstCustomer + Math.floor(Math.random() * CUSTOMERS)) }) }],
+  });
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    if (statusCode !== 200) errors++;
+    latencies.push(responseTime);
+  });
+  const result = await instance;
+  return { latencies, seconds: result.duration, errors: errors + result.errors + result.timeouts };
+}
+
+function combine(rounds: Measurement[]): Summary {
+  const latencies = rounds.flatMap((round) => round.latencies).sort((a, b) => a - b);
+  const seconds = rounds.reduce((sum, round) => sum + round.seconds, 0);
+  return {
+    requests: latencies.length,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+  };
+}
+
+async function explain(db: Client, label: string, sql: string, parameters: unknown[]): Promise<void> {
+  const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF, SUMMARY ON) ${sql}`, parameters)).rows.map((row) => row['QUERY PLAN'] as string);
+  const scans = plan.map((line) => /(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)(?: Backward)? (?:using|on) (\S+)/.exec(line)).filter(Boolean).map((match) => `${match![1]} ${match![2]}`);
+  const time = plan.find((line) => line.startsWith('Execution Time')) ?? '';
+  console.log(`  ${label.padEnd(46)} ${time.replace('Execution Time: ', '').padStart(10)}  ${[...new Set(scans)].join(', ')}`);
+}
+
+async function main(): Promise<void> {
+  const seconds = argument('seconds', 10);
+  const licenses = argument('licenses', 1_000_000);
+  const name = `licensing_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'licensing-bench-'));
+  const admin = new Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  console.log(`database ${name}`);
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl(name),
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
+    DATA_DIR: dataDir,
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: 'bench-admin-password',
+    LOG_LEVEL: 'error',
+    SWAGGER_ENABLED: 'false',
+  };
+  const children: ChildProcess[] = [];
+  const db = new Client({ connectionString: databaseUrl(name) });
+  try {
+    const app = await start('app', env);
+    children.push(app.child);
+    await db.connect();
+    const base = `http://127.0.0.1:${app.port}`;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const call = async (method: string, path: string, body?: object, token?: string): Promise<any> => {
+      const response = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      const json = await response.json();
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const { token } = await call('POST', '/v1/auth/login', { userName: 'admin', password: env.ADMIN_PASSWORD });
+    const { apiKey } = await call('POST', '/v1/api-keys', { apiKey: { name: 'bench', permissions: 1 } }, token);
+    const { resourceId } = await call('POST', '/v1/resources', { resource: { name: 'bench key', type: 'Ed25519' } }, token);
+    const sample = await call('POST', '/v1/licenses', { license: { signatureKeysId: resourceId, format: 1, licenseeName: 'Sample Licensee', licenseeEmail: 'sample@example.com', features: [{ name: 'Reports' }] } }, token);
+    const [{ signing_key_id: signingKeyId }] = (await db.query('SELECT signing_key_id FROM licenses WHERE id = $1', [sample.licenseId])).rows;
+    console.log(`seeding ${licenses.toLocaleString('en')} licenses over ${CUSTOMERS.toLocaleString('en')} customers (license key ${sample.licenseKey.length} bytes each)`);
+    const firstCustomer = await seed(db, licenses, sample.licenseKey, resourceId, signingKeyId);
+
+    // The SQL the service runs for this list, captured from TypeORM; the bare server runs exactly it.
+    app.child.send({ type: 'capture-start' });
+    const probeCustomer = firstCustomer + 4242;
+    const probe = await fetch(base + servicePath(probeCustomer), { headers: { 'x-api-key': apiKey } });
+    const probeBody = (await probe.json()) as { licenses: unknown[]; totalLicensesCount: number };
+    const { queries } = await request<{ queries: CapturedQuery[] }>(app.child, { type: 'capture-stop' }, 'captured');
+    const listQueries = queries.filter((q) => /FROM "licenses"/.test(q.query));
+    console.log(`\nSQL of GET ${servicePath(probeCustomer)} (${queries.length} statements, ${listQueries.length} for the list; the others authenticate the API key):`);
+    for (const q of queries) console.log(`  ${q.query.replace(/\s+/g, ' ').slice(0, 220)}${q.query.length > 220 ? ' …' : ''}  -- ${JSON.stringify(q.parameters).slice(0, 60)}`);
+    console.log(`  answered ${probeBody.licenses.length} licenses of ${probeBody.totalLicensesCount} for customer ${probeCustomer}`);
+
+    console.log('\nEXPLAIN ANALYZE of list queries on the seeded table (filter → plan):');
+    const [count, page] = listQueries;
+    await explain(db, 'count: CustomerId == n', count.query, count.parameters);
+    await explain(db, 'page:  CustomerId == n, sort CreatedAt desc', page.query, page.parameters);
+    const pageSql = (where: string, order: string) => `SELECT * FROM licenses WHERE ${where} ORDER BY ${order} LIMIT 50`;
+    await explain(db, 'LicenseId == "lic000F4240"', pageSql(`license_id = 'lic000F4240'`, 'id'), []);
+    const [{ user_key: userKey }] = (await db.query('SELECT user_key FROM licenses WHERE id = 777')).rows;
+    await explain(db, `UserKey == "${userKey}"`, pageSql('user_key = $1', 'id'), [userKey]);
+    await explain(db, 'LicenseeEmail == "user500000@example.com"', pageSql(`licensee_email = 'user500000@example.com'`, 'id'), []);
+    await explain(db, 'ExpireDate < now()+30 days, sort ExpireDate', pageSql(`expire_date < now() + interval '30 days'`, 'expire_date, id'), []);
+    await explain(db, 'LicensingMode == 1, sort CreatedAt desc', pageSql('licensing_mode = 1', 'created_at DESC, id'), []);
+    await explain(db, 'Revoked == true', pageSql('revoked', 'id'), []);
+    await explain(db, 'CustomerId == n, sort ExpireDate', pageSql(`customer_id = ${probeCustomer}`, 'expire_date, id'), []);
+    await explain(db, 'OrderId == n', pageSql('order_id = 7', 'id'), []);
+    await explain(db, 'count(*) Revoked == true', 'SELECT count(*) FROM licenses WHERE revoked', []);
+
+    const bare = await start('bare', env);
+    children.push(bare.child);
+    const authQuery = queries.find((q) => /FROM api_keys/.test(q.query))!;
+    bare.child.send({ type: 'plan', queries: [authQuery, count, page], customerValue: probeCustomer });
+
+    // Alternating rounds, so that load from anything else on the machine weighs on both alike.
+    const rounds = 5;
+    console.log(`\nautocannon: ${CONNECTIONS} connections, ${seconds} s each in ${rounds} alternating rounds, a random customer per request (2 s warm-up each first)`);
+    const servicePlan = { port: app.port, path: servicePath, headers: { 'x-api-key': apiKey } };
+    const barePlan = { port: bare.port, path: (customerId: number) => `/bare?customer=${customerId}`, headers: {} };
+    const bareAuthPlan = { port: bare.port, path: (customerId: number) => `/bare-auth?customer=${customerId}`, headers: {} };
+    const plans = [servicePlan, barePlan, bareAuthPlan];
+    for (const plan of plans) await measure(plan, 2, firstCustomer);
+    const results = new Map<Target, Measurement[]>(plans.map((plan) => [plan, []]));
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? plans : [...plans].reverse();
+      for (const plan of order) results.get(plan)!.push(await measure(plan, seconds / rounds, firstCustomer));
+    }
+    const service = combine(results.get(servicePlan)!);
+    const baseline = combine(results.get(barePlan)!);
+    const row = (label: string, m: Summary) =>
+      console.log(`  ${label.padEnd(22)} ${m.perSecond.toFixed(0).padStart(7)} req/s   p50 ${m.p50.toFixed(1).padStart(5)} ms   p95 ${m.p95.toFixed(1).padStart(5)} ms   p99 ${m.p99.toFixed(1).padStart(5)} ms   ${m.requests} requests, ${m.errors} errors`);
+    row('service (API key)', service);
+    row('bare node:http + pg', baseline);
+    row('bare + API key lookup', combine(results.get(bareAuthPlan)!));
+    const ratio = service.perSecond / baseline.perSecond;
+    console.log(`  ratio service/bare    ${ratio.toFixed(2)}× throughput (goal ≥ 0.60)   service p95 ${service.p95.toFixed(1)} ms (goal ≤ 30)`);
+    console.log(`  ${ratio >= 0.6 && service.p95 <= 30 ? 'GOALS MET' : 'GOALS MISSED'}`);
+  } finally {
+    for (const child of children) {
+      child.removeAllListeners('exit');
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'stop' });
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      child.kill();
+    }
+    await db.end().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+    rmSync(dataDir, { recursive: true, force: true });
+    console.log(`dropped ${name}`);
+  }
+}
+
+const role = process.argv[2];
+const run = role === 'app' ? serveApp : role === 'bare' ? serveBare : main;
+run().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
