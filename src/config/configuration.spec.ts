@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError, loadConfiguration } from './configuration';
+import { CONFIG_VARIABLES, ConfigurationError, loadConfiguration } from './configuration';
 
 describe('loadConfiguration', () => {
   const dataDir = () => mkdtempSync(join(tmpdir(), 'config-spec-'));
@@ -51,5 +51,21 @@ describe('loadConfiguration', () => {
     });
     expect(config.database.url).toBe('postgres://u:p@db:5432/licensing');
     expect(() => statSync(dir)).toThrow();
+  });
+
+  it('documents every variable in .env.example and the README', () => {
+    const root = join(__dirname, '..', '..');
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const { name } of CONFIG_VARIABLES) {
+      const literal = name.replace('<GROUP>', 'EMAIL').replace('<NAME>', 'SMTPHOST');
+      expect({ name, inExample: example.includes(literal) }).toEqual({ name, inExample: true });
+      expect({ name, inReadme: readme.includes(name.split('<')[0]) }).toEqual({ name, inReadme: true });
+    }
+  });
+
+  it('collects SETTINGS__<GROUP>__<NAME> variables as setting defaults', () => {
+    const config = loadConfiguration({ DATA_DIR: dataDir(), SETTINGS__EMAIL__SMTPHOST: 'mailpit', SETTINGSX: 'no', SETTINGS__BAD: 'no' });
+    expect(config.settingDefaults).toEqual({ SETTINGS__EMAIL__SMTPHOST: 'mailpit' });
   });
 });

@@ -29,6 +29,8 @@ export interface AppConfig {
   signingMasterKey: Buffer;
   http: { bodyLimitBytes: number; swaggerEnabled: boolean; trustProxy: boolean };
   redisUrl: string | undefined;
+  /** SETTINGS__<GROUP>__<NAME> variables: defaults for application settings, validated by the settings module. */
+  settingDefaults: Record<string, string>;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
 
@@ -62,6 +64,7 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'TRUST_PROXY', default: 'false', description: 'Take the client address from X-Forwarded-For' },
   { name: 'REDIS_URL', default: '', description: 'redis://host:port; shares rate limits across instances' },
   { name: 'LOG_LEVEL', default: 'log', description: 'error, warn, log, debug or verbose' },
+  { name: 'SETTINGS__<GROUP>__<NAME>', default: '', description: 'Default of an application setting, e.g. SETTINGS__EMAIL__SMTPHOST=mailpit; values saved with PUT /v1/settings take precedence' },
 ];
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -178,6 +181,7 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
       trustProxy: boolean(env, 'TRUST_PROXY', false),
     },
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    settingDefaults: Object.fromEntries(Object.entries(env).filter(([name, value]) => /^SETTINGS__[^_]+__[^_]+$/i.test(name) && value !== undefined) as Array<[string, string]>),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
   };
 }

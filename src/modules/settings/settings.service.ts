@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isIP } from 'node:net';
 import { Repository } from 'typeorm';
 import { validateKeyFormat } from '../../common/key-format';
 import { ApiException, ErrorCode } from '../../common/errors';
+import { APP_CONFIG, AppConfig, ConfigurationError } from '../../config';
 import { AppSettingEntity } from './app-setting.entity';
 import { SETTING_DEFINITIONS, SettingDefinition, SettingKey, SettingValue, settingKey } from './setting-definitions';
 import { AppSettingDto, GetSettingsResponse } from './settings.dto';
@@ -20,10 +21,28 @@ const DEFINITIONS = new Map<string, SettingDefinition>(SETTING_DEFINITIONS.map((
  * them with `get('Licensing.UserKeyFormat')`.
  */
 @Injectable()
-export class SettingsService {
+export class SettingsService implements OnModuleInit {
   private cache?: { values: Map<string, SettingValue>; loadedAt: number };
+  /** Defaults given by SETTINGS__<GROUP>__<NAME> variables (deployments wire e.g. the SMTP host this way). */
+  private readonly defaults = new Map<string, SettingValue>();
 
-  constructor(@InjectRepository(AppSettingEntity) private readonly settings: Repository<AppSettingEntity>) {}
+  constructor(
+    @InjectRepository(AppSettingEntity) private readonly settings: Repository<AppSettingEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    for (const [variable, raw] of Object.entries(this.config.settingDefaults)) {
+      const [, group, name] = variable.split('__');
+      const definition = DEFINITIONS.get(settingKey(group ?? '', name ?? ''));
+      if (!definition || definition.readOnly) throw new ConfigurationError(`${variable} names no writable setting; see GET /v1/settings for the groups and names`);
+      try {
+        this.defaults.set(settingKey(definition.group, definition.name), this.coerce(definition, raw, variable));
+      } catch (error) {
+        throw new ConfigurationError(error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
 
   async get<T extends SettingValue = SettingValue>(key: SettingKey): Promise<T> {
     const values = await this.load();
@@ -31,7 +50,12 @@ export class SettingsService {
     if (values.has(normalized)) return values.get(normalized) as T;
     const definition = DEFINITIONS.get(normalized);
     if (!definition) throw new Error(`Unknown setting ${key}`);
-    return definition.default as T;
+    return this.defaultOf(definition) as T;
+  }
+
+  private defaultOf(definition: SettingDefinition): SettingValue {
+    const key = settingKey(definition.group, definition.name);
+    return this.defaults.has(key) ? this.defaults.get(key)! : definition.default;
   }
 
   async list(group?: string): Promise<GetSettingsResponse> {
@@ -43,7 +67,7 @@ export class SettingsService {
     values.set(settingKey('Application', 'DatabaseVersion'), await this.databaseVersion());
     const settings: AppSettingDto[] = SETTING_DEFINITIONS.filter((definition) => !wanted || definition.group.toLowerCase() === wanted).map((definition) => {
       const key = settingKey(definition.group, definition.name);
-      const value = values.has(key) ? values.get(key)! : definition.default;
+      const value = values.has(key) ? values.get(key)! : this.defaultOf(definition);
       return {
         group: definition.group,
         name: definition.name,
