@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SigningKeysService } from '../src/modules/resources/signing-keys.service';
 import { verifyLicense } from '../verifier/src';
@@ -275,6 +276,20 @@ describe('Licenses', () => {
     // The product's key cannot be deleted while licenses use it.
     await ctx.http.delete(`/v1/products/${productId}`).set(admin).expect(409);
   }, 30_000);
+
+  it('signs with the new key as soon as a signature key resource gets new key material', async () => {
+    const key = await createSignatureKey(ctx, 'Ed25519');
+    const before = await createLicense(ctx, { signatureKeysId: key.id, format: 2 });
+    const replacement = generateKeyPairSync('ed25519');
+    const privatePem = replacement.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const newPublicPem = replacement.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const resource = (await ctx.http.get('/v1/resources').query({ filter: `Id == ${key.id}` }).set(admin).expect(200)).body.resources[0];
+    await ctx.http.put('/v1/resources').set(admin).send({ resource: { id: key.id, name: resource.name, type: 'Ed25519', data: privatePem } }).expect(200);
+    const after = await createLicense(ctx, { signatureKeysId: key.id, format: 2 });
+    expect(verifyLicense(after.licenseKey, newPublicPem).valid).toBe(true);
+    expect(verifyLicense(after.licenseKey, key.publicKeyPem).valid).toBe(false);
+    expect(verifyLicense(before.licenseKey, key.publicKeyPem).valid).toBe(true);
+  });
 
   it('PUT: 404 unknown, 400 without id, 409 on a taken license id', async () => {
     const a = await createLicense(ctx, { signatureKeysId: keys.Ed25519.id });

@@ -40,6 +40,8 @@ export interface NewLicenseReferences {
   customer: CustomerReference | null;
   /** The product given, else the template's. */
   product: ProductReference | null;
+  /** The signature key given, else the template's, else the product's: its current key id, to check a cached key against. */
+  signatureKey: { id: number; type: string | null; keyId: string | null } | null;
 }
 
 /**
@@ -57,7 +59,11 @@ const NEW_LICENSE_REFERENCES_SQL = `
     (SELECT json_build_object('id', c.id, 'firstName', c.first_name, 'lastName', c.last_name, 'company', c.company, 'email', c.email)
        FROM customers c WHERE c.id = coalesce($3::int, (SELECT o.customer_id FROM orders o WHERE o.id = $2::int))) AS customer,
     (SELECT json_build_object('id', p.id, 'name', p.name, 'description', p.description, 'url', p.url, 'copyright', p.copyright, 'signatureKeysId', p.signature_keys_id)
-       FROM products p WHERE p.id = coalesce($4::int, (SELECT t.product_id FROM license_templates t WHERE t.id = $1::int))) AS product`;
+       FROM products p WHERE p.id = coalesce($4::int, (SELECT t.product_id FROM license_templates t WHERE t.id = $1::int))) AS product,
+    (SELECT json_build_object('id', r.id, 'type', r.type, 'keyId', r.key_id) FROM resources r WHERE r.id = coalesce(
+       $5::int,
+       (SELECT t.signature_keys_id FROM license_templates t WHERE t.id = $1::int),
+       (SELECT p.signature_keys_id FROM products p WHERE p.id = coalesce($4::int, (SELECT t.product_id FROM license_templates t WHERE t.id = $1::int))))) AS "signatureKey"`;
 
 function unknown(field: string, what: string, id: number): ApiException {
   return ApiException.badRequest(`${field}: ${what} ${id} does not exist`, ErrorCode.InvalidReference);
@@ -113,8 +119,8 @@ export class LicensingReferences {
    * The template, order, customer and product of a new license in one round trip. 400 naming the
    * member for an unknown one, or for an order of another customer than the one given.
    */
-  async forNewLicense(ids: { templateId: number | null; orderId: number | null; customerId: number | null; productId: number | null }): Promise<NewLicenseReferences> {
-    const [row]: NewLicenseReferences[] = await this.dataSource.query(NEW_LICENSE_REFERENCES_SQL, [ids.templateId, ids.orderId, ids.customerId, ids.productId]);
+  async forNewLicense(ids: { templateId: number | null; orderId: number | null; customerId: number | null; productId: number | null; signatureKeysId: number | null }): Promise<NewLicenseReferences> {
+    const [row]: NewLicenseReferences[] = await this.dataSource.query(NEW_LICENSE_REFERENCES_SQL, [ids.templateId, ids.orderId, ids.customerId, ids.productId, ids.signatureKeysId]);
     if (ids.templateId && !row.template) throw unknown('license.templateId', 'license template', ids.templateId);
     if (ids.orderId && !row.order) throw unknown('license.orderId', 'order', ids.orderId);
     if (row.order && ids.customerId && row.order.customerId !== ids.customerId) {

@@ -66,6 +66,7 @@ function customerName(customer: CustomerReference): string | null {
 @Injectable()
 export class LicensesService {
   private rawColumns?: ReadonlyArray<readonly [string, string]>;
+  private readonly signingKeysInUse = new Map<number, SigningKey>();
 
   constructor(
     @InjectRepository(LicenseEntity) private readonly licenses: Repository<LicenseEntity>,
@@ -104,6 +105,7 @@ export class LicensesService {
       orderId: input.orderId ?? null,
       customerId: input.customerId ?? null,
       productId: productRowId(ownProduct),
+      signatureKeysId: input.signatureKeysId ?? null,
     });
     const { template } = references;
     const values = await this.compose(input, references);
@@ -114,7 +116,7 @@ export class LicensesService {
         ErrorCode.InvalidReference,
       );
     }
-    const key = await this.signingKeys.loadSigningKey(signatureKeysId, 'license.signatureKeysId');
+    const key = await this.signingKey(signatureKeysId, references.signatureKey);
     const givenLicenseId = trimmedOrNull(input.licenseId);
     const givenUserKey = trimmedOrNull(input.userKey);
     const licenseIdFormat = givenLicenseId ? null : await this.settings.get<string>('Licensing.LicenseIdFormat');
@@ -244,6 +246,20 @@ export class LicensesService {
   async delete(id: number): Promise<void> {
     const result = await this.licenses.delete({ id });
     if (!result.affected) throw ApiException.notFound(`License ${id} does not exist`);
+  }
+
+  /**
+   * The key to sign with. The lookup that found the license's references also read the key's current
+   * key id, so a key kept here from an earlier license is used only while it is still the stored one;
+   * otherwise (new, replaced or unknown key) SigningKeysService loads and checks it. This saves a round
+   * trip per license without ever signing with a key that is no longer the resource's.
+   */
+  private async signingKey(signatureKeysId: number, current: NewLicenseReferences['signatureKey']): Promise<SigningKey> {
+    const kept = this.signingKeysInUse.get(signatureKeysId);
+    if (kept && current?.id === signatureKeysId && current.keyId === kept.keyId && current.type?.trim().toLowerCase() === kept.algorithm.toLowerCase()) return kept;
+    const key = await this.signingKeys.loadSigningKey(signatureKeysId, 'license.signatureKeysId');
+    this.signingKeysInUse.set(signatureKeysId, key);
+    return key;
   }
 
   private sign(license: LicenseValues, key: SigningKey): { licenseKey: string; hash: string; signingKeyId: string } {
