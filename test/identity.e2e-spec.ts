@@ -221,5 +221,15 @@ describe('Identity endpoints', () => {
       expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual(['api-key', 'bearer']);
       expect(response.body.components.schemas['Management.GetUsersResponse']).toBeDefined();
     });
+
+    it('gives every operation a unique operation id, a summary and a tag', async () => {
+      const { body } = await ctx.http.get('/swagger-json').expect(200);
+      const operations = Object.entries(body.paths as Record<string, Record<string, { operationId?: string; summary?: string; tags?: string[] }>>).flatMap(([path, item]) =>
+        Object.entries(item).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, ...operation })),
+      );
+      expect(operations.length).toBeGreaterThan(16);
+      expect(operations.filter((operation) => !operation.operationId || !operation.summary || !operation.tags?.length).map((operation) => operation.route)).toEqual([]);
+      expect(new Set(operations.map((operation) => operation.operationId)).size).toBe(operations.length);
+    });
   });
 });
