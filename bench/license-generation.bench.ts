@@ -3,7 +3,7 @@
  * product and customer lookups, key load, user key and license id generation, signing, insert), with
  * RSA-2048 and with Ed25519 signature keys.
  *
- *   npx ts-node --transpile-only bench/license-generation.bench.ts [--seconds 10] [--concurrency 8]
+ *   npx ts-node --transpile-only bench/license-generation.bench.ts [--seconds 10] [--concurrency 32]
  *
  * Needs PostgreSQL on 127.0.0.1:5432 (user postgres, or BENCH_DATABASE_SERVER_URL); creates its own
  * database and drops it at the end. Goals on one instance: ≥ 300/s with RSA-2048, ≥ 1,500/s with Ed25519.
@@ -39,7 +39,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const seconds = argument('seconds', 10);
-  const concurrency = argument('concurrency', 8);
+  const concurrency = argument('concurrency', 32);
   const name = `licensing_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'licensing-bench-'));
   const admin = new Client({ connectionString: SERVER_URL });
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const licenses = app.get(LicensesService);
     const signingKeys = app.get(SigningKeysService);
 
-    console.log(`license generation through LicensesService.insert, ${concurrency} in flight, ${seconds} s per algorithm (database pool 10)`);
+    console.log(`license generation through LicensesService.insert, ${concurrency} in flight, ${seconds} s per algorithm (database pool ${process.env.DATABASE_POOL_SIZE ?? 10})`);
     for (const algorithm of ['RSA', 'Ed25519'] as const) {
       const { resourceId } = await call('/v1/resources', { resource: { name: `bench ${algorithm}`, type: algorithm } }, token);
       const { productId } = await call('/v1/products', { product: { name: `Bench product ${algorithm}`, signatureKeysId: resourceId } }, token);

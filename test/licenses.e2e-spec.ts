@@ -277,6 +277,23 @@ describe('Licenses', () => {
     await ctx.http.delete(`/v1/products/${productId}`).set(admin).expect(409);
   }, 30_000);
 
+  it('generates many licenses at once (sharing commits) with distinct ids, and lets only one of two racing requests take a license id', async () => {
+    const { templateId } = await createTemplate(ctx, { productId: products.Ed25519, format: 3 });
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => ctx.http.post('/v1/licenses').set(admin).send({ license: { templateId, licenseeName: `Bulk ${i}` } })));
+    expect(responses.map((response) => response.status)).toEqual(Array(30).fill(200));
+    expect(new Set(responses.map((response) => response.body.licenseId)).size).toBe(30);
+    expect(new Set(responses.map((response) => response.body.licenseKeyId)).size).toBe(30);
+    responses.forEach((response, i) => {
+      expect(verifyLicense(response.body.licenseKey, keys.Ed25519.publicKeyPem)).toMatchObject({ valid: true, license: { licenseId: response.body.licenseKeyId, licensee: { name: `Bulk ${i}` } } });
+    });
+    const stored = await ctx.http.get(`/v1/license-templates/${templateId}/licenses`).query({ take: 0 }).set(admin).expect(200);
+    expect(stored.body.totalLicensesCount).toBe(30);
+
+    const licenseId = unique('RACE');
+    const race = await Promise.all([1, 2].map((n) => ctx.http.post('/v1/licenses').set(admin).send({ license: { templateId, licenseId, licenseeName: `Racer ${n}` } })));
+    expect(race.map((response) => response.status).sort()).toEqual([200, 409]);
+  });
+
   it('signs with the new key as soon as a signature key resource gets new key material', async () => {
     const key = await createSignatureKey(ctx, 'Ed25519');
     const before = await createLicense(ctx, { signatureKeysId: key.id, format: 2 });

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { SigningKeysService } from '../resources/signing-keys.service';
 import type { LicenseTemplateEntity } from './license-template.entity';
+import { queryPrepared } from './prepared-query';
 
 export interface ProductReference {
   id: number;
@@ -76,6 +77,8 @@ function unknown(field: string, what: string, id: number): ApiException {
  */
 @Injectable()
 export class LicensingReferences {
+  private readonly lookupsInFlight = new Map<string, Promise<NewLicenseReferences>>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly signingKeys: SigningKeysService,
@@ -120,7 +123,20 @@ export class LicensingReferences {
    * member for an unknown one, or for an order of another customer than the one given.
    */
   async forNewLicense(ids: { templateId: number | null; orderId: number | null; customerId: number | null; productId: number | null; signatureKeysId: number | null }): Promise<NewLicenseReferences> {
-    const [row]: NewLicenseReferences[] = await this.dataSource.query(NEW_LICENSE_REFERENCES_SQL, [ids.templateId, ids.orderId, ids.customerId, ids.productId, ids.signatureKeysId]);
+    const values = [ids.templateId, ids.orderId, ids.customerId, ids.productId, ids.signatureKeysId];
+    // Licenses generated together from the same references (a bulk order, an import) share one lookup
+    // while it runs; its answer is as current as if each had run it. Callers get their own copy.
+    const key = values.join(',');
+    let lookup = this.lookupsInFlight.get(key);
+    if (!lookup) {
+      lookup = queryPrepared<NewLicenseReferences>(this.dataSource, 'licensing_new_license_references', NEW_LICENSE_REFERENCES_SQL, values).then((rows) => rows[0]);
+      this.lookupsInFlight.set(key, lookup);
+      void lookup.then(
+        () => this.lookupsInFlight.delete(key),
+        () => this.lookupsInFlight.delete(key),
+      );
+    }
+    const row: NewLicenseReferences = structuredClone(await lookup);
     if (ids.templateId && !row.template) throw unknown('license.templateId', 'license template', ids.templateId);
     if (ids.orderId && !row.order) throw unknown('license.orderId', 'order', ids.orderId);
     if (row.order && ids.customerId && row.order.customerId !== ids.customerId) {
