@@ -111,6 +111,16 @@ describe('License templates', () => {
     expect(Object.keys(floating.body.licenseTemplates[0]).sort()).toEqual(['id', 'licensingMode']);
     expect(floating.body.licenseTemplates[0].licensingMode).toBe(2);
     await ctx.http.get('/v1/license-templates').query({ filter: 'Template == "x"' }).set(admin).expect(400);
+
+    // include=Product fills in from the product row what the template's own product member leaves out.
+    const named = await createTemplate(ctx, { code, productId, product: { version: '9.9' } });
+    const product = (await ctx.http.get('/v1/products').query({ filter: `Id == ${productId}` }).set(admin).expect(200)).body.products[0];
+    const included = await ctx.http.get('/v1/license-templates').query({ filter: `Id == ${named.templateId}`, include: 'Product' }).set(admin).expect(200);
+    expect(included.body.licenseTemplates[0].product).toMatchObject({ id: String(productId), name: product.name, version: '9.9' });
+    const plain = await ctx.http.get('/v1/license-templates').query({ filter: `Id == ${named.templateId}` }).set(admin).expect(200);
+    expect(plain.body.licenseTemplates[0].product).toMatchObject({ id: null, name: null, version: '9.9' });
+    const byProductName = await ctx.http.get('/v1/license-templates').query({ filter: `Product.Name == "${product.name}" && Code == "${code}"` }).set(admin).expect(200);
+    expect(byProductName.body.totalLicenseTemplatesCount).toBe(1);
   });
 
   it('deletes an unused template, refuses one licenses use with 409, 404 for an unknown one', async () => {

@@ -330,6 +330,12 @@ describe('Licenses', () => {
     const denied = await ctx.http.delete(`/v1/licenses/${created.body.licenseId}`).set(bearer(sales.token)).expect(403);
     expect(denied.body.code).toBe(300);
     await ctx.http.get('/v1/licenses').set(bearer(customer.token)).expect(403);
+    // Embedding shows the embedded record: Sales may not read templates, a LicenseManager may not read customers.
+    const noTemplates = await ctx.http.get('/v1/licenses').query({ include: 'Template' }).set(bearer(sales.token)).expect(403);
+    expect(noTemplates.body.message).toMatch(/include=template/);
+    await ctx.http.get('/v1/licenses').query({ include: 'Customer,Order', take: 1 }).set(bearer(sales.token)).expect(200);
+    await ctx.http.get('/v1/licenses').query({ include: 'Customer', take: 1 }).set(bearer(manager.token)).expect(403);
+    await ctx.http.get('/v1/licenses').query({ include: 'Template,Product', take: 1 }).set(bearer(manager.token)).expect(200);
     await ctx.http.delete(`/v1/licenses/${created.body.licenseId}`).set(bearer(manager.token)).expect(200);
     await ctx.http.delete(`/v1/licenses/${created.body.licenseId}`).set(bearer(manager.token)).expect(404);
 

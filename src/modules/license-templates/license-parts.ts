@@ -206,6 +206,15 @@ export function mergeParts(template: LicenseParts, own: LicenseParts): LicensePa
   };
 }
 
+/** A product row as the product member of a license: the row's data under the license's names. */
+export function productPartOf(product: { id: number; name: string; copyright: string | null; url: string | null; description: string | null }): LicenseProductPart {
+  const part: LicenseProductPart = { id: String(product.id), name: product.name };
+  if (product.copyright) part.copyright = product.copyright;
+  if (product.url) part.url = product.url;
+  if (product.description) part.description = product.description;
+  return part;
+}
+
 /** The members of an assembly that go into a license (ids and debugging data stay on the server). */
 export function assemblyForDocument(assembly: AssemblyPart): { name: string; version?: string; culture?: string; publicKeyToken?: string } {
   return compact<AssemblyPart>(assembly, ['name', 'version', 'culture', 'publicKeyToken']) as { name: string };

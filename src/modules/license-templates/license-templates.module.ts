@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProductEntity } from '../products/product.entity';
 import { ResourcesModule } from '../resources/resources.module';
 import { LicenseTemplateEntity } from './license-template.entity';
 import { LicenseTemplatesController } from './license-templates.controller';
@@ -7,7 +8,7 @@ import { LicenseTemplatesService } from './license-templates.service';
 import { LicensingReferences } from './licensing-references';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([LicenseTemplateEntity]), ResourcesModule],
+  imports: [TypeOrmModule.forFeature([LicenseTemplateEntity, ProductEntity]), ResourcesModule],
   controllers: [LicenseTemplatesController],
   providers: [LicenseTemplatesService, LicensingReferences],
   exports: [LicenseTemplatesService, LicensingReferences],

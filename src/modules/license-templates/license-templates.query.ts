@@ -1,4 +1,5 @@
 import { defineQueryEntity } from '../../common/query';
+import { PRODUCT_QUERY } from '../products/products.query';
 
 export const LICENSE_FORMAT_VALUES = { Xml: 0, XmlDsig: 1, Ascii: 2, Base32: 3 };
 export const LICENSING_MODE_VALUES = { File: 0, Activation: 1, Floating: 2 };
@@ -23,5 +24,9 @@ export const LICENSE_TEMPLATE_QUERY = defineQueryEntity({
     productId: { property: 'productId', type: 'number' },
     signatureKeysId: { property: 'signatureKeysId', type: 'number' },
     releaseId: { property: 'releaseId', type: 'number' },
+  },
+  relations: {
+    // `product` is the template's own product member; include=Product fills what it leaves out from the product row.
+    product: { property: 'productRecord', target: () => PRODUCT_QUERY, many: false },
   },
 });

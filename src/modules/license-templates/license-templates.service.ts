@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { validateKeyFormat } from '../../common/key-format';
-import { QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
+import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { ProductEntity } from '../products/product.entity';
 import { LicenseFormat, LicensingMode } from '../signing';
 import { LicenseTemplateEntity } from './license-template.entity';
 import { renderTemplateXml } from './license-template-xml';
-import { LicenseParts, assembliesToDto, featuresToDto, normalizeParts, productToDto, restrictionsToDto } from './license-parts';
+import { LicenseParts, assembliesToDto, featuresToDto, normalizeParts, productPartOf, productToDto, restrictionsToDto } from './license-parts';
 import {
   GetLicenseTemplatesResponse,
   GetProductReleaseLicenseTemplatesResponse,
@@ -65,6 +66,7 @@ const PART_MEMBERS = ['product', 'components', 'assemblies', 'fields', 'features
 export class LicenseTemplatesService {
   constructor(
     @InjectRepository(LicenseTemplateEntity) private readonly templates: Repository<LicenseTemplateEntity>,
+    @InjectRepository(ProductEntity) private readonly products: Repository<ProductEntity>,
     private readonly references: LicensingReferences,
   ) {}
 
@@ -134,10 +136,19 @@ export class LicenseTemplatesService {
 
   private async page(options: QueryOptions, scope?: { productId: number; releaseId: number }): Promise<GetLicenseTemplatesResponse> {
     const select = parseSelect(LICENSE_TEMPLATE_QUERY, options.select);
+    const include = parseInclude(LICENSE_TEMPLATE_QUERY, options.include);
     const qb = this.templates.createQueryBuilder('template');
     if (scope) qb.where('template.productId = :productId AND template.releaseId = :releaseId', scope);
     const { items, total } = await findPage(qb, 'template', LICENSE_TEMPLATE_QUERY, options);
-    return { licenseTemplates: items.map((template) => pickFields(toLicenseTemplateDto(template), select)), totalLicenseTemplatesCount: total } as GetLicenseTemplatesResponse;
+    const productIds = [...new Set(items.map((template) => template.productId).filter((id): id is number => id !== null))];
+    const products = include.includes('product') && productIds.length > 0 ? new Map((await this.products.findBy({ id: In(productIds) })).map((row) => [row.id, productPartOf(row)])) : undefined;
+    const licenseTemplates = items.map((template) => {
+      const dto = toLicenseTemplateDto(template);
+      const row = products && template.productId !== null ? products.get(template.productId) : undefined;
+      if (row) dto.product = productToDto({ ...row, ...(template.product ?? {}) });
+      return pickFields(dto, select);
+    });
+    return { licenseTemplates, totalLicenseTemplatesCount: total } as GetLicenseTemplatesResponse;
   }
 
   /** Applies the members given (undefined = unchanged, null = cleared), checks references and renders the XML. */

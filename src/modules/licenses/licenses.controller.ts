@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Access } from '../../common/auth';
+import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import {
@@ -26,8 +26,8 @@ export class LicensesController {
   @ApiOperation({ operationId: 'getLicenses', summary: 'Retrieves licenses based on the provided request parameters.' })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetLicensesResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetLicensesResponse> {
-    return this.licenses.list(options);
+  list(@Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetLicensesResponse> {
+    return this.licenses.list(options, principal);
   }
 
   @Post('licenses')
@@ -57,23 +57,23 @@ export class LicensesController {
   @ApiOperation({ operationId: 'getCustomerLicenses', summary: 'Gets the licenses of a customer.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetCustomerLicensesResponse })
-  listForCustomer(@Param('customerId', IntIdPipe) customerId: number, @Query(QueryOptionsPipe) options: QueryOptions): Promise<GetCustomerLicensesResponse> {
-    return this.licenses.list(options, { customerId });
+  listForCustomer(@Param('customerId', IntIdPipe) customerId: number, @Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetCustomerLicensesResponse> {
+    return this.licenses.list(options, principal, { customerId });
   }
 
   @Get('orders/:orderId/licenses')
   @ApiOperation({ operationId: 'getOrderLicenses', summary: 'Gets the licenses of an order.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetOrderLicensesResponse })
-  listForOrder(@Param('orderId', IntIdPipe) orderId: number, @Query(QueryOptionsPipe) options: QueryOptions): Promise<GetOrderLicensesResponse> {
-    return this.licenses.list(options, { orderId });
+  listForOrder(@Param('orderId', IntIdPipe) orderId: number, @Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetOrderLicensesResponse> {
+    return this.licenses.list(options, principal, { orderId });
   }
 
   @Get('license-templates/:templateId/licenses')
   @ApiOperation({ operationId: 'getLicenseTemplateLicenses', summary: 'Gets the licenses made from a license template.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetLicenseTemplateLicensesResponse })
-  listForTemplate(@Param('templateId', IntIdPipe) templateId: number, @Query(QueryOptionsPipe) options: QueryOptions): Promise<GetLicenseTemplateLicensesResponse> {
-    return this.licenses.list(options, { templateId });
+  listForTemplate(@Param('templateId', IntIdPipe) templateId: number, @Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetLicenseTemplateLicensesResponse> {
+    return this.licenses.list(options, principal, { templateId });
   }
 }

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository, SelectQueryBuilder } from 'typeorm';
+import { Area, Principal, rolesAllowed } from '../../common/auth';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { generateKey } from '../../common/key-format';
 import { QueryOptions, applyFilter, applyPaging, applySort, parseInclude, parseSelect, pickFields } from '../../common/query';
 import { CustomerEntity } from '../customers/customer.entity';
 import { toCustomerDto } from '../customers/customers.mapper';
-import { EMPTY_PARTS, LicenseParts, LicenseProductPart, mergeParts, normalizeParts, normalizeProduct } from '../license-templates/license-parts';
+import { EMPTY_PARTS, LicenseParts, LicenseProductPart, mergeParts, normalizeParts, normalizeProduct, productPartOf } from '../license-templates/license-parts';
 import { LicenseTemplateEntity } from '../license-templates/license-template.entity';
 import { LicenseTemplatesService, templateParts } from '../license-templates/license-templates.service';
-import { CustomerReference, LicensingReferences, NewLicenseReferences, ProductReference } from '../license-templates/licensing-references';
+import { CustomerReference, LicensingReferences, NewLicenseReferences } from '../license-templates/licensing-references';
 import { OrderEntity } from '../orders/order.entity';
 import { toOrderDto } from '../orders/orders.mapper';
 import { ProductEntity } from '../products/product.entity';
@@ -26,6 +27,9 @@ import { LICENSE_QUERY } from './licenses.query';
 const MAX_GENERATION_ATTEMPTS = 8;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DIGITS_ONLY = /^\d{1,10}$/;
+
+/** Embedding a record shows it, so `include` needs the right to read it where it lives. */
+const INCLUDE_AREAS: Record<string, Area> = { customer: 'commerce', order: 'commerce', template: 'licensing', product: 'products' };
 
 /** Which licenses a list shows: all, or those of one customer, order or template. */
 export type LicenseScope = { customerId: number } | { orderId: number } | { templateId: number };
@@ -73,9 +77,15 @@ export class LicensesService {
     this.batcher = new LicenseInsertBatcher(licenses.manager.connection);
   }
 
-  async list(options: QueryOptions, scope?: LicenseScope): Promise<GetLicensesResponse> {
+  async list(options: QueryOptions, principal: Principal, scope?: LicenseScope): Promise<GetLicensesResponse> {
     const select = parseSelect(LICENSE_QUERY, options.select);
     const include = parseInclude(LICENSE_QUERY, options.include);
+    for (const name of include) {
+      const area = INCLUDE_AREAS[name];
+      if (!principal.roles.some((role) => rolesAllowed(area, 'read').includes(role))) {
+        throw ApiException.forbidden(`include=${name} shows records your roles (${principal.roles.join(', ') || 'none'}) may not read; it needs one of: ${rolesAllowed(area, 'read').join(', ')}`);
+      }
+    }
     if (scope) await this.assertScopeExists(scope);
     const qb = this.licenses.createQueryBuilder('license');
     if (scope && 'customerId' in scope) qb.where('license.customerId = :customerId', scope);
@@ -270,7 +280,7 @@ export class LicensesService {
     // A template whose own product member names a product row, and no product otherwise: the one case the combined lookup could not know.
     const inheritedProductId = references.product ? null : productRowId(parts.product);
     const product = inheritedProductId !== null ? await this.references.product(inheritedProductId, 'license.product.id') : references.product;
-    if (product) parts.product = { ...this.productPart(product), ...(parts.product ?? {}) };
+    if (product) parts.product = { ...productPartOf(product), ...(parts.product ?? {}) };
 
     const licensingMode = input.licensingMode ?? template?.licensingMode ?? LicensingMode.File;
     const maxAllowedSites = input.maxAllowedSites !== undefined && input.maxAllowedSites !== null ? input.maxAllowedSites : licensingMode === LicensingMode.File ? null : 1;
@@ -307,14 +317,6 @@ export class LicensesService {
         ...parts,
       },
     };
-  }
-
-  private productPart(product: ProductReference): LicenseProductPart {
-    const part: LicenseProductPart = { id: String(product.id), name: product.name };
-    if (product.copyright) part.copyright = product.copyright;
-    if (product.url) part.url = product.url;
-    if (product.description) part.description = product.description;
-    return part;
   }
 
   private licenseeExtra(licensee: LicenseDto['licensee']): LicenseEntity['licensee'] {
@@ -375,7 +377,7 @@ export class LicensesService {
     const customers = wants('customer') ? await this.byId(this.customers, ids((l) => l.customerId), toCustomerDto) : undefined;
     const orders = wants('order') ? await this.byId(this.orders, ids((l) => l.orderId), (order) => toOrderDto(order)) : undefined;
     const templates = wants('template') ? await this.templates.findDtos(ids((l) => l.templateId)) : undefined;
-    const products = wants('product') ? await this.byId(this.products, ids((l) => l.productId), (product) => this.productPart(product)) : undefined;
+    const products = wants('product') ? await this.byId(this.products, ids((l) => l.productId), (product) => productPartOf(product)) : undefined;
     return (license) => {
       const related: LicenseRelated = {};
       if (customers) related.customer = license.customerId ? (customers.get(license.customerId) ?? null) : null;
