@@ -7,6 +7,7 @@ import { LicensingMode } from '../signing';
 import { LicenseInfoDto } from './licensing-api.dto';
 import { LicensingErrors } from './licensing-errors';
 import { StoredLicenseKey } from './license-integrity.service';
+import { PreparedStatement, PreparedStatementsService } from './prepared-statements.service';
 
 /** Who is calling, as the request and the connection say. */
 export interface ClientContext {
@@ -35,6 +36,8 @@ export const CLIENT_LICENSE_COLUMNS = (alias: string) => `
   coalesce(${alias}.expire_date <= now(), false) AS expired, ${alias}.license_key AS "licenseKey", ${alias}.hash,
   ${alias}.signature_keys_id AS "signatureKeysId", ${alias}.signing_key_id AS "signingKeyId"`;
 
+export const LICENSE_BY_USER_KEY: PreparedStatement = { name: 'licensing-license-by-user-key', text: `SELECT ${CLIENT_LICENSE_COLUMNS('l')} FROM licenses l WHERE l.user_key = $1` };
+
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 /** A text member with surrounding white space removed; empty means absent. */
@@ -57,12 +60,13 @@ export class ClientLicensesService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly statements: PreparedStatementsService,
     private readonly tokens: LicenseTokensService,
   ) {}
 
   /** 404 LicenseKeyNotFound when no license has this user key. */
-  async findByUserKey(userKey: string, manager: EntityManager = this.dataSource.manager): Promise<ClientLicense> {
-    const rows: ClientLicense[] = await manager.query(`SELECT ${CLIENT_LICENSE_COLUMNS('l')} FROM licenses l WHERE l.user_key = $1`, [userKey.trim()]);
+  async findByUserKey(userKey: string): Promise<ClientLicense> {
+    const rows = await this.statements.query<ClientLicense>(LICENSE_BY_USER_KEY, [userKey.trim()]);
     if (!rows[0]) throw LicensingErrors.keyNotFound();
     return rows[0];
   }

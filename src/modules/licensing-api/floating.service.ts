@@ -19,6 +19,7 @@ import {
   HeartbeatResponse,
 } from './licensing-api.dto';
 import { LicensingErrors } from './licensing-errors';
+import { PreparedStatement, PreparedStatementsService } from './prepared-statements.service';
 
 interface HeldSeat {
   id: number;
@@ -43,6 +44,24 @@ interface TokenState {
 }
 
 /**
+ * A heartbeat in one statement: extends a live seat by $2 seconds (never past the license's expiry)
+ * or records the heartbeat of an activation, if the license is usable and, when $3 is given, has
+ * that user key. Wrapped in a CTE so that the driver answers plain rows (a bare UPDATE answers [rows, count]).
+ */
+export const HEARTBEAT: PreparedStatement = {
+  name: 'licensing-heartbeat',
+  text: `WITH beat AS (
+   UPDATE license_tokens t
+      SET last_heartbeat = now(),
+          expire_date = CASE WHEN t.kind = ${LicenseTokenKind.Floating} THEN LEAST(now() + make_interval(secs => $2::float8), l.expire_date) ELSE t.expire_date END
+     FROM licenses l
+    WHERE t.token = $1 AND l.id = t.license_id AND ($3::varchar IS NULL OR l.user_key = $3::varchar)
+      AND (t.expire_date IS NULL OR t.expire_date > now()) AND NOT l.revoked AND (l.expire_date IS NULL OR l.expire_date > now())
+  RETURNING t.id, t.license_id AS "licenseRowId", l.trace, t.expire_date AS "expireDate")
+   SELECT * FROM beat`,
+};
+
+/**
  * Floating licenses: seats taken per application instance (clientId), kept alive by heartbeats for
  * Licensing.HeartbeatIntervalSeconds × Licensing.HeartbeatGraceFactor, freed by release or expiry.
  */
@@ -51,6 +70,7 @@ export class FloatingService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: LicenseTransactionsService,
+    private readonly statements: PreparedStatementsService,
     private readonly licenses: ClientLicensesService,
     private readonly integrity: LicenseIntegrityService,
     private readonly tokens: LicenseTokensService,
@@ -138,18 +158,7 @@ export class FloatingService {
     const licenseToken = input.licenseToken.trim();
     const userKey = text(input.userKey);
     const { intervalSeconds, lifetimeSeconds } = await this.seatTiming();
-    const rows: Array<{ id: number; licenseRowId: number; trace: boolean; expireDate: Date | null }> = await this.dataSource.query(
-      `WITH beat AS (
-       UPDATE license_tokens t
-          SET last_heartbeat = now(),
-              expire_date = CASE WHEN t.kind = ${LicenseTokenKind.Floating} THEN LEAST(now() + make_interval(secs => $2::float8), l.expire_date) ELSE t.expire_date END
-         FROM licenses l
-        WHERE t.token = $1 AND l.id = t.license_id AND ($3::varchar IS NULL OR l.user_key = $3::varchar)
-          AND (t.expire_date IS NULL OR t.expire_date > now()) AND NOT l.revoked AND (l.expire_date IS NULL OR l.expire_date > now())
-      RETURNING t.id, t.license_id AS "licenseRowId", l.trace, t.expire_date AS "expireDate")
-       SELECT * FROM beat`,
-      [licenseToken, lifetimeSeconds, userKey],
-    );
+    const rows = await this.statements.query<{ id: number; licenseRowId: number; trace: boolean; expireDate: Date | null }>(HEARTBEAT, [licenseToken, lifetimeSeconds, userKey]);
     const beat = rows[0];
     if (!beat) {
       const state = await this.tokenState(licenseToken, userKey);

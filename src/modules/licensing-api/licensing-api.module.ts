@@ -16,6 +16,7 @@ import { LicenseTransactionsService } from './license-transactions.service';
 import { LicensingApiController } from './licensing-api.controller';
 import { LicensingThrottlerGuard, licensingThrottlerOptions } from './licensing-throttling';
 import { NodeLockedLicensesService } from './node-locked-licenses.service';
+import { PreparedStatementsService } from './prepared-statements.service';
 import { TokenSweeperService } from './token-sweeper.service';
 import { ValidationService } from './validation.service';
 
@@ -36,6 +37,7 @@ import { ValidationService } from './validation.service';
     ClientLicensesService,
     LicenseIntegrityService,
     LicenseTransactionsService,
+    PreparedStatementsService,
     NodeLockedLicensesService,
     ActivationService,
     FloatingService,

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { LicenseTokenKind } from '../licenses/license-token.entity';
 import { TraceAction } from '../licenses/license-trace.entity';
 import { LicensingMode } from '../signing';
-import { CLIENT_LICENSE_COLUMNS, ClientLicense, ClientLicensesService, clientContext, text } from './client-licenses.service';
+import { CLIENT_LICENSE_COLUMNS, ClientLicense, ClientLicensesService, LICENSE_BY_USER_KEY, clientContext, text } from './client-licenses.service';
 import { LicenseIntegrityService } from './license-integrity.service';
 import { LicenseInfoDto, ValidateRequest, ValidateResponse } from './licensing-api.dto';
 import { LicensingErrors } from './licensing-errors';
+import { PreparedStatement, PreparedStatementsService } from './prepared-statements.service';
 
 /** A license with, when one applies (the token columns are absent when no token was looked for), the token the validation is about and that token's node-locked license. */
 interface ValidationRow extends ClientLicense {
@@ -31,22 +31,26 @@ const TOKEN_COLUMNS = `t.id AS "tokenId", t.token, t.kind AS "tokenKind", t.mach
   n.signature_keys_id AS "nodeLockedSignatureKeysId", n.signing_key_id AS "nodeLockedSigningKeyId", n.expire_date AS "nodeLockedExpireDate"`;
 
 /** One round trip: the license by its user key, with the token given (or this machine's live activation) and its node-locked license. */
-const BY_TOKEN_SQL = `SELECT ${CLIENT_LICENSE_COLUMNS('l')}, ${TOKEN_COLUMNS}
+export const VALIDATE_BY_TOKEN: PreparedStatement = {
+  name: 'licensing-validate-by-token',
+  text: `SELECT ${CLIENT_LICENSE_COLUMNS('l')}, ${TOKEN_COLUMNS}
   FROM licenses l
   LEFT JOIN license_tokens t ON t.token = $2 AND t.license_id = l.id
   LEFT JOIN licenses n ON n.id = t.node_locked_license_id
- WHERE l.user_key = $1`;
+ WHERE l.user_key = $1`,
+};
 
-const BY_MACHINE_SQL = `SELECT ${CLIENT_LICENSE_COLUMNS('l')}, ${TOKEN_COLUMNS}
+const VALIDATE_BY_MACHINE: PreparedStatement = {
+  name: 'licensing-validate-by-machine',
+  text: `SELECT ${CLIENT_LICENSE_COLUMNS('l')}, ${TOKEN_COLUMNS}
   FROM licenses l
   LEFT JOIN LATERAL (
     SELECT * FROM license_tokens WHERE license_id = l.id AND machine_id = $2 AND kind = ${LicenseTokenKind.Activation}
        AND (expire_date IS NULL OR expire_date > now()) ORDER BY id LIMIT 1
   ) t ON l.licensing_mode = ${LicensingMode.Activation}
   LEFT JOIN licenses n ON n.id = t.node_locked_license_id
- WHERE l.user_key = $1`;
-
-const LICENSE_ONLY_SQL = `SELECT ${CLIENT_LICENSE_COLUMNS('l')} FROM licenses l WHERE l.user_key = $1`;
+ WHERE l.user_key = $1`,
+};
 
 /**
  * Whether a license may be used on a machine now. Problems with the license itself or with the
@@ -57,7 +61,7 @@ const LICENSE_ONLY_SQL = `SELECT ${CLIENT_LICENSE_COLUMNS('l')} FROM licenses l 
 @Injectable()
 export class ValidationService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly statements: PreparedStatementsService,
     private readonly licenses: ClientLicensesService,
     private readonly integrity: LicenseIntegrityService,
   ) {}
@@ -66,11 +70,11 @@ export class ValidationService {
     const client = clientContext(input, address);
     const licenseToken = text(input.licenseToken);
     const userKey = input.userKey.trim();
-    const [row]: ValidationRow[] = licenseToken
-      ? await this.dataSource.query(BY_TOKEN_SQL, [userKey, licenseToken])
+    const [row] = licenseToken
+      ? await this.statements.query<ValidationRow>(VALIDATE_BY_TOKEN, [userKey, licenseToken])
       : client.machineId
-        ? await this.dataSource.query(BY_MACHINE_SQL, [userKey, client.machineId])
-        : await this.dataSource.query(LICENSE_ONLY_SQL, [userKey]);
+        ? await this.statements.query<ValidationRow>(VALIDATE_BY_MACHINE, [userKey, client.machineId])
+        : await this.statements.query<ValidationRow>(LICENSE_BY_USER_KEY, [userKey]);
     if (!row) throw LicensingErrors.keyNotFound();
 
     let answer: ValidateResponse;
