@@ -56,6 +56,8 @@ interface LockedLicense {
 }
 
 /** A token is live while it has no expiry or its expiry is in the future (database clock). */
+type TokenPolicy = Record<LicenseTokenKind, { format: string; lifetimeSeconds: number }>;
+
 export const LIVE_TOKEN_SQL = '(expire_date IS NULL OR expire_date > now())';
 
 export function toLicenseTokenDto(token: LicenseTokenEntity): LicenseTokenDto {
@@ -134,7 +136,14 @@ export class LicenseTokensService {
    * LicenseExpired, 409 NoFreeSeat with `maxAllowedSites` and `activeTokens` when it is full.
    */
   async allocate(request: TokenRequest, manager?: EntityManager): Promise<AllocatedToken> {
-    if (!manager) return this.tokens.manager.transaction((transaction) => this.allocate(request, transaction));
+    // Read before the row lock: a settings cache refresh needs a pool connection of its own, and
+    // waiting for one while holding the lock can starve the pool under a burst.
+    const policy = await this.tokenPolicy();
+    if (!manager) return this.tokens.manager.transaction((transaction) => this.allocateLocked(request, policy, transaction));
+    return this.allocateLocked(request, policy, manager);
+  }
+
+  private async allocateLocked(request: TokenRequest, policy: TokenPolicy, manager: EntityManager): Promise<AllocatedToken> {
     const [license]: LockedLicense[] = await manager.query(
       `SELECT id, licensing_mode, max_allowed_sites, revoked, coalesce(expire_date <= now(), false) AS expired FROM licenses WHERE id = $1 FOR UPDATE`,
       [request.licenseId],
@@ -166,7 +175,7 @@ export class LicenseTokensService {
       });
     }
 
-    const token = await this.insertToken(manager, kind, request);
+    const token = await this.insertToken(manager, kind, request, policy[kind]);
     return { token, reused: false, activeTokens: live + 1, maxAllowedSites };
   }
 
@@ -190,9 +199,7 @@ export class LicenseTokensService {
     return rows[0]?.id ?? null;
   }
 
-  private async insertToken(manager: EntityManager, kind: LicenseTokenKind, request: TokenRequest): Promise<LicenseTokenEntity> {
-    const format = await this.settings.get<string>(kind === LicenseTokenKind.Floating ? 'Licensing.FloatingTokenFormat' : 'Licensing.ActivationTokenFormat');
-    const lifetimeSeconds = await this.lifetimeSeconds(kind);
+  private async insertToken(manager: EntityManager, kind: LicenseTokenKind, request: TokenRequest, { format, lifetimeSeconds }: TokenPolicy[LicenseTokenKind]): Promise<LicenseTokenEntity> {
     for (let attempt = 0; attempt < MAX_TOKEN_ATTEMPTS; attempt++) {
       // The expiry is computed on the database clock, the one every instance shares, and capped at the license's expiry.
       const rows: Array<{ id: number }> = await manager.query(
@@ -225,13 +232,18 @@ export class LicenseTokensService {
   }
 
   /** Floating seats live for a heartbeat interval times the grace factor; activations for ActivationTokenDays (0 = no limit). */
-  private async lifetimeSeconds(kind: LicenseTokenKind): Promise<number> {
-    if (kind === LicenseTokenKind.Floating) {
-      const interval = await this.settings.get<number>('Licensing.HeartbeatIntervalSeconds');
-      const factor = await this.settings.get<number>('Licensing.HeartbeatGraceFactor');
-      return interval * factor;
-    }
-    return (await this.settings.get<number>('Licensing.ActivationTokenDays')) * 86400;
+  private async tokenPolicy(): Promise<TokenPolicy> {
+    const [floatingFormat, activationFormat, interval, factor, activationDays] = await Promise.all([
+      this.settings.get<string>('Licensing.FloatingTokenFormat'),
+      this.settings.get<string>('Licensing.ActivationTokenFormat'),
+      this.settings.get<number>('Licensing.HeartbeatIntervalSeconds'),
+      this.settings.get<number>('Licensing.HeartbeatGraceFactor'),
+      this.settings.get<number>('Licensing.ActivationTokenDays'),
+    ]);
+    return {
+      [LicenseTokenKind.Floating]: { format: floatingFormat, lifetimeSeconds: interval * factor },
+      [LicenseTokenKind.Activation]: { format: activationFormat, lifetimeSeconds: activationDays * 86400 },
+    };
   }
 
   private async assertLicenseExists(licenseId: number): Promise<void> {

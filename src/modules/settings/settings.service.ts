@@ -23,6 +23,8 @@ const DEFINITIONS = new Map<string, SettingDefinition>(SETTING_DEFINITIONS.map((
 @Injectable()
 export class SettingsService implements OnModuleInit {
   private cache?: { values: Map<string, SettingValue>; loadedAt: number };
+  private loading?: Promise<Map<string, SettingValue>>;
+  private generation = 0;
   /** Defaults given by SETTINGS__<GROUP>__<NAME> variables (deployments wire e.g. the SMTP host this way). */
   private readonly defaults = new Map<string, SettingValue>();
 
@@ -95,6 +97,8 @@ export class SettingsService implements OnModuleInit {
       for (const row of rows) await manager.upsert(AppSettingEntity, row, ['group', 'name']);
     });
     this.cache = undefined;
+    this.loading = undefined;
+    this.generation++;
   }
 
   private coerce(definition: SettingDefinition, raw: unknown, label: string): SettingValue {
@@ -144,11 +148,23 @@ export class SettingsService implements OnModuleInit {
     return rows[0]?.name ?? null;
   }
 
-  private async load(): Promise<Map<string, SettingValue>> {
-    if (this.cache && Date.now() - this.cache.loadedAt < CACHE_TTL_MS) return this.cache.values;
-    const rows = await this.settings.find();
-    const values = new Map(rows.map((row) => [settingKey(row.group, row.name), row.value]));
-    this.cache = { values, loadedAt: Date.now() };
-    return values;
+  /** One query refreshes the cache however many callers find it stale at once. */
+  private load(): Promise<Map<string, SettingValue>> {
+    if (this.cache && Date.now() - this.cache.loadedAt < CACHE_TTL_MS) return Promise.resolve(this.cache.values);
+    if (this.loading) return this.loading;
+    const generation = this.generation;
+    const loading = this.settings
+      .find()
+      .then((rows) => {
+        const values = new Map(rows.map((row) => [settingKey(row.group, row.name), row.value]));
+        // A load that started before an update must not bring the old values back.
+        if (generation === this.generation) this.cache = { values, loadedAt: Date.now() };
+        return values;
+      })
+      .finally(() => {
+        if (this.loading === loading) this.loading = undefined;
+      });
+    this.loading = loading;
+    return loading;
   }
 }
