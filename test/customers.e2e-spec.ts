@@ -1,5 +1,5 @@
-import { DataSource } from 'typeorm';
 import { TestContext, bearer, createApiKey, createUser, startTestApp, unique } from './support/app';
+import { createLicense, createOrder, createSignatureKey } from './support/licensing';
 
 const REFERENCE_CONTACT = {
   id: 0, title: 'string', firstName: 'string', lastName: 'string', email: 'string', phone: 'string', mobile: 'string', fax: 'string',
@@ -16,12 +16,10 @@ const REFERENCE_CUSTOMER = {
 describe('Customers and contacts', () => {
   let ctx: TestContext;
   let admin: Record<string, string>;
-  let db: DataSource;
 
   beforeAll(async () => {
     ctx = await startTestApp();
     admin = bearer(ctx.adminToken);
-    db = ctx.app.get(DataSource);
   });
   afterAll(() => ctx.close());
 
@@ -262,20 +260,18 @@ describe('Customers and contacts', () => {
 
     it('refuses (409) to delete a customer that orders or licenses point at, saying what blocks it', async () => {
       const { id } = await insertCustomer({ company: unique('Busy') });
-      const cleanups: Array<() => Promise<void>> = [];
-      try {
-        const orders = await pointAt(db, cleanups, 'orders', 'customer_id', id, 3, `INSERT INTO orders (order_number, customer_id) SELECT 'T-' || md5(random()::text), $1 FROM generate_series(1, $2)`);
-        const licenses = await pointAt(db, cleanups, 'licenses', 'customer_id', id, 1);
-        const refused = await ctx.http.delete(`/v1/customers/${id}`).set(admin).expect(409);
-        expect(refused.body).toMatchObject({ success: false, code: 502 });
-        expect(refused.body.message).toContain(`customer ${id} has 3 orders`);
-        if (licenses) expect(refused.body.message).toContain(`customer ${id} has 3 orders and 1 license; delete or reassign them first`);
-        expect(orders).toBe(3);
-        const still = await ctx.http.get('/v1/customers').query({ filter: `Id == ${id}` }).set(admin).expect(200);
-        expect(still.body.totalCustomersCount).toBe(1);
-      } finally {
-        for (const cleanup of cleanups.reverse()) await cleanup();
-      }
+      const orders = [await createOrder(ctx, id), await createOrder(ctx, id), await createOrder(ctx, id)];
+      const key = await createSignatureKey(ctx);
+      const license = await createLicense(ctx, { customerId: id, signatureKeysId: key.id, licenseeName: 'Busy Bee' });
+
+      const refused = await ctx.http.delete(`/v1/customers/${id}`).set(admin).expect(409);
+      expect(refused.body).toMatchObject({ success: false, code: 502 });
+      expect(refused.body.message).toBe(`customer ${id} has 3 orders and 1 license; delete or reassign them first`);
+      const still = await ctx.http.get('/v1/customers').query({ filter: `Id == ${id}` }).set(admin).expect(200);
+      expect(still.body.totalCustomersCount).toBe(1);
+
+      await ctx.http.delete(`/v1/licenses/${license.licenseId}`).set(admin).expect(200);
+      for (const orderId of orders) await ctx.http.delete(`/v1/orders/${orderId}`).set(admin).expect(200);
       await ctx.http.delete(`/v1/customers/${id}`).set(admin).expect(200);
     });
   });
@@ -308,23 +304,3 @@ describe('Customers and contacts', () => {
     });
   });
 });
-
-/**
- * Makes `count` rows of `table` point at `id`. Later migrations create the real tables; until they
- * are there the test creates a bare stand-in (dropped by the cleanup), so the delete check is
- * exercised either way. Answers how many rows now point at `id`, or 0 when the real table exists and
- * no insert statement for it was given.
- */
-async function pointAt(db: DataSource, cleanups: Array<() => Promise<void>>, table: string, column: string, id: number, count: number, realInsert?: string): Promise<number> {
-  const [{ exists }] = await db.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`public.${table}`]);
-  if (!exists) {
-    await db.query(`CREATE TABLE ${table} (id serial PRIMARY KEY, ${column} int)`);
-    cleanups.push(() => db.query(`DROP TABLE ${table}`));
-    await db.query(`INSERT INTO ${table} (${column}) SELECT $1 FROM generate_series(1, $2)`, [id, count]);
-    return count;
-  }
-  if (!realInsert) return 0;
-  await db.query(realInsert, [id, count]);
-  cleanups.push(() => db.query(`DELETE FROM ${table} WHERE ${column} = $1`, [id]));
-  return count;
-}

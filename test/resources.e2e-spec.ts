@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ApiException } from '../src/common/errors';
 import { SigningKeysService } from '../src/modules/resources/signing-keys.service';
 import { TestContext, bearer, createApiKey, createUser, startTestApp, unique } from './support/app';
+import { createProduct } from './support/licensing';
 
 const REFERENCE_RESOURCE = {
   id: 0, name: 'string', type: 'string', code: 'string', description: 'string', source: 'string', password: 'string',
@@ -253,15 +254,11 @@ describe('Resources and signature keys', () => {
       const { body } = await insert({ name: unique('used'), type: 'Ed25519' });
       const id = body.resourceId;
       await signingKeys.loadSigningKey(id);
-      const cleanups: Array<() => Promise<void>> = [];
-      try {
-        await pointAt(db, cleanups, 'products', 'signature_keys_id', id, 2, `INSERT INTO products (name, signature_keys_id) SELECT 'P' || n, $1 FROM generate_series(1, $2) AS n`);
-        const refused = await ctx.http.delete(`/v1/resources/${id}`).set(admin).expect(409);
-        expect(refused.body).toMatchObject({ success: false, code: 502 });
-        expect(refused.body.message).toBe(`resource ${id} has 2 products signing with it; point them at another key first`);
-      } finally {
-        for (const cleanup of cleanups.reverse()) await cleanup();
-      }
+      const products = [await createProduct(ctx, id), await createProduct(ctx, id)];
+      const refused = await ctx.http.delete(`/v1/resources/${id}`).set(admin).expect(409);
+      expect(refused.body).toMatchObject({ success: false, code: 502 });
+      expect(refused.body.message).toBe(`resource ${id} has 2 products signing with it; point them at another key first`);
+      for (const productId of products) await ctx.http.delete(`/v1/products/${productId}`).set(admin).expect(200);
       await ctx.http.delete(`/v1/resources/${id}`).set(admin).expect(200);
       await expect(signingKeys.loadSigningKey(id)).rejects.toThrow(/does not exist/);
     });
@@ -295,20 +292,3 @@ describe('Resources and signature keys', () => {
     });
   });
 });
-
-/**
- * Makes `count` rows of `table` point at `id`. Later migrations create the real tables; until they
- * are there the test creates a bare stand-in (dropped by the cleanup), so the delete check is
- * exercised either way.
- */
-async function pointAt(db: DataSource, cleanups: Array<() => Promise<void>>, table: string, column: string, id: number, count: number, realInsert: string): Promise<void> {
-  const [{ exists }] = await db.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`public.${table}`]);
-  if (!exists) {
-    await db.query(`CREATE TABLE ${table} (id serial PRIMARY KEY, ${column} int)`);
-    cleanups.push(() => db.query(`DROP TABLE ${table}`));
-    await db.query(`INSERT INTO ${table} (${column}) SELECT $1 FROM generate_series(1, $2)`, [id, count]);
-    return;
-  }
-  await db.query(realInsert, [id, count]);
-  cleanups.push(() => db.query(`DELETE FROM ${table} WHERE ${column} = $1`, [id]));
-}
