@@ -8,9 +8,11 @@ chmod 755 "$data"
 port=$(( 31000 + RANDOM % 2000 ))
 pgport=$(( 33000 + RANDOM % 2000 ))
 log="$data/service.log"
-DATA_DIR="$data" PORT="$port" EMBEDDED_PG_PORT="$pgport" npm start >"$log" 2>&1 &
+# Its own process group, so that Ctrl+C can be imitated: SIGINT to npm, the shell, node and PostgreSQL alike.
+DATA_DIR="$data" PORT="$port" EMBEDDED_PG_PORT="$pgport" setsid npm start >"$log" 2>&1 &
 pid=$!
-cleanup() { kill -INT "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }
+stop() { kill -INT -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+cleanup() { stop; rm -rf "$data"; }
 trap cleanup EXIT
 
 for _ in $(seq 1 180); do
@@ -30,8 +32,9 @@ count=$(curl -fsS -H "x-api-key: $key" "http://127.0.0.1:$port/v1/users" | node 
 [ "$count" -ge 1 ] || { echo "the API key listed no users"; exit 1; }
 
 # A second start on the same data folder reuses the database: same administrator, no new password.
-kill -INT "$pid"; wait "$pid" 2>/dev/null || true
-DATA_DIR="$data" PORT="$port" EMBEDDED_PG_PORT="$pgport" node dist/src/main.js >"$log.2" 2>&1 &
+stop
+if pgrep -f -- "-D $data/postgres" >/dev/null; then echo "the embedded PostgreSQL outlived the service"; exit 1; fi
+DATA_DIR="$data" PORT="$port" EMBEDDED_PG_PORT="$pgport" setsid node dist/src/main.js >"$log.2" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 1; done
 curl -fsS -H 'Content-Type: application/json' -d "{\"userName\":\"admin\",\"password\":\"$password\"}" "http://127.0.0.1:$port/v1/auth/login" >/dev/null \
