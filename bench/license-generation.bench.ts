@@ -18,20 +18,9 @@ import { createApp } from '../src/bootstrap';
 import { LicensesService } from '../src/modules/licenses/licenses.service';
 import { SigningKeysService } from '../src/modules/resources/signing-keys.service';
 import { LicenseFormat, signLicense } from '../src/modules/signing';
+import { SERVER_URL, argument, databaseUrl } from './support';
 
-const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const GOALS = { RSA: 300, Ed25519: 1500 } as const;
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
-function databaseUrl(name: string): string {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
+import { SERVER_URL, argument, databaseUrl, serviceEnvironment } from './support';
 
 /** autocannon ships no type declarations; this is the part of its API the script uses. */
 interface AutocannonResult {
@@ -39,22 +40,10 @@ type Autocannon = (options: {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon: Autocannon = require('autocannon');
 
-const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CONNECTIONS = 16;
 const POOL_SIZE = 10;
 const CUSTOMERS = 10_000;
 const PAGE = 50;
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
-function databaseUrl(name: string): string {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /** The list request both servers answer: one customer's licenses, newest first. */
 const serviceFilter = (customerId: number) => `CustomerId == ${customerId}`;
@@ -250,17 +239,7 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   console.log(`database ${name}`);
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl(name),
-    DATABASE_POOL_SIZE: String(POOL_SIZE),
-    DATA_DIR: dataDir,
-    ADMIN_USERNAME: 'admin',
-    ADMIN_PASSWORD: 'bench-admin-password',
-    LOG_LEVEL: 'error',
-    SWAGGER_ENABLED: 'false',
-  };
+  const env = serviceEnvironment(name, dataDir, POOL_SIZE);
   const children: ChildProcess[] = [];
   const db = new Client({ connectionString: databaseUrl(name) });
   try {

@@ -25,6 +25,7 @@ import { Client, Pool } from 'pg';
 import { createApp } from '../src/bootstrap';
 import { HEARTBEAT } from '../src/modules/licensing-api/floating.service';
 import { VALIDATE_BY_TOKEN } from '../src/modules/licensing-api/validation.service';
+import { SERVER_URL, argument, serviceEnvironment } from './support';
 
 // autocannon ships no type declarations; this is the part of its API the bench uses.
 interface AutocannonInstance extends PromiseLike<{ duration: number; errors: number; timeouts: number; non2xx: number }> {
@@ -34,22 +35,10 @@ type Autocannon = (options: Record<string, unknown>) => AutocannonInstance;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as Autocannon;
 
-const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const POOL_SIZE = 10;
 const SEATS = 256;
 const LIFETIME_SECONDS = 600;
 const GOAL = { ratio: 0.6, perSecond: 2000, p99: 20 };
-
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
-function databaseUrl(name: string): string {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Child process roles
@@ -260,17 +249,7 @@ async function main(): Promise<void> {
   await admin.query(`CREATE DATABASE ${name}`);
   const [{ server_version: version }] = (await admin.query('SHOW server_version')).rows;
   console.log(`database ${name} (PostgreSQL ${version}), ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl(name),
-    DATABASE_POOL_SIZE: String(POOL_SIZE),
-    DATA_DIR: dataDir,
-    ADMIN_USERNAME: 'admin',
-    ADMIN_PASSWORD: 'bench-admin-password',
-    LOG_LEVEL: 'error',
-    SWAGGER_ENABLED: 'false',
-  };
+  const env = serviceEnvironment(name, dataDir, POOL_SIZE);
   const children: ChildProcess[] = [];
   const buildFolder = FROM_SOURCES ? undefined : mkdtempSync(join(tmpdir(), 'licensing-bench-build-'));
   try {
