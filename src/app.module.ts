@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GlobalAuthGuard } from './common/auth';
-import { EnvelopeInterceptor } from './common/envelope';
 import { AllExceptionsFilter } from './common/errors';
 import { AppConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
@@ -48,7 +47,6 @@ import { UsersModule } from './modules/users/users.module';
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_GUARD, useClass: GlobalAuthGuard },
-    { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
   ],
 })
 export class AppModule {}

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth';
+import { registerEnvelope } from './common/envelope';
 import { createValidationPipe } from './common/errors';
 import { APP_CONFIG, AppConfig, loadConfiguration } from './config';
 
@@ -38,6 +39,7 @@ function createAdapter(config: AppConfig): FastifyAdapter {
       done(parseError, undefined);
     }
   });
+  registerEnvelope(fastify);
   return adapter;
 }
 

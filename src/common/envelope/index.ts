@@ -1,2 +1,2 @@
 export * from './api-response.dto';
-export * from './envelope.interceptor';
+export * from './envelope.hook';

@@ -32,6 +32,12 @@ const PG_CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; messag
   '22008': { status: 400, code: ErrorCode.ValidationFailed, message: 'A date is out of range' },
 };
 
+/**
+ * Where the filter leaves the exception it answered on the request, for the request log (which
+ * keeps a crash's stack in the database, never in the response).
+ */
+export const REQUEST_EXCEPTION = Symbol.for('licensing:requestException');
+
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001', '08003']);
 
 /**
@@ -47,6 +53,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse();
     const request = http.getRequest();
+    request[REQUEST_EXCEPTION] = exception;
     const { status, body } = this.toEnvelope(exception, request);
     if (status === 429 && exception instanceof HttpException) {
       const retryAfter = (exception.getResponse() as { retryAfter?: number })?.retryAfter;

@@ -1,38 +1,18 @@
-import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor, OnModuleInit } from '@nestjs/common';
+import { HttpException, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Observable, catchError, throwError } from 'rxjs';
 import type { Principal } from '../../common/auth';
+import { REQUEST_EXCEPTION } from '../../common/errors';
 import { DatabaseLogService } from './database-log.service';
 import type { LogLevelName } from './log-level';
 
-/** Where the interceptor leaves a handler's exception for the response hook (never sent to the client). */
-const HANDLER_ERROR = Symbol('log:handlerError');
-
-type LoggedRequest = FastifyRequest & { user?: Principal; [HANDLER_ERROR]?: unknown };
+/** The global filter leaves the exception it answered under REQUEST_EXCEPTION (never sent to the client). */
+type LoggedRequest = FastifyRequest & { user?: Principal; [REQUEST_EXCEPTION]?: unknown };
 
 export const REQUEST_LOG_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms';
 
 /** Probes and the API documentation are not API calls; logging every probe would drown the log. */
 const LOGGED_PATH = /^\/v\d+(\/|$)/;
-
-/**
- * Remembers the exception a handler threw, so that the response hook can store its text with an
- * error entry. The global filter still turns it into the response; nothing here changes the reply.
- */
-@Injectable()
-export class RequestErrorCaptureInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    return next.handle().pipe(
-      catchError((error: unknown) => {
-        const request = context.switchToHttp().getRequest<LoggedRequest>();
-        request[HANDLER_ERROR] = error;
-        return throwError(() => error);
-      }),
-    );
-  }
-}
 
 export function levelForStatus(status: number): LogLevelName {
   if (status >= 500) return 'Error';
@@ -82,7 +62,7 @@ export class RequestLogHook implements OnModuleInit {
       ApiKeyId: principal?.apiKeyId ?? null,
       ClientAddress: request.ip,
     };
-    const error = request[HANDLER_ERROR];
+    const error = request[REQUEST_EXCEPTION];
     if (error !== undefined && status < 500 && error instanceof HttpException) properties.ErrorMessage = error.message;
     this.log.write(levelForStatus(status), REQUEST_LOG_TEMPLATE, properties, status >= 500 ? describeError(error) : undefined);
   }
