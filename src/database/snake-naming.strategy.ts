@@ -1,4 +1,4 @@
-import { DefaultNamingStrategy, NamingStrategyInterface } from 'typeorm';
+import { DefaultNamingStrategy, NamingStrategyInterface, Table } from 'typeorm';
 
 function snakeCase(text: string): string {
   return text
@@ -19,6 +19,24 @@ export class SnakeNamingStrategy extends DefaultNamingStrategy implements Naming
 
   override joinColumnName(relationName: string, referencedColumnName: string): string {
     return snakeCase(`${relationName}_${referencedColumnName}`);
+  }
+
+  // Constraint names as PostgreSQL itself picks them, the names the hand-written migrations got.
+  override primaryKeyName(tableOrName: Table | string): string {
+    return `${this.tableOf(tableOrName)}_pkey`;
+  }
+
+  override foreignKeyName(tableOrName: Table | string, columnNames: string[]): string {
+    return `${this.tableOf(tableOrName)}_${columnNames.join('_')}_fkey`;
+  }
+
+  override uniqueConstraintName(tableOrName: Table | string, columnNames: string[]): string {
+    return `${this.tableOf(tableOrName)}_${columnNames.join('_')}_key`;
+  }
+
+  private tableOf(tableOrName: Table | string): string {
+    const name = typeof tableOrName === 'string' ? tableOrName : tableOrName.name;
+    return name.split('.').pop()!;
   }
 
   override joinTableColumnName(tableName: string, propertyName: string, columnName?: string): string {
