@@ -394,8 +394,8 @@ describe('applyFilter', () => {
     it('reports a relation declared with the wrong cardinality', () => {
       const broken = defineQueryEntity({
         name: 'Broken',
-        fields: { id: { property: 'id', type: 'number' } },
-        relations: { region: { property: 'region', target: () => customerQuery, many: true } },
+        fields: { id: { type: 'number' } },
+        relations: { region: { target: () => customerQuery, many: true } },
       });
       expect(() => applyFilter(customers(), 'c', broken, 'region.id == 1')).toThrow(
         'QueryEntity Broken: relation "region" is declared many: true but TypeORM maps it as many-to-one',

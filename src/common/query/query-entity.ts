@@ -45,11 +45,26 @@ export interface QueryEntity {
   idField?: string;
 }
 
+/** What a module writes: `property` may be left out where it equals the public name. */
+export interface QueryEntityDefinition {
+  name: string;
+  fields: Record<string, Omit<QueryField, 'property'> & { property?: string }>;
+  relations?: Record<string, Omit<QueryRelation, 'property'> & { property?: string }>;
+  idField?: string;
+}
+
 /**
- * Returns `definition` unchanged after checking it, so a mistake in a whitelist fails at startup
- * rather than on the first request that happens to use it.
+ * Checks a whitelist and fills in each omitted `property` with the public name, so a mistake fails
+ * at startup rather than on the first request that happens to use it.
  */
-export function defineQueryEntity<const T extends QueryEntity>(definition: T): T {
+export function defineQueryEntity(written: QueryEntityDefinition): QueryEntity {
+  const withProperties = <T extends { property?: string }>(entries: Record<string, T>) =>
+    Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, { ...entry, property: entry.property ?? name }]));
+  const definition: QueryEntity = {
+    ...written,
+    fields: withProperties(written.fields) as Record<string, QueryField>,
+    relations: written.relations && (withProperties(written.relations) as Record<string, QueryRelation>),
+  };
   const publicNames = [...Object.keys(definition.fields), ...Object.keys(definition.relations ?? {})];
   const seen = new Set<string>();
   for (const name of publicNames) {

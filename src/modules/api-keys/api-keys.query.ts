@@ -1,16 +1,16 @@
-import { QueryEntity } from '../../common/query';
+import { defineQueryEntity } from '../../common/query';
 
-export const API_KEY_QUERY: QueryEntity = {
+export const API_KEY_QUERY = defineQueryEntity({
   name: 'ApiKey',
   fields: {
-    id: { property: 'id', type: 'number' },
-    name: { property: 'name', type: 'string' },
+    id: { type: 'number' },
+    name: { type: 'string' },
     key: { property: 'keyHint', type: 'string', filterable: false },
-    createdDate: { property: 'createdDate', type: 'date' },
-    expireDate: { property: 'expireDate', type: 'date' },
-    ownerId: { property: 'ownerId', type: 'uuid' },
-    revoked: { property: 'revoked', type: 'boolean' },
-    permissions: { property: 'permissions', type: 'number' },
-    description: { property: 'description', type: 'string' },
+    createdDate: { type: 'date' },
+    expireDate: { type: 'date' },
+    ownerId: { type: 'uuid' },
+    revoked: { type: 'boolean' },
+    permissions: { type: 'number' },
+    description: { type: 'string' },
   },
-};
+});

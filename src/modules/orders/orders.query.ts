@@ -1,20 +1,20 @@
-import { QueryEntity, defineQueryEntity } from '../../common/query';
+import { QueryEntity, QueryEntityDefinition, defineQueryEntity } from '../../common/query';
 import { CUSTOMER_QUERY } from '../customers/customers.query';
 import { PRODUCT_QUERY } from '../products/products.query';
 
 const PRODUCT_ORDER_FIELDS = {
-  productId: { property: 'productId', type: 'number' },
-  orderId: { property: 'orderId', type: 'number' },
-  quantity: { property: 'quantity', type: 'number' },
-  unitPrice: { property: 'unitPrice', type: 'decimal' },
-  discount: { property: 'discount', type: 'decimal' },
-  taxes: { property: 'taxes', type: 'decimal' },
-  description: { property: 'description', type: 'string', sortable: false },
-} as const satisfies QueryEntity['fields'];
+  productId: { type: 'number' },
+  orderId: { type: 'number' },
+  quantity: { type: 'number' },
+  unitPrice: { type: 'decimal' },
+  discount: { type: 'decimal' },
+  taxes: { type: 'decimal' },
+  description: { type: 'string', sortable: false },
+} as const satisfies QueryEntityDefinition['fields'];
 
-const PRODUCT_ORDER_RELATIONS: QueryEntity['relations'] = {
-  product: { property: 'product', target: () => PRODUCT_QUERY, many: false },
-  order: { property: 'order', target: () => ORDER_QUERY, many: false },
+const PRODUCT_ORDER_RELATIONS: QueryEntityDefinition['relations'] = {
+  product: { target: () => PRODUCT_QUERY, many: false },
+  order: { target: () => ORDER_QUERY, many: false },
 };
 
 /** The lines of one product: the order id tells them apart, so it is the sort tiebreak. */
@@ -36,27 +36,27 @@ export const ORDER_PRODUCT_QUERY: QueryEntity = defineQueryEntity({
 export const ORDER_QUERY: QueryEntity = defineQueryEntity({
   name: 'Order',
   fields: {
-    id: { property: 'id', type: 'number' },
-    orderNumber: { property: 'orderNumber', type: 'string' },
-    status: { property: 'status', type: 'string' },
-    processedBy: { property: 'processedBy', type: 'string' },
-    purchaseOrder: { property: 'purchaseOrder', type: 'string' },
-    total: { property: 'total', type: 'decimal' },
-    currency: { property: 'currency', type: 'string' },
-    createdAt: { property: 'createdAt', type: 'date' },
-    updatedAt: { property: 'updatedAt', type: 'date' },
-    invoiceNumber: { property: 'invoiceNumber', type: 'string' },
-    paymentType: { property: 'paymentType', type: 'string' },
-    paymentNumber: { property: 'paymentNumber', type: 'string' },
-    paymentStatus: { property: 'paymentStatus', type: 'string' },
-    paymentDate: { property: 'paymentDate', type: 'date' },
-    description: { property: 'description', type: 'string', sortable: false },
-    customerId: { property: 'customerId', type: 'number' },
-    resellerId: { property: 'resellerId', type: 'number' },
+    id: { type: 'number' },
+    orderNumber: { type: 'string' },
+    status: { type: 'string' },
+    processedBy: { type: 'string' },
+    purchaseOrder: { type: 'string' },
+    total: { type: 'decimal' },
+    currency: { type: 'string' },
+    createdAt: { type: 'date' },
+    updatedAt: { type: 'date' },
+    invoiceNumber: { type: 'string' },
+    paymentType: { type: 'string' },
+    paymentNumber: { type: 'string' },
+    paymentStatus: { type: 'string' },
+    paymentDate: { type: 'date' },
+    description: { type: 'string', sortable: false },
+    customerId: { type: 'number' },
+    resellerId: { type: 'number' },
   },
   relations: {
-    customer: { property: 'customer', target: () => CUSTOMER_QUERY, many: false },
+    customer: { target: () => CUSTOMER_QUERY, many: false },
     // For filters such as `ProductOrders.ProductId == 3`; an order's lines are listed by /v1/orders/{id}/products.
-    productOrders: { property: 'productOrders', target: () => ORDER_PRODUCT_QUERY, many: true, includable: false },
+    productOrders: { target: () => ORDER_PRODUCT_QUERY, many: true, includable: false },
   },
 });

@@ -2,18 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { QueryEntity, QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
+import { defineQueryEntity, QueryEntity, QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
 import { RoleEntity } from './role.entity';
 import { GetRolesResponse, RoleDto } from './roles.dto';
 
-export const ROLE_QUERY: QueryEntity = {
+export const ROLE_QUERY = defineQueryEntity({
   name: 'Role',
   fields: {
-    id: { property: 'id', type: 'uuid' },
-    name: { property: 'name', type: 'string' },
-    description: { property: 'description', type: 'string' },
+    id: { type: 'uuid' },
+    name: { type: 'string' },
+    description: { type: 'string' },
   },
-};
+});
 
 export function toRoleDto(role: RoleEntity): RoleDto {
   return { id: role.id, name: role.name, description: role.description };

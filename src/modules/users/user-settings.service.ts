@@ -3,26 +3,26 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Principal, isAdministrator } from '../../common/auth';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { QueryEntity, QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
+import { defineQueryEntity, QueryEntity, QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
 import { UserSettingEntity } from './user-setting.entity';
 import { UserEntity } from './user.entity';
 import { GetUserSettingsResponse, UserSettingDto } from './users.dto';
 import { toUserSettingDto } from './users.mapper';
 
-export const USER_SETTING_QUERY: QueryEntity = {
+export const USER_SETTING_QUERY = defineQueryEntity({
   name: 'UserSetting',
   fields: {
-    id: { property: 'id', type: 'number' },
-    category: { property: 'category', type: 'string' },
-    group: { property: 'group', type: 'string' },
-    name: { property: 'name', type: 'string' },
-    value: { property: 'value', type: 'string' },
-    type: { property: 'type', type: 'string' },
-    description: { property: 'description', type: 'string' },
-    readOnly: { property: 'readOnly', type: 'boolean' },
-    userId: { property: 'userId', type: 'uuid' },
+    id: { type: 'number' },
+    category: { type: 'string' },
+    group: { type: 'string' },
+    name: { type: 'string' },
+    value: { type: 'string' },
+    type: { type: 'string' },
+    description: { type: 'string' },
+    readOnly: { type: 'boolean' },
+    userId: { type: 'uuid' },
   },
-};
+});
 
 /** A user's own preferences: the user and administrators may read and change them. */
 @Injectable()

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
 import { Principal, Role, hashPassword, isAdministrator, verifyPassword } from '../../common/auth';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { QueryEntity, QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { defineQueryEntity, QueryEntity, QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { API_KEY_QUERY } from '../api-keys/api-keys.query';
 import { CustomersService } from '../customers/customers.service';
@@ -15,40 +15,40 @@ import { GetUsersResponse, InsertUserRequest, InsertUserResponse, UpdateUserRequ
 import { toUserDto } from './users.mapper';
 import { USER_SETTING_QUERY } from './user-settings.service';
 
-export const USER_QUERY: QueryEntity = {
+export const USER_QUERY = defineQueryEntity({
   name: 'User',
   fields: {
-    id: { property: 'id', type: 'uuid' },
-    userName: { property: 'userName', type: 'string' },
-    email: { property: 'email', type: 'string' },
-    phoneNumber: { property: 'phoneNumber', type: 'string' },
-    title: { property: 'title', type: 'string' },
-    firstName: { property: 'firstName', type: 'string' },
-    lastName: { property: 'lastName', type: 'string' },
-    department: { property: 'department', type: 'string' },
-    birthDate: { property: 'birthDate', type: 'date' },
-    createdAt: { property: 'createdAt', type: 'date' },
-    updatedAt: { property: 'updatedAt', type: 'date' },
-    lastDismissMessages: { property: 'lastDismissMessages', type: 'date' },
-    lastLogIn: { property: 'lastLogIn', type: 'date' },
-    rank: { property: 'rank', type: 'number' },
-    image: { property: 'image', type: 'string', filterable: false, sortable: false },
-    address: { property: 'address', type: 'string' },
-    postalCode: { property: 'postalCode', type: 'string' },
-    region: { property: 'region', type: 'string' },
-    city: { property: 'city', type: 'string' },
-    country: { property: 'country', type: 'string' },
-    countryCode: { property: 'countryCode', type: 'string' },
-    mobile: { property: 'mobile', type: 'string' },
-    notes: { property: 'notes', type: 'string', sortable: false },
-    customerId: { property: 'customerId', type: 'number' },
+    id: { type: 'uuid' },
+    userName: { type: 'string' },
+    email: { type: 'string' },
+    phoneNumber: { type: 'string' },
+    title: { type: 'string' },
+    firstName: { type: 'string' },
+    lastName: { type: 'string' },
+    department: { type: 'string' },
+    birthDate: { type: 'date' },
+    createdAt: { type: 'date' },
+    updatedAt: { type: 'date' },
+    lastDismissMessages: { type: 'date' },
+    lastLogIn: { type: 'date' },
+    rank: { type: 'number' },
+    image: { type: 'string', filterable: false, sortable: false },
+    address: { type: 'string' },
+    postalCode: { type: 'string' },
+    region: { type: 'string' },
+    city: { type: 'string' },
+    country: { type: 'string' },
+    countryCode: { type: 'string' },
+    mobile: { type: 'string' },
+    notes: { type: 'string', sortable: false },
+    customerId: { type: 'number' },
   },
   relations: {
-    roles: { property: 'roles', target: () => ROLE_QUERY, many: true },
-    apiKeys: { property: 'apiKeys', target: () => API_KEY_QUERY, many: true },
-    settings: { property: 'settings', target: () => USER_SETTING_QUERY, many: true },
+    roles: { target: () => ROLE_QUERY, many: true },
+    apiKeys: { target: () => API_KEY_QUERY, many: true },
+    settings: { target: () => USER_SETTING_QUERY, many: true },
   },
-};
+});
 
 /** Members a user may change on their own account; the rest needs an administrator. */
 const PROFILE_FIELDS = [

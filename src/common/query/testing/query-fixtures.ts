@@ -135,7 +135,7 @@ export async function metadataOnlyDataSource(): Promise<DataSource> {
 export const regionQuery: QueryEntity = defineQueryEntity({
   name: 'Region',
   fields: {
-    id: { property: 'id', type: 'number' },
+    id: { type: 'number' },
     name: { property: 'regionName', type: 'string' },
   },
 });
@@ -143,38 +143,38 @@ export const regionQuery: QueryEntity = defineQueryEntity({
 export const tagQuery: QueryEntity = defineQueryEntity({
   name: 'Tag',
   fields: {
-    id: { property: 'id', type: 'number' },
-    label: { property: 'label', type: 'string' },
+    id: { type: 'number' },
+    label: { type: 'string' },
   },
 });
 
 export const customerQuery: QueryEntity = defineQueryEntity({
   name: 'Customer',
   fields: {
-    id: { property: 'id', type: 'number' },
+    id: { type: 'number' },
     company: { property: 'companyName', type: 'string' },
-    createdAt: { property: 'createdAt', type: 'date' },
-    rating: { property: 'rating', type: 'number' },
-    isReseller: { property: 'isReseller', type: 'boolean' },
-    status: { property: 'status', type: 'enum', enumValues: { Active: 1, Suspended: 2, Closed: 3 } },
-    externalId: { property: 'externalId', type: 'uuid' },
-    internalNote: { property: 'internalNote', type: 'string', filterable: false, sortable: false },
+    createdAt: { type: 'date' },
+    rating: { type: 'number' },
+    isReseller: { type: 'boolean' },
+    status: { type: 'enum', enumValues: { Active: 1, Suspended: 2, Closed: 3 } },
+    externalId: { type: 'uuid' },
+    internalNote: { type: 'string', filterable: false, sortable: false },
   },
   relations: {
-    region: { property: 'region', target: () => regionQuery },
-    orders: { property: 'orders', target: () => orderQuery, many: true, includable: false },
-    tags: { property: 'tags', target: () => tagQuery, many: true },
+    region: { target: () => regionQuery },
+    orders: { target: () => orderQuery, many: true, includable: false },
+    tags: { target: () => tagQuery, many: true },
   },
 });
 
 export const orderQuery: QueryEntity = defineQueryEntity({
   name: 'Order',
   fields: {
-    id: { property: 'id', type: 'number' },
+    id: { type: 'number' },
     total: { property: 'orderTotal', type: 'decimal' },
-    placedAt: { property: 'placedAt', type: 'date' },
+    placedAt: { type: 'date' },
   },
   relations: {
-    customer: { property: 'customer', target: () => customerQuery },
+    customer: { target: () => customerQuery },
   },
 });
