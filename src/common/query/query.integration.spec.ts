@@ -86,6 +86,15 @@ describeWithDatabase('query options against PostgreSQL', () => {
     expect(await customerPage({ filter: 'rating >= 3', countOnly: true })).toEqual({ names: [], total: 3 });
   });
 
+  it('reads a page raw in the entity shape when asked, with the same rows and total', async () => {
+    const options = page({ filter: 'rating >= 3', sort: 'rating desc', take: 2 });
+    const entities = await findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, options);
+    const raw = await findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, options, { raw: true });
+    expect(raw.total).toBe(entities.total);
+    expect(raw.items.map((row) => ({ ...row }))).toEqual(entities.items.map((customer) => ({ ...customer })));
+    expect(raw.items[0].createdAt).toBeInstanceOf(Date);
+  });
+
   it('keeps rows whose value is null for != and negations, as the original service does', async () => {
     expect(await customerPage({ filter: 'company != "Acme"' })).toEqual({
       names: ['Globex', 'Initech', null, '50% Off', '500 Off'],

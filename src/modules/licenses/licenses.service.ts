@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository, SelectQueryBuilder } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { Area, Principal, rolesAllowed } from '../../common/auth';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { generateKey } from '../../common/key-format';
-import { QueryOptions, applyFilter, applyPaging, applySort, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
 import { CustomerEntity } from '../customers/customer.entity';
 import { toCustomerDto } from '../customers/customers.mapper';
 import { EMPTY_PARTS, LicenseParts, LicenseProductPart, mergeParts, normalizeParts, normalizeProduct, productPartOf } from '../license-templates/license-parts';
@@ -90,7 +90,7 @@ export class LicensesService {
     if (scope && 'customerId' in scope) qb.where('license.customerId = :customerId', scope);
     if (scope && 'orderId' in scope) qb.where('license.orderId = :orderId', scope);
     if (scope && 'templateId' in scope) qb.where('license.templateId = :templateId', scope);
-    const { items, total } = await this.findPage(qb, options);
+    const { items, total } = await findPage(qb, 'license', LICENSE_QUERY, options, { raw: true });
     const related = await this.loadIncluded(items, include);
     const fields = select ? [...select, ...include] : undefined;
     const licenses = items.map((license) => pickFields(toLicenseDto(license, related(license)), fields));
@@ -210,24 +210,6 @@ export class LicensesService {
     }
     await this.licenses.save(license);
     return { licenseKeyId: license.licenseId, userKey: license.userKey, licenseKey: license.licenseKey } as UpdateLicenseResponse;
-  }
-
-  /**
-   * findPage of common/query, except that rows are read raw, each column under its property name: on
-   * a page of licenses TypeORM's entity transformer costs more CPU than both queries (measured by
-   * bench/licenses-list.bench.ts), and a license has no relation or transformer that needs it.
-   */
-  private async findPage(qb: SelectQueryBuilder<LicenseEntity>, options: QueryOptions): Promise<{ items: LicenseEntity[]; total: number }> {
-    applyFilter(qb, 'license', LICENSE_QUERY, options.filter);
-    const countQuery = qb.clone();
-    applySort(qb, 'license', LICENSE_QUERY, options.sort);
-    applyPaging(qb, options);
-    const total = await countQuery.getCount();
-    if (options.countOnly || options.take === 0) return { items: [], total };
-    // Each column selected under its property name: the rows come back as the entities' shape.
-    qb.select([]);
-    for (const column of this.licenses.metadata.columns) qb.addSelect(`license.${column.propertyPath}`, column.propertyName);
-    return { items: await qb.getRawMany<LicenseEntity>(), total };
   }
 
   /** Through the batcher, which shares one commit among licenses generated at the same time. */
