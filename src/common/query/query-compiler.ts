@@ -1,4 +1,5 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { Role, rolesAllowed } from '../auth/access';
 import { ApiException, ErrorCode } from '../errors';
 import { applyFilter } from './filter-compiler';
 import { findField, findRelation, idFieldName, type QueryEntity, type QueryField } from './query-entity';
@@ -114,7 +115,7 @@ export function pickFields<T extends object>(dto: T, select: readonly string[] |
 }
 
 /** Canonical names of the relations listed in `include`; loading them is up to the caller. */
-export function parseInclude(entity: QueryEntity, include: string | undefined): string[] {
+export function parseInclude(entity: QueryEntity, include: string | undefined, reader?: { roles: readonly Role[] }): string[] {
   const names = listItems(include).map((item) => {
     const found = findRelation(entity, item);
     if (!found || found[1].includable === false) {
@@ -124,6 +125,14 @@ export function parseInclude(entity: QueryEntity, include: string | undefined): 
         .sort();
       const hint = allowed.length > 0 ? `allowed: ${allowed.join(', ')}` : `${entity.name} has nothing to include`;
       throw invalidOption(`Unknown relation "${item}" in include; ${hint}`);
+    }
+    const area = found[1].readArea;
+    if (area) {
+      if (!reader) throw new Error(`parseInclude(${entity.name}): relation "${found[0]}" needs the reader's roles`);
+      const allowed = rolesAllowed(area, 'read');
+      if (!reader.roles.some((role) => allowed.includes(role))) {
+        throw ApiException.forbidden(`include=${found[0]} shows records your roles (${reader.roles.join(', ') || 'none'}) may not read; it needs one of: ${allowed.join(', ')}`);
+      }
     }
     return found[0];
   });

@@ -17,3 +17,23 @@ describe('defineQueryEntity', () => {
     expect(() => defineQueryEntity({ name: 'X', fields: { id: { type: 'number' }, Id: { type: 'number' } } })).toThrow(/declared twice/);
   });
 });
+
+describe('parseInclude with readArea', () => {
+  const { parseInclude } = jest.requireActual('./query-compiler') as typeof import('./query-compiler');
+  const { Role } = jest.requireActual('../auth/access') as typeof import('../auth/access');
+  const order = defineQueryEntity({ name: 'Order', fields: { id: { type: 'number' } } });
+  const license = defineQueryEntity({
+    name: 'License',
+    fields: { id: { type: 'number' } },
+    relations: { order: { target: () => order, readArea: 'commerce' } },
+  });
+
+  it('embeds a relation only for readers of its area', () => {
+    expect(parseInclude(license, 'Order', { roles: [Role.Sales] })).toEqual(['order']);
+    expect(() => parseInclude(license, 'Order', { roles: [Role.LicenseManager] })).toThrow(/include=order .* needs one of: Administrator, Sales/);
+  });
+
+  it('refuses to decide without the reader', () => {
+    expect(() => parseInclude(license, 'order')).toThrow(/needs the reader's roles/);
+  });
+});

@@ -4,6 +4,8 @@
  * members); clients may spell them in any case.
  */
 
+import type { Area } from '../auth/access';
+
 export type FieldType = 'string' | 'number' | 'boolean' | 'date' | 'uuid' | 'enum' | 'decimal';
 
 export interface QueryField {
@@ -34,6 +36,11 @@ export interface QueryRelation {
   many?: boolean;
   /** Whether `include` may name it. Defaults to true. */
   includable?: boolean;
+  /**
+   * The role-table area (DESIGN.md §5) whose read right embedding it needs, when it shows records the
+   * list's own readers may not see (a Sales user listing licenses must not embed their templates).
+   */
+  readArea?: Area;
 }
 
 export interface QueryEntity {

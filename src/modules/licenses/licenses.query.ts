@@ -35,10 +35,10 @@ export const LICENSE_QUERY = defineQueryEntity({
     orderId: { type: 'number' },
   },
   relations: {
-    customer: { target: () => CUSTOMER_QUERY, many: false },
-    order: { target: () => ORDER_QUERY, many: false },
-    template: { target: () => LICENSE_TEMPLATE_QUERY, many: false },
-    product: { property: 'productRecord', target: () => PRODUCT_QUERY, many: false },
+    customer: { target: () => CUSTOMER_QUERY, many: false, readArea: 'commerce' },
+    order: { target: () => ORDER_QUERY, many: false, readArea: 'commerce' },
+    template: { target: () => LICENSE_TEMPLATE_QUERY, many: false, readArea: 'licensing' },
+    product: { property: 'productRecord', target: () => PRODUCT_QUERY, many: false, readArea: 'products' },
   },
 });
 

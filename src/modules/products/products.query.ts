@@ -36,7 +36,7 @@ export const PRODUCT_QUERY: QueryEntity = defineQueryEntity({
   },
   relations: {
     signatureKeys: { target: () => SIGNATURE_KEY_QUERY, many: false },
-    productOrders: { target: () => PRODUCT_ORDER_QUERY, many: true },
+    productOrders: { target: () => PRODUCT_ORDER_QUERY, many: true, readArea: 'commerce' },
   },
 });
 

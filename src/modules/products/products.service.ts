@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
-import { Principal, rolesAllowed } from '../../common/auth';
+import { Principal } from '../../common/auth';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
 import { OrderLinesService } from '../orders/order-lines.service';
@@ -35,10 +35,7 @@ export class ProductsService {
 
   async list(options: QueryOptions, principal: Principal): Promise<GetProductsResponse> {
     const select = parseSelect(PRODUCT_QUERY, options.select);
-    const include = parseInclude(PRODUCT_QUERY, options.include);
-    if (include.includes('productOrders') && !principal.roles.some((role) => rolesAllowed('commerce', 'read').includes(role))) {
-      throw ApiException.forbidden(`include=ProductOrders shows orders, which your roles (${principal.roles.join(', ')}) may not read`);
-    }
+    const include = parseInclude(PRODUCT_QUERY, options.include, principal);
     const { items, total } = await findPage(this.products.createQueryBuilder('product'), 'product', PRODUCT_QUERY, options);
     const signatureKeys = include.includes('signatureKeys') ? await this.loadSignatureKeys(items) : undefined;
     const productOrders = include.includes('productOrders') ? await this.orderLines.linesOfProducts(items.map((product) => product.id)) : undefined;
