@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { ApiException } from './api.exception';
+import { CompiledCheck, compileValidation } from './compiled-validation';
 import { ErrorCode } from './error-code';
 
 function describe(errors: ValidationError[], parent = ''): string[] {
@@ -11,11 +12,48 @@ function describe(errors: ValidationError[], parent = ''): string[] {
 }
 
 /**
+ * The ValidationPipe with a compiled fast path (see compileValidation) tried first: a valid flat body
+ * is checked and copied into its class without class-transformer; anything else goes the full way.
+ */
+export class CompiledValidationPipe extends ValidationPipe {
+  private readonly compiled = new Map<Function, CompiledCheck | null>();
+  /** The compiled checks implement exactly these options; any other set goes the full way. */
+  private readonly fastPath: boolean;
+
+  constructor(options: ValidationPipeOptions) {
+    super(options);
+    this.fastPath =
+      options.whitelist === true &&
+      options.forbidNonWhitelisted === true &&
+      options.transform === true &&
+      !options.transformOptions?.enableImplicitConversion &&
+      !options.groups?.length &&
+      !options.always &&
+      !options.skipMissingProperties &&
+      !options.skipNullProperties &&
+      !options.skipUndefinedProperties &&
+      options.forbidUnknownValues !== false &&
+      !options.expectedType;
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const type = metadata.metatype;
+    if (this.fastPath && type && this.toValidate(metadata)) {
+      let check = this.compiled.get(type);
+      if (check === undefined) this.compiled.set(type, (check = compileValidation(type as new () => object)));
+      const instance = check?.(value);
+      if (instance) return instance;
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/**
  * Body and query validation for every route: unknown members are refused (so a typo is not silently
  * ignored) and every problem is listed with its path, e.g. `license.maxAllowedSites must be an integer`.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new CompiledValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
