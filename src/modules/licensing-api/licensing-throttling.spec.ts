@@ -1,4 +1,7 @@
-import { FixedWindowThrottlerStorage } from './licensing-throttling';
+import { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { SkipThrottle, Throttle } from '@nestjs/throttler';
+import { CLIENT_THROTTLER, FixedWindowThrottlerStorage, LICENSE_THROTTLER, LicensingThrottlerGuard } from './licensing-throttling';
 
 describe('FixedWindowThrottlerStorage', () => {
   let storage: FixedWindowThrottlerStorage;
@@ -34,5 +37,62 @@ describe('FixedWindowThrottlerStorage', () => {
     expect(await hit()).toMatchObject({ totalHits: 2, isBlocked: true });
     jest.advanceTimersByTime(30_000);
     expect(await hit()).toEqual({ totalHits: 1, timeToExpire: 10, isBlocked: false, timeToBlockExpire: 0 });
+  });
+});
+
+describe('LicensingThrottlerGuard', () => {
+  class Routes {
+    plain(): void {}
+    @SkipThrottle({ [CLIENT_THROTTLER]: true }) withoutAddressLimit(): void {}
+    @Throttle({ [LICENSE_THROTTLER]: { limit: 1, ttl: 60_000 } }) strict(): void {}
+  }
+  let storage: FixedWindowThrottlerStorage;
+  let guard: LicensingThrottlerGuard;
+  let headers: Record<string, unknown>;
+
+  beforeEach(async () => {
+    storage = new FixedWindowThrottlerStorage();
+    guard = new LicensingThrottlerGuard(
+      {
+        throttlers: [
+          { name: CLIENT_THROTTLER, ttl: 60_000, limit: 2 },
+          { name: LICENSE_THROTTLER, ttl: 60_000, limit: () => 4, getTracker: () => 'user-key' },
+        ],
+      },
+      storage,
+      new Reflector(),
+    );
+    await guard.onModuleInit();
+    headers = {};
+  });
+  afterEach(() => storage.onApplicationShutdown());
+
+  const call = (route: keyof Routes) => {
+    const response = { header: (name: string, value: unknown) => (headers[name] = value) };
+    const context = {
+      getHandler: () => Routes.prototype[route],
+      getClass: () => Routes,
+      switchToHttp: () => ({ getRequest: () => ({ ip: '203.0.113.9', headers: {} }), getResponse: () => response }),
+    } as unknown as ExecutionContext;
+    return guard.canActivate(context);
+  };
+
+  it('limits per client address with the module options, and sets the limit headers', async () => {
+    await call('plain');
+    await call('plain');
+    expect(headers['X-RateLimit-Limit-client']).toBe(2);
+    expect(headers['X-RateLimit-Remaining-license']).toBe(2);
+    await expect(call('plain')).rejects.toMatchObject({ status: 429 });
+    expect(headers['Retry-After']).toBe('60');
+  });
+
+  it('honours @SkipThrottle and @Throttle on the route, read once and applied on every call', async () => {
+    for (let index = 0; index < 4; index++) await call('withoutAddressLimit');
+    await expect(call('withoutAddressLimit')).rejects.toMatchObject({ status: 429 });
+    storage.onApplicationShutdown();
+    storage = new FixedWindowThrottlerStorage();
+    (guard as unknown as { storageService: FixedWindowThrottlerStorage }).storageService = storage;
+    await call('strict');
+    await expect(call('strict')).rejects.toMatchObject({ status: 429 });
   });
 });

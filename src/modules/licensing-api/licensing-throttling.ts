@@ -1,8 +1,9 @@
 import { ExecutionContext, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerGenerateKeyFunction, ThrottlerGetTrackerFunction, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerOptions, ThrottlerStorage } from '@nestjs/throttler';
+import { THROTTLER_BLOCK_DURATION, THROTTLER_KEY_GENERATOR, THROTTLER_LIMIT, THROTTLER_SKIP, THROTTLER_TRACKER, THROTTLER_TTL } from '@nestjs/throttler/dist/throttler.constants';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Redis } from 'ioredis';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { AppConfig } from '../../config';
 import { SettingsService } from '../settings/settings.service';
@@ -121,7 +122,7 @@ function licenseTracker(request: { body?: LicensingRequestBody }): string | null
 export function licensingThrottlerOptions(config: AppConfig, settings: SettingsService): ThrottlerModuleOptions {
   return {
     storage: config.redisUrl ? new SharedThrottlerStorage(config.redisUrl) : new FixedWindowThrottlerStorage(),
-    generateKey: (_context, tracker, name) => `licensing:${name}:${createHash('sha256').update(tracker).digest('base64url')}`,
+    generateKey: (_context, tracker, name) => `licensing:${name}:${hash('sha256', tracker, 'base64url')}`,
     throttlers: [
       { name: CLIENT_THROTTLER, ttl: MINUTE_MS, limit: () => settings.get<number>('Licensing.RateLimitPerMinute') },
       {
@@ -135,12 +136,47 @@ export function licensingThrottlerOptions(config: AppConfig, settings: SettingsS
   };
 }
 
+type Resolvable<T> = T | ((context: ExecutionContext) => T | Promise<T>);
+
+/** One throttler as it applies to one route: the route's decorators over the module's options, read once. */
+interface RoutePlan {
+  throttler: ThrottlerOptions;
+  skip: boolean;
+  limit: Resolvable<number>;
+  ttl: Resolvable<number>;
+  blockDuration: Resolvable<number> | undefined;
+  getTracker: ThrottlerGetTrackerFunction;
+  generateKey: ThrottlerGenerateKeyFunction;
+}
+
 /**
  * The package's guard with the project's 429: the envelope with ErrorCode.RateLimited and a plain
  * Retry-After header (the package names it Retry-After-<throttler> for named throttlers).
+ *
+ * The package reads six route decorators per throttler on every request through the Reflector (a
+ * measurable share of a licensing call's CPU); they cannot change after start, so they are read once
+ * per route here. Counting, headers and refusals stay the package's own (handleRequest).
  */
 @Injectable()
 export class LicensingThrottlerGuard extends ThrottlerGuard {
+  private readonly routePlans = new WeakMap<Function, RoutePlan[]>();
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const handler = context.getHandler();
+    let plans = this.routePlans.get(handler);
+    if (!plans) this.routePlans.set(handler, (plans = this.planRoute(context)));
+    if (await this.shouldSkip(context)) return true;
+    for (const plan of plans) {
+      const skipIf = plan.throttler.skipIf || this.commonOptions.skipIf;
+      if (plan.skip || skipIf?.(context)) continue;
+      const ttl = await resolveNumber(context, plan.ttl, 'ttl', plan.throttler.name);
+      const limit = await resolveNumber(context, plan.limit, 'limit', plan.throttler.name);
+      const blockDuration = plan.blockDuration === undefined ? ttl : await resolveNumber(context, plan.blockDuration, 'blockDuration', plan.throttler.name);
+      await this.handleRequest({ context, limit, ttl, throttler: plan.throttler, blockDuration, getTracker: plan.getTracker, generateKey: plan.generateKey });
+    }
+    return true;
+  }
+
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, detail.timeToBlockExpire);
     context.switchToHttp().getResponse().header('Retry-After', String(retryAfter));
@@ -151,4 +187,26 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
       { retryAfterSeconds: retryAfter },
     );
   }
+
+  private planRoute(context: ExecutionContext): RoutePlan[] {
+    const targets = [context.getHandler(), context.getClass()];
+    const route = <T>(key: string, throttler: ThrottlerOptions) => this.reflector.getAllAndOverride<T | undefined>(key + throttler.name, targets);
+    return this.throttlers.map((throttler) => ({
+      throttler,
+      skip: route<boolean>(THROTTLER_SKIP, throttler) === true,
+      limit: route<Resolvable<number>>(THROTTLER_LIMIT, throttler) ?? throttler.limit,
+      ttl: route<Resolvable<number>>(THROTTLER_TTL, throttler) ?? throttler.ttl,
+      blockDuration: route<Resolvable<number>>(THROTTLER_BLOCK_DURATION, throttler) ?? throttler.blockDuration,
+      getTracker: route<ThrottlerGetTrackerFunction>(THROTTLER_TRACKER, throttler) ?? throttler.getTracker ?? this.commonOptions.getTracker!,
+      generateKey: route<ThrottlerGenerateKeyFunction>(THROTTLER_KEY_GENERATOR, throttler) ?? throttler.generateKey ?? this.commonOptions.generateKey!,
+    }));
+  }
+}
+
+/** As the package resolves an option: a function of the request, a number, or a numeric string. */
+async function resolveNumber(context: ExecutionContext, value: Resolvable<number>, option: string, throttler: string | undefined): Promise<number> {
+  const resolved: unknown = typeof value === 'function' ? await value(context) : value;
+  const number = typeof resolved === 'string' && resolved.trim() !== '' ? Number(resolved) : resolved;
+  if (typeof number !== 'number' || Number.isNaN(number)) throw new Error(`Invalid "${option}" for the "${throttler}" throttler: expected a number, got ${JSON.stringify(resolved)}.`);
+  return number;
 }
