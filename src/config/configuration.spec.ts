@@ -11,7 +11,7 @@ describe('loadConfiguration', () => {
     expect(config.port).toBe(3000);
     expect(config.database.url).toBeUndefined();
     expect(config.database.embedded.port).toBe(54329);
-    expect(config.auth).toMatchObject({ jwtTtlSeconds: 1800, maxFailedLogins: 5, lockoutSeconds: 300 });
+    expect(config.auth).toMatchObject({ jwtTtlSeconds: 1800, maxFailedLogins: 5, lockoutSeconds: 300, principalCacheSeconds: 60 });
     expect(config.signingMasterKey).toHaveLength(32);
   });
 
@@ -36,6 +36,7 @@ describe('loadConfiguration', () => {
     [{ LOG_LEVEL: 'chatty' }, /LOG_LEVEL must be one of/],
     [{ ADMIN_PASSWORD: 'short' }, /ADMIN_PASSWORD must be at least 8 characters/],
     [{ JWT_TTL_SECONDS: '5' }, /JWT_TTL_SECONDS must be between 60 and 86400/],
+    [{ AUTH_PRINCIPAL_CACHE_SECONDS: '-1' }, /AUTH_PRINCIPAL_CACHE_SECONDS must be between 0 and 3600/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfiguration({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigurationError);
     expect(() => loadConfiguration({ DATA_DIR: dataDir(), ...env })).toThrow(message);

@@ -24,6 +24,8 @@ export interface AppConfig {
     jwtTtlSeconds: number;
     maxFailedLogins: number;
     lockoutSeconds: number;
+    /** How long a resolved caller (API key or user) may be reused without a query; 0 turns the cache off. */
+    principalCacheSeconds: number;
   };
   admin: { userName: string; password: string | undefined; email: string };
   signingMasterKey: Buffer;
@@ -55,6 +57,7 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'JWT_TTL_SECONDS', default: '1800', description: 'Lifetime of a login token (60-86400)' },
   { name: 'LOGIN_MAX_FAILURES', default: '5', description: 'Failed logins before the account is locked' },
   { name: 'LOGIN_LOCKOUT_SECONDS', default: '300', description: 'How long a locked account stays locked' },
+  { name: 'AUTH_PRINCIPAL_CACHE_SECONDS', default: '60', description: 'Longest reuse of a cached API key or user lookup (0-3600, 0 turns the cache off); changes reach every instance at once through PostgreSQL NOTIFY' },
   { name: 'ADMIN_USERNAME', default: 'admin', description: 'User name of the administrator created on first start' },
   { name: 'ADMIN_PASSWORD', default: '(generated and printed once)', description: 'Password of that administrator' },
   { name: 'ADMIN_EMAIL', default: 'admin@localhost', description: 'Email of that administrator' },
@@ -168,6 +171,7 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
       jwtTtlSeconds: integer(env, 'JWT_TTL_SECONDS', 1800, 60, 86400),
       maxFailedLogins: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
       lockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 300, 1, 86400),
+      principalCacheSeconds: integer(env, 'AUTH_PRINCIPAL_CACHE_SECONDS', 60, 0, 3600),
     },
     admin: {
       userName: env.ADMIN_USERNAME || 'admin',
