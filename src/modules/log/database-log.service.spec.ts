@@ -4,13 +4,15 @@ import { SettingsService } from '../settings/settings.service';
 import { DatabaseLogService } from './database-log.service';
 import { renderMessageTemplate } from './message-template';
 
-/** A database that can be switched off, recording each INSERT's row count and parameters. */
+/** A database that can be switched off, recording each INSERT's row count and its rows' values one after another. */
 function fakeDatabase() {
   const state = { down: false, inserts: [] as Array<{ rows: number; values: unknown[] }>, minimumLevel: 'Information' };
   const dataSource = {
-    query: jest.fn(async (sql: string, values: unknown[]) => {
+    query: jest.fn(async (sql: string, columns: unknown[][]) => {
       if (state.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-      state.inserts.push({ rows: (sql.match(/\(\$/g) ?? []).length, values });
+      expect(sql).toMatch(/^INSERT INTO log_entries .* SELECT \* FROM unnest\(/s);
+      const rows = columns[0].length;
+      state.inserts.push({ rows, values: Array.from({ length: rows }, (_, row) => columns.map((column) => column[row])).flat() });
       return [];
     }),
   } as unknown as DataSource;

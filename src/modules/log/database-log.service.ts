@@ -188,15 +188,26 @@ export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
+  /**
+   * One statement of six array parameters, whatever the batch size: PostgreSQL parses and plans the
+   * same short text every time, where a VALUES list of 6 × n parameters cost it a new parse and plan
+   * per batch.
+   */
   private async insert(entries: PendingLogEntry[]): Promise<void> {
-    const values: unknown[] = [];
-    const rows = entries.map((entry, index) => {
-      values.push(entry.timeStamp, entry.level, entry.message, entry.messageTemplate, entry.exception, entry.properties);
-      const base = index * 6;
-      return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6})`;
-    });
-    await this.dataSource.query(`INSERT INTO log_entries (time_stamp, level, message, message_template, exception, properties) VALUES ${rows.join(', ')}`, values);
+    await this.dataSource.query(
+      `INSERT INTO log_entries (time_stamp, level, message, message_template, exception, properties)
+       SELECT * FROM unnest($1::timestamptz[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+      [
+        entries.map((entry) => entry.timeStamp),
+        entries.map((entry) => entry.level),
+        entries.map((entry) => entry.message),
+        entries.map((entry) => entry.messageTemplate),
+        entries.map((entry) => entry.exception),
+        entries.map((entry) => entry.properties),
+      ],
+    );
   }
+
 
   private async refreshMinimumLevel(): Promise<void> {
     try {
