@@ -5,6 +5,7 @@ import { ALL_PERMISSIONS, Principal, hashApiKey } from '../../common/auth';
 import { ApiException } from '../../common/errors';
 import { DEFAULT_KEY_FORMATS, generateKey } from '../../common/key-format';
 import { QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
+import { PrincipalCache } from '../auth/principal-cache';
 import { UserEntity } from '../users/user.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyDto, GetApiKeysResponse, InsertApiKeyResponse } from './api-keys.dto';
@@ -16,6 +17,7 @@ export class ApiKeysService {
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly principals: PrincipalCache,
   ) {}
 
   async list(options: QueryOptions): Promise<GetApiKeysResponse> {
@@ -65,10 +67,13 @@ export class ApiKeysService {
     if (input.permissions !== undefined && input.permissions !== null) key.permissions = input.permissions;
     if (input.description !== undefined) key.description = input.description ?? null;
     await this.keys.save(key);
+    // Every instance hears of it through NOTIFY; clearing here too means this instance's next request never races that.
+    this.principals.clear();
   }
 
   async delete(id: number): Promise<void> {
     const result = await this.keys.delete({ id });
+    this.principals.clear();
     if (!result.affected) throw ApiException.notFound(`API key ${id} does not exist`);
   }
 

@@ -9,6 +9,8 @@ import { RoleEntity } from '../roles/role.entity';
 import { UserEntity } from '../users/user.entity';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { PrincipalCache } from './principal-cache';
+import { PrincipalListener } from './principal-listener';
 
 @Global()
 @Module({
@@ -21,7 +23,14 @@ import { AuthService } from './auth.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, { provide: PRINCIPAL_RESOLVER, useExisting: AuthService }, JwtStrategy, ApiKeyStrategy],
-  exports: [PRINCIPAL_RESOLVER],
+  providers: [
+    AuthService,
+    { provide: PRINCIPAL_RESOLVER, useExisting: AuthService },
+    JwtStrategy,
+    ApiKeyStrategy,
+    { provide: PrincipalCache, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new PrincipalCache({ maxAgeMs: config.auth.principalCacheSeconds * 1000 }) },
+    PrincipalListener,
+  ],
+  exports: [PRINCIPAL_RESOLVER, PrincipalCache],
 })
 export class AuthModule {}

@@ -10,6 +10,7 @@ import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { RoleEntity } from '../roles/role.entity';
 import { UserEntity } from '../users/user.entity';
 import { LoginResponse } from './auth.dto';
+import { ApiKeyRecord, PrincipalCache } from './principal-cache';
 
 /** A hash of a random password, verified against when the user name is unknown so timing does not reveal it. */
 let decoyHash: Promise<string> | undefined;
@@ -24,6 +25,7 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
     @InjectRepository(ApiKeyEntity) private readonly apiKeys: Repository<ApiKeyEntity>,
     private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
+    private readonly principals: PrincipalCache,
   ) {}
 
   async login(userName: string, password: string): Promise<LoginResponse> {
@@ -51,35 +53,57 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
     return { token, expiresAt } as LoginResponse;
   }
 
+  /** Answered from the principal cache when it can; a user that does not exist is never cached. */
   async fromUserId(userId: string): Promise<Principal | null> {
+    const cached = this.principals.getUser(userId);
+    if (cached) return cached;
+    const generation = this.principals.generation;
     const rows: Array<{ user_name: string; role: string | null }> = await this.users.query(
       `SELECT u.user_name, r.name AS role FROM users u LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id WHERE u.id = $1`,
       [userId],
     );
     if (!rows.length) return null;
-    return { kind: 'user', userId, userName: rows[0].user_name, roles: rows.flatMap((row) => (row.role ? [row.role as Role] : [])), permissions: ALL_PERMISSIONS };
+    const principal: Principal = { kind: 'user', userId, userName: rows[0].user_name, roles: rows.flatMap((row) => (row.role ? [row.role as Role] : [])), permissions: ALL_PERMISSIONS };
+    this.principals.setUser(userId, principal, generation);
+    return principal;
   }
 
+  /** Answered from the principal cache (by the key's hash) when it can; revocation and expiry are checked on every use. */
   async fromApiKey(plainKey: string): Promise<Principal> {
+    const keyHash = hashApiKey(plainKey);
+    const cached = this.principals.getApiKey(keyHash);
+    if (cached) return this.usable(cached);
+    const generation = this.principals.generation;
     const rows: Array<{ id: number; revoked: boolean; expire_date: Date | null; permissions: number; owner_id: string; user_name: string; role: string | null }> = await this.apiKeys.query(
       `SELECT k.id, k.revoked, k.expire_date, k.permissions, k.owner_id, u.user_name, r.name AS role
          FROM api_keys k JOIN users u ON u.id = k.owner_id
          LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id
         WHERE k.key_hash = $1`,
-      [hashApiKey(plainKey)],
+      [keyHash],
     );
     if (!rows.length) throw ApiException.unauthorized('The API key is not valid', ErrorCode.Unauthorized);
     const key = rows[0];
-    if (key.revoked) throw ApiException.unauthorized('The API key has been revoked', ErrorCode.ApiKeyRevoked);
-    if (key.expire_date && key.expire_date.getTime() <= Date.now()) throw ApiException.unauthorized('The API key has expired', ErrorCode.ApiKeyExpired);
-    return {
-      kind: 'apiKey',
-      userId: key.owner_id,
-      userName: key.user_name,
-      roles: rows.flatMap((row) => (row.role ? [row.role as Role] : [])),
-      permissions: key.permissions,
-      apiKeyId: key.id,
+    const record: ApiKeyRecord = {
+      revoked: key.revoked,
+      expiresAt: key.expire_date ? key.expire_date.getTime() : null,
+      principal: {
+        kind: 'apiKey',
+        userId: key.owner_id,
+        userName: key.user_name,
+        roles: rows.flatMap((row) => (row.role ? [row.role as Role] : [])),
+        permissions: key.permissions,
+        apiKeyId: key.id,
+      },
     };
+    const principal = this.usable(record);
+    this.principals.setApiKey(keyHash, record, generation);
+    return principal;
+  }
+
+  private usable(key: ApiKeyRecord): Principal {
+    if (key.revoked) throw ApiException.unauthorized('The API key has been revoked', ErrorCode.ApiKeyRevoked);
+    if (key.expiresAt !== null && key.expiresAt <= Date.now()) throw ApiException.unauthorized('The API key has expired', ErrorCode.ApiKeyExpired);
+    return key.principal;
   }
 
   /** The first start creates the administrator; later starts leave users alone. */

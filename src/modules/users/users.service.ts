@@ -6,6 +6,7 @@ import { ApiException, ErrorCode } from '../../common/errors';
 import { defineQueryEntity, QueryEntity, QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { API_KEY_QUERY } from '../api-keys/api-keys.query';
+import { PrincipalCache } from '../auth/principal-cache';
 import { CustomersService } from '../customers/customers.service';
 import { RoleEntity } from '../roles/role.entity';
 import { ROLE_QUERY, RolesService } from '../roles/roles.service';
@@ -65,6 +66,7 @@ export class UsersService {
     private readonly roles: RolesService,
     private readonly customers: CustomersService,
     private readonly dataSource: DataSource,
+    private readonly principals: PrincipalCache,
   ) {}
 
   async list(options: QueryOptions, roleNames?: string): Promise<GetUsersResponse> {
@@ -142,6 +144,8 @@ export class UsersService {
       }
       await manager.getRepository(UserEntity).save(user);
     });
+    // Every instance hears of name and role changes through NOTIFY; clearing here too means this instance's next request never races that.
+    this.principals.clear();
   }
 
   async delete(userId: string, principal: Principal): Promise<void> {
@@ -151,6 +155,7 @@ export class UsersService {
       await this.assertNotLastAdministrator(user.id, manager.getRepository(UserEntity));
       await manager.getRepository(UserEntity).delete({ id: user.id });
     });
+    this.principals.clear();
   }
 
   async findOrFail(userId: string): Promise<UserEntity> {
@@ -166,6 +171,7 @@ export class UsersService {
     const known = new Set(user.roles.map((role) => role.id));
     user.roles.push(...roles.filter((role) => !known.has(role.id)));
     await this.users.save(user);
+    this.principals.clear();
   }
 
   async removeRoles(userId: string, roleNames: string): Promise<void> {
@@ -178,6 +184,7 @@ export class UsersService {
       user.roles = user.roles.filter((role) => !removing.has(role.id));
       await manager.getRepository(UserEntity).save(user);
     });
+    this.principals.clear();
   }
 
   /** Locks the administrators' membership rows so two concurrent removals cannot both pass the check. */
