@@ -15,17 +15,19 @@ const PERMISSION_NAMES: Record<Permission, string> = { [Permission.Read]: 'Read'
  */
 @Injectable()
 export class GlobalAuthGuard extends AuthGuard([JWT_STRATEGY, API_KEY_STRATEGY]) {
+  /** A route's decorators cannot change after start; read once per handler and class, not per request. */
+  private readonly routes = new WeakMap<Function, WeakMap<Function, { isPublic: boolean; area: Area }>>();
+
   constructor(private readonly reflector: Reflector) {
     super();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const { isPublic, area } = this.routeAccess(context);
+    if (isPublic) return true;
     await super.canActivate(context);
     const request = context.switchToHttp().getRequest();
     const principal = request.user as Principal;
-    const area = this.reflector.getAllAndOverride<Area | undefined>(ACCESS_AREA, targets) ?? 'administration';
     const operation = operationOf(request.method);
     const allowed = rolesAllowed(area, operation);
     if (!principal.roles.some((role) => allowed.includes(role))) {
@@ -36,6 +38,23 @@ export class GlobalAuthGuard extends AuthGuard([JWT_STRATEGY, API_KEY_STRATEGY])
       throw ApiException.forbidden(`This API key lacks the ${PERMISSION_NAMES[needed]} permission (bit ${needed}) that ${request.method} requires`);
     }
     return true;
+  }
+
+  private routeAccess(context: ExecutionContext): { isPublic: boolean; area: Area } {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byController = this.routes.get(handler);
+    if (!byController) this.routes.set(handler, (byController = new WeakMap()));
+    let access = byController.get(controller);
+    if (!access) {
+      const targets = [handler, controller];
+      access = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+        area: this.reflector.getAllAndOverride<Area | undefined>(ACCESS_AREA, targets) ?? 'administration',
+      };
+      byController.set(controller, access);
+    }
+    return access;
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser, info: unknown): TUser {

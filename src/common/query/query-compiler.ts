@@ -5,6 +5,7 @@ import { applyFilter } from './filter-compiler';
 import { findField, findRelation, idFieldName, type QueryEntity, type QueryField } from './query-entity';
 import type { QueryOptions } from './query-options';
 import { isToMany, joinToOne, propertyReference, relationMetadataOf, rootScope, type QueryScope } from './query-scope';
+import { countCached, readRawCached } from './statement-cache';
 
 export interface Page<T> {
   items: T[];
@@ -167,7 +168,7 @@ export async function findPage<T extends ObjectLiteral>(
   const countQuery = qb.clone();
   applySort(qb, alias, entity, options.sort);
   applyPaging(qb, options);
-  const total = await countQuery.getCount();
+  const total = await countCached(countQuery);
   if (options.countOnly || options.take === 0) return { items: [], total };
   return { items: reading.raw ? await readRaw(qb, alias) : await qb.getMany(), total };
 }
@@ -184,5 +185,5 @@ async function readRaw<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias
   if (transformed) throw new Error(`findPage raw: column ${transformed.propertyPath} needs TypeORM's transformer; read entities instead`);
   qb.select([]);
   for (const column of columns) qb.addSelect(`${alias}.${column.propertyPath}`, column.propertyName);
-  return qb.getRawMany<T>();
+  return readRawCached<T>(qb);
 }

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { findPage, type PageOptions } from './query-compiler';
 import {
   Customer,
@@ -93,6 +93,42 @@ describeWithDatabase('query options against PostgreSQL', () => {
     expect(raw.total).toBe(entities.total);
     expect(raw.items.map((row) => ({ ...row }))).toEqual(entities.items.map((customer) => ({ ...customer })));
     expect(raw.items[0].createdAt).toBeInstanceOf(Date);
+  });
+
+  it('builds the SQL of a list shape once and binds each request\'s values to it', async () => {
+    const rawPage = (filter: string, take = 100) => findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, page({ filter, sort: 'rating desc', take }), { raw: true });
+    const built = jest.spyOn(SelectQueryBuilder.prototype, 'getQuery');
+    try {
+      const first = await rawPage('rating >= 3');
+      const generated = built.mock.calls.length;
+      expect(generated).toBeGreaterThan(0);
+      // Same shape, other values: no SQL generated, the rows of the new values.
+      const second = await rawPage('rating >= 5');
+      expect(built.mock.calls.length).toBe(generated);
+      expect(first.total).toBe(3);
+      expect(second.items.map((row) => row.companyName)).toEqual(['Acme']);
+      expect(second.total).toBe(1);
+      // Another shape (page size) is generated anew and does not reuse the first text.
+      const third = await rawPage('rating >= 3', 1);
+      expect(built.mock.calls.length).toBeGreaterThan(generated);
+      expect({ names: third.items.map((row) => row.companyName), total: third.total }).toEqual({ names: ['Acme'], total: 3 });
+    } finally {
+      built.mockRestore();
+    }
+  });
+
+  it('binds a parameter used twice once, and leaves spread lists to TypeORM', async () => {
+    const twice = () => dataSource.getRepository(Customer).createQueryBuilder('c').where('(c.rating > :least OR c.rating IS NULL) AND coalesce(c.rating, :least + 1) > :least', { least: 3 });
+    const expected = await twice().getMany();
+    const result = await findPage(twice(), 'c', customerQuery, page({}), { raw: true });
+    expect(expected.length).toBeGreaterThan(1);
+    expect({ total: result.total, ids: result.items.map((row) => row.id) }).toEqual({ total: expected.length, ids: expected.map((customer) => customer.id).sort((a, b) => a - b) });
+    const ids = (await dataSource.getRepository(Customer).find({ order: { id: 'ASC' }, take: 2 })).map((customer) => customer.id);
+    for (const list of [ids, ids.slice(0, 1)]) {
+      const spread = dataSource.getRepository(Customer).createQueryBuilder('c').where('c.id IN (:...ids)', { ids: list });
+      const result = await findPage(spread, 'c', customerQuery, page({}), { raw: true });
+      expect({ total: result.total, ids: result.items.map((row) => row.id) }).toEqual({ total: list.length, ids: list });
+    }
   });
 
   it('keeps rows whose value is null for != and negations, as the original service does', async () => {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { verifyLicense } from '../../../verifier/src';
 import { SigningKeysService } from '../resources/signing-keys.service';
 import { LicensingErrors } from './licensing-errors';
@@ -32,7 +32,7 @@ export class LicenseIntegrityService {
   constructor(private readonly signingKeys: SigningKeysService) {}
 
   async assertIntact(license: StoredLicenseKey): Promise<void> {
-    const actualHash = createHash('sha256').update(license.licenseKey).digest('hex');
+    const actualHash = hash('sha256', license.licenseKey, 'hex');
     if (actualHash !== license.hash.trim().toLowerCase()) throw LicensingErrors.tampered(license.licenseId);
     const remembered = `${license.signingKeyId}:${actualHash}`;
     if (this.verified.has(remembered)) return;
