@@ -98,5 +98,11 @@ describe('renderMessageTemplate', () => {
   it('fills holes, formats decimals and leaves unknown holes as written', () => {
     expect(renderMessageTemplate('HTTP {Method} {Path} in {Elapsed:0.00} ms {Missing}', { Method: 'GET', Path: '/v1/log', Elapsed: 1.23456 })).toBe('HTTP GET /v1/log in 1.23 ms {Missing}');
     expect(renderMessageTemplate('{A} {B}', { A: null, B: { c: 1 } })).toBe('null {"c":1}');
+    // The parsed template is reused: other values, same holes; edges and adjacent holes keep their text.
+    expect(renderMessageTemplate('HTTP {Method} {Path} in {Elapsed:0.00} ms {Missing}', { Method: 'POST', Path: '/v1/x', Elapsed: 2 })).toBe('HTTP POST /v1/x in 2.00 ms {Missing}');
+    expect(renderMessageTemplate('{A}{B}', { A: 1, B: 'b' })).toBe('1b');
+    expect(renderMessageTemplate('no holes', { A: 1 })).toBe('no holes');
+    expect(renderMessageTemplate('{Elapsed:0.0000} {Elapsed:N2}', { Elapsed: 1.5 })).toBe('1.5000 1.5');
+    expect(renderMessageTemplate('{ not a hole } {1x}', {})).toBe('{ not a hole } {1x}');
   });
 });
