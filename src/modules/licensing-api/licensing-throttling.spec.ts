@@ -1,7 +1,10 @@
-import { ExecutionContext } from '@nestjs/common';
+import { ExecutionContext, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { Reflector } from '@nestjs/core';
-import { SkipThrottle, Throttle } from '@nestjs/throttler';
-import { CLIENT_THROTTLER, FixedWindowThrottlerStorage, LICENSE_THROTTLER, LicensingThrottlerGuard } from './licensing-throttling';
+import { SkipThrottle, Throttle, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { AppConfig } from '../../config';
+import { SettingsService } from '../settings/settings.service';
+import { CLIENT_THROTTLER, FixedWindowThrottlerStorage, LICENSE_THROTTLER, LicensingThrottlerGuard, SharedThrottlerStorage, licensingThrottlerOptions } from './licensing-throttling';
 
 describe('FixedWindowThrottlerStorage', () => {
   let storage: FixedWindowThrottlerStorage;
@@ -94,5 +97,32 @@ describe('LicensingThrottlerGuard', () => {
     (guard as unknown as { storageService: FixedWindowThrottlerStorage }).storageService = storage;
     await call('strict');
     await expect(call('strict')).rejects.toMatchObject({ status: 429 });
+  });
+});
+
+describe('licensingThrottlerOptions', () => {
+  const settings = { get: async () => 100 } as unknown as SettingsService;
+  const keyOf = (options: ThrottlerModuleOptions, tracker: string) => (options as { generateKey: (context: unknown, tracker: string, name: string) => string }).generateKey(undefined, tracker, LICENSE_THROTTLER);
+
+  it('keeps user keys out of Redis: keys sent there are SHA-256 hashes', () => {
+    Logger.overrideLogger(false);
+    const options = licensingThrottlerOptions({ redisUrl: 'redis://127.0.0.1:1' } as AppConfig, settings);
+    try {
+      const key = keyOf(options, 'ABCDE-FGHIJ-KLMNO-PQRST');
+      expect(key).not.toContain('ABCDE');
+      expect(key).toBe(`licensing:${LICENSE_THROTTLER}:${createHash('sha256').update('ABCDE-FGHIJ-KLMNO-PQRST').digest('base64url')}`);
+    } finally {
+      (options as { storage: SharedThrottlerStorage }).storage.onApplicationShutdown();
+      Logger.overrideLogger(['log', 'error', 'warn']);
+    }
+  });
+
+  it('counts in memory under the key itself, with nothing to hide it from', () => {
+    const options = licensingThrottlerOptions({ redisUrl: undefined } as unknown as AppConfig, settings);
+    try {
+      expect(keyOf(options, 'ABCDE-FGHIJ')).toBe(`licensing:${LICENSE_THROTTLER}:ABCDE-FGHIJ`);
+    } finally {
+      (options as { storage: FixedWindowThrottlerStorage }).storage.onApplicationShutdown();
+    }
   });
 });

@@ -117,12 +117,13 @@ function licenseTracker(request: { body?: LicensingRequestBody }): string | null
 /**
  * Two limits per minute, resolved from the settings on every request so a change applies at once:
  * per client address (Licensing.RateLimitPerMinute) and per user key or token
- * (Licensing.UserKeyRateLimitPerMinute). Keys are hashed: no user key is stored in Redis.
+ * (Licensing.UserKeyRateLimitPerMinute). Keys going to Redis are hashed: no user key is stored there.
  */
 export function licensingThrottlerOptions(config: AppConfig, settings: SettingsService): ThrottlerModuleOptions {
   return {
     storage: config.redisUrl ? new SharedThrottlerStorage(config.redisUrl) : new FixedWindowThrottlerStorage(),
-    generateKey: (_context, tracker, name) => `licensing:${name}:${hash('sha256', tracker, 'base64url')}`,
+    // Hashed only where the key leaves the process: in memory the user key is already there.
+    generateKey: config.redisUrl ? (_context, tracker, name) => `licensing:${name}:${hash('sha256', tracker, 'base64url')}` : (_context, tracker, name) => `licensing:${name}:${tracker}`,
     throttlers: [
       { name: CLIENT_THROTTLER, ttl: MINUTE_MS, limit: () => settings.get<number>('Licensing.RateLimitPerMinute') },
       {
