@@ -112,7 +112,7 @@ describe('licensingThrottlerOptions', () => {
       expect(key).not.toContain('ABCDE');
       expect(key).toBe(`licensing:${LICENSE_THROTTLER}:${createHash('sha256').update('ABCDE-FGHIJ-KLMNO-PQRST').digest('base64url')}`);
     } finally {
-      (options as { storage: SharedThrottlerStorage }).storage.onApplicationShutdown();
+      (options as unknown as { storage: SharedThrottlerStorage }).storage.onApplicationShutdown();
       Logger.overrideLogger(['log', 'error', 'warn']);
     }
   });
@@ -122,7 +122,7 @@ describe('licensingThrottlerOptions', () => {
     try {
       expect(keyOf(options, 'ABCDE-FGHIJ')).toBe(`licensing:${LICENSE_THROTTLER}:ABCDE-FGHIJ`);
     } finally {
-      (options as { storage: FixedWindowThrottlerStorage }).storage.onApplicationShutdown();
+      (options as unknown as { storage: FixedWindowThrottlerStorage }).storage.onApplicationShutdown();
     }
   });
 });
