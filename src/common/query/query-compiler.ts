@@ -5,6 +5,7 @@ import { applyFilter } from './filter-compiler';
 import { findField, findRelation, idFieldName, type QueryEntity, type QueryField } from './query-entity';
 import type { QueryOptions } from './query-options';
 import { isToMany, joinToOne, propertyReference, relationMetadataOf, rootScope, type QueryScope } from './query-scope';
+import { ISO_TIMESTAMP_TYPES } from '../../database/iso-timestamps';
 import { countCached, readRawCached } from './statement-cache';
 
 export interface Page<T> {
@@ -161,7 +162,7 @@ export async function findPage<T extends ObjectLiteral>(
   alias: string,
   entity: QueryEntity,
   options: PageOptions,
-  reading: { raw?: boolean } = {},
+  reading: { raw?: boolean; isoTimestamps?: boolean } = {},
 ): Promise<Page<T>> {
   applyFilter(qb, alias, entity, options.filter);
   // Cloned before sorting: the count needs neither the ORDER BY nor joins made only to sort.
@@ -170,20 +171,22 @@ export async function findPage<T extends ObjectLiteral>(
   applyPaging(qb, options);
   const total = await countCached(countQuery);
   if (options.countOnly || options.take === 0) return { items: [], total };
-  return { items: reading.raw ? await readRaw(qb, alias) : await qb.getMany(), total };
+  return { items: reading.raw ? await readRaw(qb, alias, reading.isoTimestamps === true) : await qb.getMany(), total };
 }
 
 /**
  * Rows read raw, each column under its property name, so they come back in the entity's shape
  * without TypeORM's entity transformer, which on a page of wide rows costs more CPU than the
  * queries (bench/licenses-list.bench.ts). Only for entities whose columns need no transformer.
+ * With isoTimestamps, timestamptz columns arrive as their ISO-8601 strings rather than Dates (outside
+ * transactions), for callers that answer them as strings anyway.
  */
-async function readRaw<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string): Promise<T[]> {
+async function readRaw<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, isoTimestamps: boolean): Promise<T[]> {
   // Virtual columns are foreign keys with no property of their own; an entity read leaves them out too.
   const columns = qb.expressionMap.mainAlias!.metadata.columns.filter((column) => !column.isVirtual);
   const transformed = columns.find((column) => column.transformer || column.embeddedMetadata);
   if (transformed) throw new Error(`findPage raw: column ${transformed.propertyPath} needs TypeORM's transformer; read entities instead`);
   qb.select([]);
   for (const column of columns) qb.addSelect(`${alias}.${column.propertyPath}`, column.propertyName);
-  return readRawCached<T>(qb);
+  return readRawCached<T>(qb, isoTimestamps ? ISO_TIMESTAMP_TYPES : undefined);
 }

@@ -95,6 +95,15 @@ describeWithDatabase('query options against PostgreSQL', () => {
     expect(raw.items[0].createdAt).toBeInstanceOf(Date);
   });
 
+  it('reads timestamps as the ISO strings of the Dates an entity read gives, when asked', async () => {
+    const options = page({ filter: 'rating >= 3', sort: 'rating desc', take: 3 });
+    const entities = await findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, options);
+    const iso = await findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, options, { raw: true, isoTimestamps: true });
+    expect(iso.items.length).toBe(3);
+    expect(iso.items.map((row) => row.createdAt)).toEqual(entities.items.map((customer) => customer.createdAt.toISOString()));
+    expect(typeof iso.items[0].createdAt).toBe('string');
+  });
+
   it('builds the SQL of a list shape once and binds each request\'s values to it', async () => {
     const rawPage = (filter: string, take = 100) => findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, page({ filter, sort: 'rating desc', take }), { raw: true });
     const built = jest.spyOn(SelectQueryBuilder.prototype, 'getQuery');

@@ -1,4 +1,6 @@
+import type { CustomTypesConfig } from 'pg';
 import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
+import { queryPool } from '../../database/pool-query';
 
 /** SQL that TypeORM generated for one shape of builder, with the names of its parameters in $1…$n order. */
 interface Statement {
@@ -24,8 +26,8 @@ const PARAMETER = /:(\.\.\.)?([A-Za-z0-9_.]+)/g;
  * the expression map that enters the SQL, with the parameters' names but not their values. Parameters
  * that TypeORM splices into the text (spread arrays, functions) are never cached.
  */
-export async function readRawCached<T>(qb: SelectQueryBuilder<ObjectLiteral>): Promise<T[]> {
-  return run<T>(qb, 'rows', () => qb.getQuery());
+export async function readRawCached<T>(qb: SelectQueryBuilder<ObjectLiteral>, types?: CustomTypesConfig): Promise<T[]> {
+  return run<T>(qb, 'rows', () => qb.getQuery(), types);
 }
 
 export async function countCached(qb: SelectQueryBuilder<ObjectLiteral>): Promise<number> {
@@ -40,7 +42,8 @@ function countQuery(qb: SelectQueryBuilder<ObjectLiteral>): SelectQueryBuilder<O
   return qb.clone().orderBy().groupBy().offset(undefined).limit(undefined).skip(undefined).take(undefined).select(expression, 'cnt').setOption('disable-global-order');
 }
 
-async function run<T>(qb: SelectQueryBuilder<ObjectLiteral>, purpose: 'rows' | 'count', namedSql: () => string): Promise<T[]> {
+/** `types`: pg's type parsers for the rows, honoured outside transactions (a transaction's runner takes none). */
+async function run<T>(qb: SelectQueryBuilder<ObjectLiteral>, purpose: 'rows' | 'count', namedSql: () => string, types?: CustomTypesConfig): Promise<T[]> {
   const parameters = qb.getParameters();
   const key = shapeKey(qb, purpose, parameters);
   let statement = key === null ? null : (statements.get(key) ?? null);
@@ -55,6 +58,7 @@ async function run<T>(qb: SelectQueryBuilder<ObjectLiteral>, purpose: 'rows' | '
     return qb.connection.query(sql, values, queryRunner);
   }
   const values = statement.parameterNames.map((name) => parameters[name]);
+  if (types && !queryRunner) return queryPool<T>(qb.connection, { text: statement.sql, values, types });
   return qb.connection.query(statement.sql, values, queryRunner);
 }
 

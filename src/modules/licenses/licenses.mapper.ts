@@ -7,7 +7,8 @@ import { LicenseDocument } from '../signing';
 import { LicenseEntity } from './license.entity';
 import { LicenseDto } from './licenses.dto';
 
-const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
+/** Pages read with isoTimestamps carry the ISO string already; entities carry Dates. */
+const iso = (date: Date | string | null | undefined) => (date ? (typeof date === 'string' ? date : date.toISOString()) : null);
 
 export interface LicenseRelated {
   customer?: CustomerDto | null;

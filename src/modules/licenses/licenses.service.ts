@@ -81,7 +81,7 @@ export class LicensesService {
     if (scope && 'customerId' in scope) qb.where('license.customerId = :customerId', scope);
     if (scope && 'orderId' in scope) qb.where('license.orderId = :orderId', scope);
     if (scope && 'templateId' in scope) qb.where('license.templateId = :templateId', scope);
-    const { items, total } = await findPage(qb, 'license', LICENSE_QUERY, options, { raw: true });
+    const { items, total } = await findPage(qb, 'license', LICENSE_QUERY, options, { raw: true, isoTimestamps: true });
     const related = await this.loadIncluded(items, include);
     const fields = select ? [...select, ...include] : undefined;
     const licenses = items.map((license) => pickFields(toLicenseDto(license, related(license)), fields));

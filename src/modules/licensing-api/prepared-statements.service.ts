@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { queryPool } from '../../database/pool-query';
 
 /** A hot-path statement: its name identifies the server-side prepared statement on each connection. */
 export interface PreparedStatement {
@@ -18,18 +18,9 @@ export interface PreparedStatement {
  */
 @Injectable()
 export class PreparedStatementsService {
-  private readonly pool: Pool;
-  private readonly logQueries: boolean;
+  constructor(private readonly dataSource: DataSource) {}
 
-  constructor(private readonly dataSource: DataSource) {
-    this.pool = (dataSource.driver as unknown as { master: Pool }).master;
-    const logging = dataSource.options.logging;
-    this.logQueries = logging === true || logging === 'all' || (Array.isArray(logging) && logging.includes('query'));
-  }
-
-  async query<T>(statement: PreparedStatement, values: unknown[]): Promise<T[]> {
-    if (this.logQueries) this.dataSource.logger.logQuery(statement.text, values);
-    const result = await this.pool.query({ name: statement.name, text: statement.text, values });
-    return result.rows as T[];
+  query<T>(statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+    return queryPool<T>(this.dataSource, { name: statement.name, text: statement.text, values });
   }
 }
