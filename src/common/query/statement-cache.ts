@@ -105,7 +105,7 @@ function shapeKey(qb: SelectQueryBuilder<ObjectLiteral>, purpose: string, parame
     map.selects,
     map.selectDistinct,
     map.selectDistinctOn,
-    map.joinAttributes.map((join) => [join.direction, join.entityOrProperty, join.alias.name, join.condition ?? null, join.isSelected, join.mapToProperty ?? null]),
+    map.joinAttributes.map((join) => [join.direction, typeof join.entityOrProperty === 'string' ? join.entityOrProperty : (join.metadata?.tablePath ?? null), join.alias.name, join.condition ?? null, join.isSelected, join.mapToProperty ?? null]),
     map.wheres,
     map.havings,
     map.orderBys,
