@@ -12,8 +12,8 @@ describe('statement cache', () => {
 
   beforeEach(() => {
     executed = [];
-    jest.spyOn(DataSource.prototype, 'query').mockImplementation(async (sql: string, values?: unknown[]) => {
-      executed.push({ sql, values: values ?? [] });
+    jest.spyOn(DataSource.prototype, 'query').mockImplementation(async (sql: string, values?: unknown) => {
+      executed.push({ sql, values: (values as unknown[] | undefined) ?? [] });
       return [{ cnt: '7' }];
     });
   });
