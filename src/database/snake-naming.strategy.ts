@@ -34,6 +34,14 @@ export class SnakeNamingStrategy extends DefaultNamingStrategy implements Naming
     return `${this.tableOf(tableOrName)}_${columnNames.join('_')}_key`;
   }
 
+  /**
+   * `CREATE INDEX ON t (a, b)` without a name: PostgreSQL calls it t_a_b_idx. Entities name their indexes
+   * explicitly; this covers the ones TypeORM adds by itself (the column indexes of many-to-many join tables).
+   */
+  override indexName(tableOrName: Table | string, columnNames: string[]): string {
+    return `${this.tableOf(tableOrName)}_${columnNames.join('_')}_idx`;
+  }
+
   private tableOf(tableOrName: Table | string): string {
     const name = typeof tableOrName === 'string' ? tableOrName : tableOrName.name;
     return name.split('.').pop()!;

@@ -1,7 +1,8 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { UserEntity } from '../users/user.entity';
 
 @Entity('api_keys')
+@Check('api_keys_permissions_check', '"permissions" BETWEEN 0 AND 15')
 export class ApiKeyEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -10,8 +11,7 @@ export class ApiKeyEntity {
   name: string;
 
   /** SHA-256 of the key; the key itself is shown once, by the insert call. */
-  @Index({ unique: true })
-  @Column({ type: 'char', length: 64, select: false })
+  @Column({ type: 'char', length: 64, select: false, unique: true })
   keyHash: string;
 
   /** A recognisable, harmless part of the key (`api_ab12…yz89`) so people can tell keys apart. */
@@ -24,7 +24,7 @@ export class ApiKeyEntity {
   @Column({ type: 'timestamptz', nullable: true })
   expireDate: Date | null;
 
-  @Index()
+  @Index('api_keys_owner_id_idx')
   @Column({ type: 'uuid' })
   ownerId: string;
 

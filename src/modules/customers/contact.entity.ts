@@ -2,6 +2,9 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } 
 import type { CustomerEntity } from './customer.entity';
 
 @Entity('contacts')
+@Index('contacts_customer_id_idx', ['customerId'])
+@Index('contacts_last_name_idx', ['lastName'])
+@Index('contacts_email_idx', ['email'])
 export class ContactEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -17,7 +20,6 @@ export class ContactEntity {
   @Column({ type: 'boolean', default: false }) notify: boolean;
   @Column({ type: 'text', nullable: true }) meta: string | null;
 
-  @Index()
   @Column({ type: 'int' })
   customerId: number;
 

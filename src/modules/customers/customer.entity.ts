@@ -1,7 +1,12 @@
-import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { ContactEntity } from './contact.entity';
 
 @Entity('customers')
+@Index('customers_code_idx', ['code'])
+@Index('customers_company_idx', ['company'])
+@Index('customers_last_name_idx', ['lastName'])
+@Index('customers_email_idx', ['email'])
+@Index('customers_created_at_idx', ['createdAt'])
 export class CustomerEntity {
   @PrimaryGeneratedColumn()
   id: number;

@@ -1,9 +1,17 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { ProductEntity } from '../products/product.entity';
 import { LicenseFormat, LicensingMode } from '../signing';
 import type { AssemblyPart, FeaturePart, FieldPart, LicenseProductPart, RestrictionPart } from './license-parts';
 
 @Entity('license_templates')
+@Index('license_templates_name_idx', ['name'])
+@Index('license_templates_product_release_idx', ['productId', 'releaseId'])
+@Index('license_templates_release_id_idx', ['releaseId'])
+@Index('license_templates_signature_keys_id_idx', ['signatureKeysId'])
+@Check('license_templates_format_check', '"format" BETWEEN 0 AND 3')
+@Check('license_templates_licensing_mode_check', '"licensing_mode" BETWEEN 0 AND 2')
+@Check('license_templates_expire_days_check', '"expire_days" >= 0')
+@Check('license_templates_support_days_check', '"support_days" >= 0')
 export class LicenseTemplateEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -26,7 +34,9 @@ export class LicenseTemplateEntity {
   @Column({ type: 'text' }) template: string;
 
   @Column({ type: 'int', nullable: true }) productId: number | null;
+  @ForeignKey('ResourceEntity', { onDelete: 'RESTRICT' })
   @Column({ type: 'int', nullable: true }) signatureKeysId: number | null;
+  @ForeignKey('ReleaseEntity', { onDelete: 'RESTRICT' })
   @Column({ type: 'int', nullable: true }) releaseId: number | null;
 
   @Column({ type: 'jsonb', nullable: true }) product: LicenseProductPart | null;
@@ -40,7 +50,7 @@ export class LicenseTemplateEntity {
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 
   /** The product row; `product` is the product as written into the licenses. */
-  @ManyToOne('ProductEntity', { onDelete: 'RESTRICT', createForeignKeyConstraints: false })
+  @ManyToOne('ProductEntity', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'product_id' })
   productRecord: ProductEntity | null;
 }

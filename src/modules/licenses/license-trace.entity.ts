@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { LicenseEntity } from './license.entity';
 
 /** DESIGN.md §6. */
@@ -13,6 +13,9 @@ export enum TraceAction {
 }
 
 @Entity('license_traces')
+@Index('license_traces_license_created_idx', ['licenseId', 'createdDate'])
+@Index('license_traces_created_date_idx', ['createdDate'])
+@Check('license_traces_action_check', '"action" BETWEEN 0 AND 6')
 export class LicenseTraceEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -21,13 +24,13 @@ export class LicenseTraceEntity {
   @Column({ type: 'varchar', length: 256, nullable: true }) clientId: string | null;
   @Column({ type: 'varchar', length: 256, nullable: true }) clientName: string | null;
   @Column({ type: 'varchar', length: 256, nullable: true }) machineId: string | null;
-  @Column({ type: 'timestamptz' }) createdDate: Date;
+  @Column({ type: 'timestamptz', default: () => 'now()' }) createdDate: Date;
   @Column({ type: 'smallint', default: TraceAction.Unknown }) action: TraceAction;
   @Column({ type: 'varchar', length: 256, nullable: true }) geoLocation: string | null;
   @Column({ type: 'text', nullable: true }) meta: string | null;
   @Column({ type: 'int' }) licenseId: number;
 
-  @ManyToOne(() => LicenseEntity, { onDelete: 'CASCADE', createForeignKeyConstraints: false })
+  @ManyToOne(() => LicenseEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'license_id' })
   license: LicenseEntity;
 }

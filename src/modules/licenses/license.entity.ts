@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { CustomerEntity } from '../customers/customer.entity';
 import type { AssemblyPart, FeaturePart, FieldPart, LicenseProductPart, RestrictionPart } from '../license-templates/license-parts';
 import type { LicenseTemplateEntity } from '../license-templates/license-template.entity';
@@ -13,6 +13,22 @@ export interface LicenseeExtra {
 }
 
 @Entity('licenses')
+@Index('licenses_license_id_unique', ['licenseId'], { unique: true })
+@Index('licenses_user_key_unique', ['userKey'], { unique: true })
+@Index('licenses_licensee_email_idx', ['licenseeEmail'])
+@Index('licenses_licensee_name_idx', ['licenseeName'])
+@Index('licenses_created_at_idx', ['createdAt'])
+@Index('licenses_expire_date_idx', ['expireDate'])
+@Index('licenses_mode_created_at_idx', ['licensingMode', 'createdAt'])
+@Index('licenses_revoked_idx', ['id'], { where: '"revoked"' })
+@Index('licenses_customer_created_at_idx', ['customerId', 'createdAt'])
+@Index('licenses_order_id_idx', ['orderId'])
+@Index('licenses_product_id_idx', ['productId'])
+@Index('licenses_template_id_idx', ['templateId'])
+@Index('licenses_signature_keys_id_idx', ['signatureKeysId'])
+@Check('licenses_format_check', '"format" BETWEEN 0 AND 3')
+@Check('licenses_max_allowed_sites_check', '"max_allowed_sites" >= 0')
+@Check('licenses_licensing_mode_check', '"licensing_mode" BETWEEN 0 AND 2')
 export class LicenseEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -45,6 +61,7 @@ export class LicenseEntity {
 
   @Column({ type: 'int', nullable: true }) templateId: number | null;
   /** The signature key that signed licenseKey (resolved license → template → product at signing time). */
+  @ForeignKey('ResourceEntity', { onDelete: 'RESTRICT' })
   @Column({ type: 'int' }) signatureKeysId: number;
   /** Key id of that key when it signed: a key replaced later does not change what this license verifies with. */
   @Column({ type: 'varchar', length: 16 }) signingKeyId: string;
@@ -60,20 +77,20 @@ export class LicenseEntity {
   @Column({ type: 'jsonb', default: () => "'[]'" }) features: FeaturePart[];
   @Column({ type: 'jsonb', default: () => "'[]'" }) restrictions: RestrictionPart[];
 
-  @ManyToOne('CustomerEntity', { onDelete: 'RESTRICT', createForeignKeyConstraints: false })
+  @ManyToOne('CustomerEntity', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'customer_id' })
   customer: CustomerEntity | null;
 
-  @ManyToOne('OrderEntity', { onDelete: 'RESTRICT', createForeignKeyConstraints: false })
+  @ManyToOne('OrderEntity', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'order_id' })
   order: OrderEntity | null;
 
-  @ManyToOne('LicenseTemplateEntity', { onDelete: 'RESTRICT', createForeignKeyConstraints: false })
+  @ManyToOne('LicenseTemplateEntity', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'template_id' })
   template: LicenseTemplateEntity | null;
 
   /** The product row; `product` is the product as written into the license. */
-  @ManyToOne('ProductEntity', { onDelete: 'RESTRICT', createForeignKeyConstraints: false })
+  @ManyToOne('ProductEntity', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'product_id' })
   productRecord: ProductEntity | null;
 }

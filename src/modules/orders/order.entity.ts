@@ -1,9 +1,14 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { CustomerEntity } from '../customers/customer.entity';
 import { decimalTransformer } from '../products/decimal.transformer';
 import type { ProductOrderEntity } from './product-order.entity';
 
 @Entity('orders')
+@Index('orders_customer_id_idx', ['customerId'])
+@Index('orders_reseller_id_idx', ['resellerId'])
+@Index('orders_created_at_idx', ['createdAt'])
+@Index('orders_status_idx', ['status'])
+@Index('orders_total_idx', ['total'])
 export class OrderEntity {
   @PrimaryGeneratedColumn()
   id: number;

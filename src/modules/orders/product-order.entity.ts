@@ -1,10 +1,15 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { decimalTransformer } from '../products/decimal.transformer';
 import type { ProductEntity } from '../products/product.entity';
 import type { OrderEntity } from './order.entity';
 
 /** An order line: one product on one order, at most once per order. */
 @Entity('order_products')
+@Index('order_products_product_id_idx', ['productId'])
+@Check('order_products_quantity_check', '"quantity" >= 0')
+@Check('order_products_unit_price_check', '"unit_price" >= 0')
+@Check('order_products_discount_check', '"discount" >= 0 AND "discount" <= 100')
+@Check('order_products_taxes_check', '"taxes" >= 0 AND "taxes" <= 1000')
 export class ProductOrderEntity {
   @PrimaryColumn({ type: 'int' }) orderId: number;
   @PrimaryColumn({ type: 'int' }) productId: number;

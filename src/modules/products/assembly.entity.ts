@@ -1,7 +1,9 @@
-import { Column, Entity, ManyToMany, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, ManyToMany, PrimaryGeneratedColumn } from 'typeorm';
 import type { ReleaseEntity } from './release.entity';
 
 @Entity('assemblies')
+@Index('assemblies_name_idx', ['name'])
+@Index('assemblies_mapping_file_id_idx', ['mappingFileId'])
 export class AssemblyEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -11,9 +13,10 @@ export class AssemblyEntity {
   @Column({ type: 'varchar', length: 64, nullable: true }) culture: string | null;
   @Column({ type: 'varchar', length: 64, nullable: true }) publicKeyToken: string | null;
   /** A resource holding the obfuscation mapping file; cleared if that resource is deleted. */
+  @ForeignKey('ResourceEntity', { onDelete: 'SET NULL' })
   @Column({ type: 'int', nullable: true }) mappingFileId: number | null;
   @Column({ type: 'varchar', length: 256, nullable: true }) debugSymbolsKey: string | null;
 
-  @ManyToMany('ReleaseEntity', 'assemblies')
+  @ManyToMany('ReleaseEntity', 'assemblies', { onUpdate: 'NO ACTION' })
   releases: ReleaseEntity[];
 }

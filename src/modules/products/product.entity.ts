@@ -1,10 +1,13 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
 import type { ResourceEntity } from '../resources/resource.entity';
 import type { ProductOrderEntity } from '../orders/product-order.entity';
 import { decimalTransformer } from './decimal.transformer';
 import type { ReleaseEntity } from './release.entity';
 
 @Entity('products')
+@Index('products_name_idx', ['name'])
+@Index('products_created_at_idx', ['createdAt'])
+@Index('products_signature_keys_id_idx', ['signatureKeysId'])
 export class ProductEntity {
   @PrimaryGeneratedColumn()
   id: number;

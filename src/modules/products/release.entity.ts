@@ -1,8 +1,10 @@
-import { Column, Entity, JoinColumn, JoinTable, ManyToMany, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, JoinTable, ManyToMany, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { AssemblyEntity } from './assembly.entity';
 import type { ProductEntity } from './product.entity';
 
 @Entity('product_releases')
+@Index('product_releases_product_id_idx', ['productId'])
+@Index('product_releases_release_date_idx', ['releaseDate'])
 export class ReleaseEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -18,7 +20,7 @@ export class ReleaseEntity {
   product: ProductEntity;
 
   /** An assembly may ship in several releases; the links go with either side. */
-  @ManyToMany('AssemblyEntity', 'releases')
+  @ManyToMany('AssemblyEntity', 'releases', { onUpdate: 'NO ACTION' })
   @JoinTable({ name: 'release_assemblies', joinColumn: { name: 'release_id' }, inverseJoinColumn: { name: 'assembly_id' } })
   assemblies: AssemblyEntity[];
 }

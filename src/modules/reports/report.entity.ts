@@ -1,13 +1,19 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Generated, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
 
 /** What a client application submitted: an exception report, a license report, … */
 @Entity('reports')
+@Index('reports_uid_unique', ['uid'], { unique: true })
+@Index('reports_date_idx', ['date'])
+@Index('reports_name_idx', ['name'])
+@Index('reports_user_key_idx', ['userKey'])
+@Index('reports_machine_id_idx', ['machineId'])
 export class ReportEntity {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Index({ unique: true })
-  @Column({ type: 'uuid', default: () => 'gen_random_uuid()' })
+  /** gen_random_uuid() by default; TypeORM reads that default back as a generated uuid. */
+  @Generated('uuid')
+  @Column({ type: 'uuid' })
   uid: string;
 
   @Column({ type: 'varchar', length: 128 })
@@ -46,6 +52,8 @@ export class ReportEntity {
 }
 
 @Entity('report_properties')
+@Index('report_properties_report_id_idx', ['reportId'])
+@Index('report_properties_name_idx', ['name'])
 export class ReportPropertyEntity {
   @PrimaryGeneratedColumn()
   id: number;

@@ -1,10 +1,16 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /**
  * Files, email templates and signature keys. For a signature key (`type` RSA, ECDSA or Ed25519)
  * `data` is the public key PEM and the private key lives, encrypted, in `privateKeyEncrypted`.
  */
 @Entity('resources')
+@Index('resources_code_idx', ['code'])
+@Index('resources_name_idx', ['name'])
+@Index('resources_type_idx', ['type'])
+@Index('resources_created_at_idx', ['createdAt'])
+@Index('resources_key_id_idx', ['keyId'], { where: '"key_id" IS NOT NULL' })
+@Check('resources_signing_key_complete', '("key_id" IS NULL) = ("private_key_encrypted" IS NULL)')
 export class ResourceEntity {
   @PrimaryGeneratedColumn()
   id: number;

@@ -2,7 +2,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } 
 import type { UserEntity } from './user.entity';
 
 @Entity('user_settings')
-@Index(['userId', 'category', 'name'], { unique: true })
+@Index('user_settings_user_category_name_unique', ['userId', 'category', 'name'], { unique: true })
 export class UserSettingEntity {
   @PrimaryGeneratedColumn()
   id: number;

@@ -1,9 +1,11 @@
-import { Column, CreateDateColumn, Entity, Index, JoinTable, ManyToMany, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, JoinTable, ManyToMany, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { RoleEntity } from '../roles/role.entity';
 import type { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { UserSettingEntity } from './user-setting.entity';
 
 @Entity('users')
+@Index('users_customer_id_idx', ['customerId'])
+@Index('users_created_at_idx', ['createdAt'])
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -36,7 +38,7 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 64, nullable: true }) mobile: string | null;
   @Column({ type: 'text', nullable: true }) notes: string | null;
 
-  @Index()
+  @ForeignKey('CustomerEntity', { onDelete: 'SET NULL' })
   @Column({ type: 'int', nullable: true })
   customerId: number | null;
 
@@ -49,7 +51,7 @@ export class UserEntity {
   @Column({ type: 'timestamptz', nullable: true })
   lockedUntil: Date | null;
 
-  @ManyToMany(() => RoleEntity)
+  @ManyToMany(() => RoleEntity, { onUpdate: 'NO ACTION' })
   @JoinTable({ name: 'user_roles', joinColumn: { name: 'user_id' }, inverseJoinColumn: { name: 'role_id' } })
   roles: RoleEntity[];
 
