@@ -52,8 +52,8 @@ async function main(): Promise<void> {
           `  async down(db: QueryRunner): Promise<void> {\n${sql.downQueries.reverse().map((q) => `    await db.query(${quote(q.query)});`).join('\n')}\n  }\n}\n`,
       );
       console.log(`wrote ${file}: review it, then add ${name}${timestamp} to migrations/index.ts`);
-      // The hand-written migrations name constraints and indexes PostgreSQL's way and declare indexes the
-      // entities do not, so TypeORM proposes dropping and renaming them: those lines must not be kept.
+      // The entities declare what the hand-written migrations create; on an up-to-date schema TypeORM still proposes
+      // its join-table conventions (see README, migration:generate): those lines must not be kept.
       const drops = sql.upQueries.filter((query) => /^\s*(DROP|ALTER TABLE \S+ DROP CONSTRAINT)/i.test(query.query)).length;
       if (drops) console.warn(`warning: ${drops} statements drop constraints or indexes; delete those that only rename what the hand-written migrations made`);
     }
