@@ -155,6 +155,13 @@ describe('Identity endpoints', () => {
   });
 
   describe('user settings', () => {
+    it('answers 404 naming the user for an unknown or malformed user id, without a database error', async () => {
+      for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
+        const response = await ctx.http.get(`/v1/users/${id}/settings`).set(admin).expect(404);
+        expect(response.body.message).toBe(`User ${id} does not exist`);
+      }
+    });
+
     it('inserts, lists, updates and deletes a setting; owner and admin only', async () => {
       const user = await createUser(ctx, ['Sales']);
       const inserted = await ctx.http.post(`/v1/users/${user.id}/settings`).set(bearer(user.token)).send({ setting: { category: 'ui', name: 'theme', value: 'dark', type: 'string' } }).expect(200);

@@ -184,6 +184,8 @@ describe('Licenses', () => {
     }
     await ctx.http.get('/v1/customers/999999/licenses').set(admin).expect(404);
     await ctx.http.get('/v1/orders/999999/licenses').set(admin).expect(404);
+    const unknownTemplate = await ctx.http.get('/v1/license-templates/999999/licenses').set(admin).expect(404);
+    expect(unknownTemplate.body).toEqual({ success: false, code: expect.any(Number), message: 'License template 999999 does not exist' });
 
     // A customer or order with licenses cannot be deleted.
     await ctx.http.delete(`/v1/orders/${orderId}`).set(admin).expect(409);

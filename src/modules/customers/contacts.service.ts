@@ -10,6 +10,7 @@ import { applyContactInput, assertContactNamed } from './customers.input';
 import { toContactDto } from './customers.mapper';
 import { CONTACT_QUERY } from './customers.query';
 import { CustomersService } from './customers.service';
+import { assertRowExists } from '../../database/existing-rows';
 
 @Injectable()
 export class ContactsService {
@@ -25,7 +26,7 @@ export class ContactsService {
     parseInclude(CONTACT_QUERY, options.include);
     const qb = this.contacts.createQueryBuilder('contact');
     if (customerId !== undefined) {
-      if (!(await this.contacts.manager.existsBy(CustomerEntity, { id: customerId }))) throw ApiException.notFound(`Customer ${customerId} does not exist`);
+      await assertRowExists(this.contacts.manager, CustomerEntity, customerId, 'Customer');
       qb.where('contact.customerId = :customerId', { customerId });
     }
     const { items, total } = await findPage(qb, 'contact', CONTACT_QUERY, options);

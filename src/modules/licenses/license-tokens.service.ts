@@ -10,6 +10,8 @@ import { LicenseTokenEntity, LicenseTokenKind } from './license-token.entity';
 import { TraceAction } from './license-trace.entity';
 import { GetLicenseTokensResponse, InsertLicenseTokenResponse, LicenseTokenDto } from './license-tokens.dto';
 import { LICENSE_TOKEN_QUERY } from './licenses.query';
+import { assertRowExists } from '../../database/existing-rows';
+import { LicenseEntity } from './license.entity';
 
 const MAX_TOKEN_ATTEMPTS = 8;
 
@@ -95,7 +97,7 @@ export class LicenseTokensService {
 
   async list(options: QueryOptions, licenseId?: number): Promise<GetLicenseTokensResponse> {
     const select = parseSelect(LICENSE_TOKEN_QUERY, options.select);
-    if (licenseId !== undefined) await this.assertLicenseExists(licenseId);
+    if (licenseId !== undefined) await assertRowExists(this.tokens.manager, LicenseEntity, licenseId, 'License');
     const qb = this.tokens.createQueryBuilder('token');
     if (licenseId !== undefined) qb.where('token.licenseId = :licenseId', { licenseId });
     const { items, total } = await findPage(qb, 'token', LICENSE_TOKEN_QUERY, options);
@@ -244,10 +246,5 @@ export class LicenseTokensService {
       [LicenseTokenKind.Floating]: { format: floatingFormat, lifetimeSeconds: interval * factor },
       [LicenseTokenKind.Activation]: { format: activationFormat, lifetimeSeconds: activationDays * 86400 },
     };
-  }
-
-  private async assertLicenseExists(licenseId: number): Promise<void> {
-    const [row] = await this.tokens.query('SELECT 1 FROM licenses WHERE id = $1', [licenseId]);
-    if (!row) throw ApiException.notFound(`License ${licenseId} does not exist`);
   }
 }

@@ -22,6 +22,7 @@ import { LicenseEntity } from './license.entity';
 import { GetLicensesResponse, InsertLicenseResponse, LicenseDto, UpdateLicenseResponse } from './licenses.dto';
 import { LicenseRelated, licenseDocumentOf, toLicenseDto } from './licenses.mapper';
 import { LICENSE_QUERY } from './licenses.query';
+import { assertRowExists } from '../../database/existing-rows';
 
 /** Generated ids and user keys are random; a collision is retried with new ones this many times. */
 const MAX_GENERATION_ATTEMPTS = 8;
@@ -337,10 +338,10 @@ export class LicensesService {
   }
 
   private async assertScopeExists(scope: LicenseScope): Promise<void> {
-    const [table, id, what] =
-      'customerId' in scope ? ['customers', scope.customerId, 'Customer'] : 'orderId' in scope ? ['orders', scope.orderId, 'Order'] : ['license_templates', scope.templateId, 'License template'];
-    const [row] = await this.licenses.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id]);
-    if (!row) throw ApiException.notFound(`${what} ${id} does not exist`);
+    const manager = this.licenses.manager;
+    if ('customerId' in scope) return assertRowExists(manager, CustomerEntity, scope.customerId, 'Customer');
+    if ('orderId' in scope) return assertRowExists(manager, OrderEntity, scope.orderId, 'Order');
+    return assertRowExists(manager, LicenseTemplateEntity, scope.templateId, 'License template');
   }
 
   /** Loads each included relation for the whole page in one query. */

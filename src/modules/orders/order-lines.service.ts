@@ -12,6 +12,7 @@ import { GetOrderProductsResponse, GetProductOrdersResponse, OrderDto, ProductOr
 import { toOrderDto, toProductOrderDto } from './orders.mapper';
 import { ORDER_PRODUCT_QUERY, PRODUCT_ORDER_QUERY } from './orders.query';
 import { ProductOrderEntity } from './product-order.entity';
+import { assertRowExists } from '../../database/existing-rows';
 
 /**
  * Order lines ("product orders"): one product on one order, at most once. Every change takes the
@@ -26,13 +27,13 @@ export class OrderLinesService {
   ) {}
 
   async listForOrder(orderId: number, options: QueryOptions): Promise<GetOrderProductsResponse> {
-    if (!(await this.dataSource.manager.existsBy(OrderEntity, { id: orderId }))) throw ApiException.notFound(`Order ${orderId} does not exist`);
+    await assertRowExists(this.dataSource.manager, OrderEntity, orderId, 'Order');
     const { items, total } = await this.page(ORDER_PRODUCT_QUERY, 'line.orderId = :orderId', { orderId }, options);
     return { orderProducts: items, totalOrderProductsCount: total } as GetOrderProductsResponse;
   }
 
   async listForProduct(productId: number, options: QueryOptions): Promise<GetProductOrdersResponse> {
-    if (!(await this.dataSource.manager.existsBy(ProductEntity, { id: productId }))) throw ApiException.notFound(`Product ${productId} does not exist`);
+    await assertRowExists(this.dataSource.manager, ProductEntity, productId, 'Product');
     const { items, total } = await this.page(PRODUCT_ORDER_QUERY, 'line.productId = :productId', { productId }, options);
     return { productOrders: items, totalProductOrdersCount: total } as GetProductOrdersResponse;
   }

@@ -16,6 +16,7 @@ import {
 import { toReleaseDto } from './products.mapper';
 import { RELEASE_QUERY } from './products.query';
 import { ReleaseEntity } from './release.entity';
+import { assertRowExists } from '../../database/existing-rows';
 
 const TEXT_FIELDS = ['name', 'version', 'description'] as const;
 
@@ -30,14 +31,14 @@ export class ReleasesService {
 
   async list(productId: number, options: QueryOptions): Promise<GetProductReleasesResponse> {
     const select = parseSelect(RELEASE_QUERY, options.select);
-    await this.assertProductExists(productId);
+    await assertRowExists(this.releases.manager, ProductEntity, productId, 'Product');
     const qb = this.releases.createQueryBuilder('release').where('release.productId = :productId', { productId });
     const { items, total } = await findPage(qb, 'release', RELEASE_QUERY, options);
     return { releases: items.map((release) => pickFields(toReleaseDto(release), select)), totalReleasesCount: total } as GetProductReleasesResponse;
   }
 
   async insert(productId: number, input: ReleaseDto): Promise<number> {
-    await this.assertProductExists(productId);
+    await assertRowExists(this.releases.manager, ProductEntity, productId, 'Product');
     const release = this.releases.create({ productId, releaseDate: null });
     this.applyChanges(release, input);
     return (await this.releases.save(release)).id;
@@ -144,7 +145,4 @@ export class ReleasesService {
     return ApiException.notFound(`Release ${releaseId} of product ${productId} does not exist`);
   }
 
-  private async assertProductExists(productId: number): Promise<void> {
-    if (!(await this.releases.manager.existsBy(ProductEntity, { id: productId }))) throw ApiException.notFound(`Product ${productId} does not exist`);
-  }
 }

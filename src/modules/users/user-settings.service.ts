@@ -8,6 +8,7 @@ import { UserSettingEntity } from './user-setting.entity';
 import { UserEntity } from './user.entity';
 import { GetUserSettingsResponse, UserSettingDto } from './users.dto';
 import { toUserSettingDto } from './users.mapper';
+import { assertRowExists } from '../../database/existing-rows';
 
 export const USER_SETTING_QUERY = defineQueryEntity({
   name: 'UserSetting',
@@ -77,7 +78,6 @@ export class UserSettingsService {
 
   private async assertAccess(userId: string, principal: Principal): Promise<void> {
     if (!isAdministrator(principal) && principal.userId !== userId) throw ApiException.forbidden("Only administrators may manage another user's settings");
-    const exists = /^[0-9a-f-]{36}$/i.test(userId) && (await this.users.existsBy({ id: userId }));
-    if (!exists) throw ApiException.notFound(`User ${userId} does not exist`);
+    await assertRowExists(this.users.manager, UserEntity, userId, 'User');
   }
 }
