@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ApiResponseDto } from '../../common/envelope';
-import { Nested, OptionalBoolean, OptionalDate, OptionalInt, OptionalString, OptionalUuid, Out } from '../../common/dto';
+import { Nested, OptionalBoolean, OptionalDate, OptionalInt, OptionalString, OptionalUuid } from '../../common/dto';
 
 @ApiSchema({ name: 'Management.ApiKey' })
 export class ApiKeyDto {

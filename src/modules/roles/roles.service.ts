@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { defineQueryEntity, QueryEntity, QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
+import { defineQueryEntity, QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
 import { RoleEntity } from './role.entity';
 import { GetRolesResponse, RoleDto } from './roles.dto';
 

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Principal, isAdministrator } from '../../common/auth';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { defineQueryEntity, QueryEntity, QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
+import { defineQueryEntity, QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
 import { UserSettingEntity } from './user-setting.entity';
 import { UserEntity } from './user.entity';
 import { GetUserSettingsResponse, UserSettingDto } from './users.dto';

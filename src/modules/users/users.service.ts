@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
 import { Principal, Role, hashPassword, isAdministrator, verifyPassword } from '../../common/auth';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { defineQueryEntity, QueryEntity, QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { defineQueryEntity, QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { API_KEY_QUERY } from '../api-keys/api-keys.query';
 import { PrincipalCache } from '../auth/principal-cache';
