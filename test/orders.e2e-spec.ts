@@ -1,4 +1,5 @@
 import { TestContext, bearer, createApiKey, createUser, startTestApp, unique } from './support/app';
+import { createCustomer, createProduct } from './support/licensing';
 
 type Body = Record<string, unknown>;
 
@@ -11,18 +12,6 @@ describe('Commerce: orders and order lines', () => {
     admin = bearer(ctx.adminToken);
   });
   afterAll(() => ctx.close());
-
-  async function insertCustomer(customer: Body = {}): Promise<number> {
-    const response = await ctx.http.post('/v1/customers').set(admin).send({ customer: { company: unique('Company'), ...customer } });
-    expect(response.status).toBe(200);
-    return response.body.customerId;
-  }
-
-  async function insertProduct(product: Body = {}): Promise<number> {
-    const response = await ctx.http.post('/v1/products').set(admin).send({ product: { name: unique('product'), ...product } });
-    expect(response.status).toBe(200);
-    return response.body.productId;
-  }
 
   async function insertOrder(order: Body): Promise<{ orderId: number; orderNumber: string }> {
     const response = await ctx.http.post('/v1/orders').set(admin).send({ order });
@@ -71,7 +60,7 @@ describe('Commerce: orders and order lines', () => {
 
   describe('orders', () => {
     it('accepts the reference example bodies; total is the server\'s, the embedded customer is ignored', async () => {
-      const customerId = await insertCustomer();
+      const customerId = await createCustomer(ctx);
       const orderNumber = unique('REF');
       const inserted = await ctx.http.post('/v1/orders').set(admin).set('Content-Type', 'application/json-patch+json').send(JSON.stringify({ order: referenceOrder(orderNumber, customerId) })).expect(200);
       expect(inserted.body).toMatchObject({ success: true, code: 0, orderNumber });
@@ -91,7 +80,7 @@ describe('Commerce: orders and order lines', () => {
     });
 
     it('generates order numbers from Licensing.OrderNumberFormat and refuses duplicates with 409', async () => {
-      const customerId = await insertCustomer();
+      const customerId = await createCustomer(ctx);
       const generated = await insertOrder({ customerId });
       expect(generated.orderNumber).toMatch(/^O-[A-Z0-9]{8}$/);
 
@@ -116,7 +105,7 @@ describe('Commerce: orders and order lines', () => {
       const unknown = await ctx.http.post('/v1/orders').set(admin).send({ order: { customerId: 999999 } }).expect(400);
       expect(unknown.body).toMatchObject({ success: false, code: 107 });
       expect(unknown.body.message).toMatch(/order\.customerId/);
-      const customerId = await insertCustomer();
+      const customerId = await createCustomer(ctx);
       const reseller = await ctx.http.post('/v1/orders').set(admin).send({ order: { customerId, resellerId: 999999 } }).expect(400);
       expect(reseller.body.message).toMatch(/order\.resellerId/);
       const { orderId } = await insertOrder({ customerId });
@@ -131,10 +120,10 @@ describe('Commerce: orders and order lines', () => {
 
     it('lists orders with filter (money, dates, customer), sort, select, include and paging totals', async () => {
       const company = unique('Listed');
-      const customerId = await insertCustomer({ company });
+      const customerId = await createCustomer(ctx, { company });
       await ctx.http.post('/v1/contacts').set(admin).send({ contact: { customerId, firstName: 'Ada', email: 'ada@example.com' } }).expect(200);
-      const otherCustomer = await insertCustomer();
-      const productId = await insertProduct();
+      const otherCustomer = await createCustomer(ctx);
+      const productId = await createProduct(ctx, null);
       const before = new Date(Date.now() - 1000).toISOString();
       const amounts = [10, 2.5, 100.25];
       const ids: number[] = [];
@@ -170,8 +159,8 @@ describe('Commerce: orders and order lines', () => {
     });
 
     it('deletes an order with its lines, which frees the product for deletion', async () => {
-      const customerId = await insertCustomer();
-      const productId = await insertProduct();
+      const customerId = await createCustomer(ctx);
+      const productId = await createProduct(ctx, null);
       const { orderId } = await insertOrder({ customerId });
       await addLine(orderId, productId, { quantity: 2, unitPrice: 5 });
 
@@ -189,8 +178,8 @@ describe('Commerce: orders and order lines', () => {
 
   describe('order lines', () => {
     it('accepts the reference line body and keeps one line per product (409 on a second POST)', async () => {
-      const customerId = await insertCustomer();
-      const productId = await insertProduct({ price: 49.99 });
+      const customerId = await createCustomer(ctx);
+      const productId = await createProduct(ctx, null, { price: 49.99 });
       const { orderId, orderNumber } = await insertOrder({ customerId });
       const inserted = await ctx.http.post(`/v1/orders/${orderId}/products/${productId}`).set(admin).send({ productOrder: referenceLine(referenceOrder(orderNumber, customerId)) }).expect(200);
       expect(inserted.body).toMatchObject({ success: true, code: 0 });
@@ -206,8 +195,8 @@ describe('Commerce: orders and order lines', () => {
     });
 
     it('answers 404 for a missing order or line, 400 for an unknown product, mismatched ids or out-of-range numbers', async () => {
-      const customerId = await insertCustomer();
-      const productId = await insertProduct();
+      const customerId = await createCustomer(ctx);
+      const productId = await createProduct(ctx, null);
       const { orderId } = await insertOrder({ customerId });
       await ctx.http.post(`/v1/orders/999999/products/${productId}`).set(admin).send({ productOrder: {} }).expect(404);
       const unknownProduct = await ctx.http.post(`/v1/orders/${orderId}/products/999999`).set(admin).send({ productOrder: {} }).expect(400);
@@ -223,9 +212,9 @@ describe('Commerce: orders and order lines', () => {
     });
 
     it('keeps the order total equal to the sum of its lines through insert, update and delete', async () => {
-      const customerId = await insertCustomer();
-      const pro = await insertProduct({ price: 49.99 });
-      const addon = await insertProduct({ price: 10 });
+      const customerId = await createCustomer(ctx);
+      const pro = await createProduct(ctx, null, { price: 49.99 });
+      const addon = await createProduct(ctx, null, { price: 10 });
       const { orderId } = await insertOrder({ customerId });
 
       // 2 × 49.99 = 99.98, −10 % = 89.982, +20 % tax = 107.9784 → 107.98
@@ -249,9 +238,9 @@ describe('Commerce: orders and order lines', () => {
     });
 
     it('loses no update of the total when many lines change at once', async () => {
-      const customerId = await insertCustomer();
+      const customerId = await createCustomer(ctx);
       const { orderId } = await insertOrder({ customerId });
-      const products = await Promise.all(Array.from({ length: 20 }, () => insertProduct({ price: 1.11 })));
+      const products = await Promise.all(Array.from({ length: 20 }, () => createProduct(ctx, null, { price: 1.11 })));
       await Promise.all(products.map((productId) => addLine(orderId, productId)));
       expect(await totalOf(orderId)).toBe(22.2);
       await Promise.all(products.map((productId) => ctx.http.put(`/v1/orders/${orderId}/products/${productId}`).set(admin).send({ productOrder: { quantity: 3 } }).expect(200)));
@@ -261,9 +250,9 @@ describe('Commerce: orders and order lines', () => {
     });
 
     it('lists the lines of an order and of a product with filter, sort, select, include and paging totals', async () => {
-      const customerId = await insertCustomer();
+      const customerId = await createCustomer(ctx);
       const { orderId, orderNumber } = await insertOrder({ customerId });
-      const products = [await insertProduct(), await insertProduct(), await insertProduct()];
+      const products = [await createProduct(ctx, null), await createProduct(ctx, null), await createProduct(ctx, null)];
       await addLine(orderId, products[0], { quantity: 1, unitPrice: 9.99 });
       await addLine(orderId, products[1], { quantity: 5, unitPrice: 10 });
       await addLine(orderId, products[2], { quantity: 2, unitPrice: 100 });
@@ -290,8 +279,8 @@ describe('Commerce: orders and order lines', () => {
 
   describe('access', () => {
     it('lets an API key with Read only list orders but not insert an order or a line (403)', async () => {
-      const customerId = await insertCustomer();
-      const productId = await insertProduct();
+      const customerId = await createCustomer(ctx);
+      const productId = await createProduct(ctx, null);
       const { orderId } = await insertOrder({ customerId });
       const readOnly = await createApiKey(ctx, 1);
       await ctx.http.get('/v1/orders').set('x-api-key', readOnly.key).expect(200);
@@ -304,7 +293,7 @@ describe('Commerce: orders and order lines', () => {
     it('keeps orders to Sales and administrators', async () => {
       const sales = await createUser(ctx, ['Sales']);
       const manager = await createUser(ctx, ['LicenseManager']);
-      const customerId = await insertCustomer();
+      const customerId = await createCustomer(ctx);
       await ctx.http.post('/v1/orders').set(bearer(sales.token)).send({ order: { customerId } }).expect(200);
       await ctx.http.get('/v1/orders').set(bearer(manager.token)).expect(403);
       await ctx.http.get(`/v1/customers/${customerId}/orders`).set(bearer(manager.token)).expect(403);

@@ -1,4 +1,5 @@
 import { TestContext, bearer, createApiKey, createUser, startTestApp, unique } from './support/app';
+import { createProduct, createSignatureKey } from './support/licensing';
 
 type Body = Record<string, unknown>;
 
@@ -11,18 +12,6 @@ describe('Catalogue: products, releases, assemblies', () => {
     admin = bearer(ctx.adminToken);
   });
   afterAll(() => ctx.close());
-
-  async function insertProduct(product: Body = {}): Promise<number> {
-    const response = await ctx.http.post('/v1/products').set(admin).send({ product: { name: unique('product'), ...product } });
-    expect(response.status).toBe(200);
-    return response.body.productId;
-  }
-
-  async function insertSignatureKey(): Promise<number> {
-    const response = await ctx.http.post('/v1/resources').set(admin).send({ resource: { name: unique('key'), type: 'Ed25519' } });
-    expect(response.status).toBe(200);
-    return response.body.resourceId;
-  }
 
   async function insertRelease(productId: number, release: Body = {}): Promise<number> {
     const response = await ctx.http.post(`/v1/products/${productId}/releases`).set(admin).send({ release: { name: unique('release'), ...release } });
@@ -65,7 +54,7 @@ describe('Catalogue: products, releases, assemblies', () => {
 
   describe('products', () => {
     it('accepts the reference example bodies for insert and update, embeds the signature key without private material', async () => {
-      const keyId = await insertSignatureKey();
+      const keyId = (await createSignatureKey(ctx)).id;
       const code = unique('REF');
       const inserted = await ctx.http.post('/v1/products').set(admin).set('Content-Type', 'application/json-patch+json').send(JSON.stringify({ product: referenceProduct(code, keyId) })).expect(200);
       expect(inserted.body).toMatchObject({ success: true, code: 0 });
@@ -97,7 +86,7 @@ describe('Catalogue: products, releases, assemblies', () => {
       const notKey = await ctx.http.post('/v1/products').set(admin).send({ product: { name: unique('p'), signatureKeysId: file.body.resourceId } }).expect(400);
       expect(notKey.body.message).toMatch(/product\.signatureKeysId.*not a signature key/);
 
-      const productId = await insertProduct({ signatureKeysId: 0 });
+      const productId = await createProduct(ctx, null, { signatureKeysId: 0 });
       const listed = await ctx.http.get('/v1/products').query({ filter: `Id == ${productId}`, include: 'signatureKeys' }).set(admin).expect(200);
       expect(listed.body.products[0]).toMatchObject({ signatureKeysId: null, signatureKeys: null });
 
@@ -107,11 +96,11 @@ describe('Catalogue: products, releases, assemblies', () => {
 
     it('refuses a duplicate code regardless of case (409), an unknown id (404) and a missing name (400)', async () => {
       const code = unique('DUP');
-      const productId = await insertProduct({ code });
+      const productId = await createProduct(ctx, null, { code });
       const again = await ctx.http.post('/v1/products').set(admin).send({ product: { name: 'x', code: code.toLowerCase() } }).expect(409);
       expect(again.body).toMatchObject({ success: false, code: 501 });
       expect(again.body.message).toMatch(/product\.code/);
-      const other = await insertProduct();
+      const other = await createProduct(ctx, null);
       await ctx.http.put('/v1/products').set(admin).send({ product: { id: other, code: code.toUpperCase() } }).expect(409);
       await ctx.http.put('/v1/products').set(admin).send({ product: { id: productId, code: code.toUpperCase() } }).expect(200);
 
@@ -127,10 +116,10 @@ describe('Catalogue: products, releases, assemblies', () => {
     it('filters (money as numbers, dates as instants, relations), sorts, selects, pages with the right totals', async () => {
       const prefix = unique('LIST');
       const before = new Date(Date.now() - 1000).toISOString();
-      const keyId = await insertSignatureKey();
+      const keyId = (await createSignatureKey(ctx)).id;
       const prices = { a: 10, b: 2.5, c: 100.25, d: 9.99 };
       const ids: Record<string, number> = {};
-      for (const [suffix, price] of Object.entries(prices)) ids[suffix] = await insertProduct({ code: `${prefix}-${suffix}`, price, signatureKeysId: suffix === 'c' ? keyId : null });
+      for (const [suffix, price] of Object.entries(prices)) ids[suffix] = await createProduct(ctx, null, { code: `${prefix}-${suffix}`, price, signatureKeysId: suffix === 'c' ? keyId : null });
 
       const filter = `Code.StartsWith("${prefix}") && Price >= 9.99 && CreatedAt >= "${before}"`;
       const all = await ctx.http.get('/v1/products').query({ filter, sort: 'Price desc' }).set(admin).expect(200);
@@ -159,7 +148,7 @@ describe('Catalogue: products, releases, assemblies', () => {
     });
 
     it('blocks deleting a product that has releases (409 naming them) and deletes it once they are gone', async () => {
-      const productId = await insertProduct();
+      const productId = await createProduct(ctx, null);
       const releaseId = await insertRelease(productId);
       const blocked = await ctx.http.delete(`/v1/products/${productId}`).set(admin).expect(409);
       expect(blocked.body).toMatchObject({ success: false, code: 502 });
@@ -175,7 +164,7 @@ describe('Catalogue: products, releases, assemblies', () => {
 
   describe('releases', () => {
     it('accepts the reference bodies, answers releaseId on insert and update, and lists with filter/sort/paging', async () => {
-      const productId = await insertProduct();
+      const productId = await createProduct(ctx, null);
       const reference = { id: 0, releaseDate: '2019-08-24T14:15:22Z', name: 'string', version: 'string', description: 'string' };
       const inserted = await ctx.http.post(`/v1/products/${productId}/releases`).set(admin).send({ release: reference }).expect(200);
       const releaseId = inserted.body.releaseId;
@@ -196,8 +185,8 @@ describe('Catalogue: products, releases, assemblies', () => {
     });
 
     it('answers 404 for an unknown product or a release of another product', async () => {
-      const productId = await insertProduct();
-      const otherProductId = await insertProduct();
+      const productId = await createProduct(ctx, null);
+      const otherProductId = await createProduct(ctx, null);
       const releaseId = await insertRelease(productId);
       await ctx.http.get('/v1/products/999999/releases').set(admin).expect(404);
       await ctx.http.post('/v1/products/999999/releases').set(admin).send({ release: { name: 'x' } }).expect(404);
@@ -211,7 +200,7 @@ describe('Catalogue: products, releases, assemblies', () => {
 
   describe('assemblies', () => {
     it('creates assemblies in a release, shares one with a second release, and lists them per release', async () => {
-      const productId = await insertProduct();
+      const productId = await createProduct(ctx, null);
       const release1 = await insertRelease(productId, { version: '1.0' });
       const release2 = await insertRelease(productId, { version: '2.0' });
       const reference = { id: 0, name: unique('Acme.Core'), version: 'string', culture: 'string', publicKeyToken: 'string', mappingFileId: 0, debugSymbolsKey: 'string' };
@@ -281,7 +270,7 @@ describe('Catalogue: products, releases, assemblies', () => {
       expect(page.body.totalAssembliesCount).toBe(2);
       expect(page.body.assemblies.map((a: Body) => a.name)).toEqual([`${prefix}.c`]);
 
-      const productId = await insertProduct();
+      const productId = await createProduct(ctx, null);
       const releaseId = await insertRelease(productId);
       await addAssembly(productId, releaseId, { id: assemblyId });
       await ctx.http.delete(`/v1/assemblies/${assemblyId}`).set(admin).expect(200);
