@@ -6,8 +6,8 @@ import { createApp } from '../src/bootstrap';
 import { TokenSweeperService } from '../src/modules/licensing-api/token-sweeper.service';
 import { SettingsService } from '../src/modules/settings/settings.service';
 import { verifyLicense } from '../verifier/src';
-import { TestContext, bearer, startTestApp } from './support/app';
-import { SignatureKey, createLicense, createSignatureKey } from './support/licensing';
+import { TestContext, startTestApp } from './support/app';
+import { SignatureKey, createLicense, createSignatureKey, liftLicensingRateLimits } from './support/licensing';
 
 interface Answer {
   status: number;
@@ -57,16 +57,7 @@ describe('Client Licensing API on three instances sharing one database', () => {
     db = admin.app.get(DataSource);
     key = await createSignatureKey(admin, 'Ed25519');
     // 300 requests from one address and one user key in a second: far above the default limits.
-    await admin.http
-      .put('/v1/settings')
-      .set(bearer(admin.adminToken))
-      .send({
-        settings: [
-          { group: 'Licensing', name: 'RateLimitPerMinute', value: 1_000_000 },
-          { group: 'Licensing', name: 'UserKeyRateLimitPerMinute', value: 1_000_000 },
-        ],
-      })
-      .expect(200);
+    await liftLicensingRateLimits(admin);
     instances = [await startInstance(), await startInstance(), await startInstance()];
   }, 90_000);
 

@@ -7,7 +7,7 @@ import { TOKEN_SWEEP_LOCK, TokenSweeperService } from '../src/modules/licensing-
 import { SettingsService } from '../src/modules/settings/settings.service';
 import { verifyLicense } from '../verifier/src';
 import { TestContext, bearer, startTestApp } from './support/app';
-import { SignatureKey, createLicense, createSignatureKey } from './support/licensing';
+import { SignatureKey, createLicense, createSignatureKey, liftLicensingRateLimits } from './support/licensing';
 
 const DAY_MS = 86_400_000;
 
@@ -21,16 +21,7 @@ describe('Client Licensing API', () => {
     db = ctx.app.get(DataSource);
     key = await createSignatureKey(ctx, 'Ed25519');
     // The limits are tested on their own below; here they must not interfere.
-    await ctx.http
-      .put('/v1/settings')
-      .set(bearer(ctx.adminToken))
-      .send({
-        settings: [
-          { group: 'Licensing', name: 'RateLimitPerMinute', value: 100000 },
-          { group: 'Licensing', name: 'UserKeyRateLimitPerMinute', value: 100000 },
-        ],
-      })
-      .expect(200);
+    await liftLicensingRateLimits(ctx);
   }, 60_000);
   afterAll(async () => {
     jest.restoreAllMocks();

@@ -56,3 +56,17 @@ export interface InsertedLicense {
 export async function createLicense(ctx: TestContext, license: Record<string, unknown>): Promise<InsertedLicense> {
   return post(ctx, '/v1/licenses', { license });
 }
+
+/** Lifts both licensing rate limits (per address and per user key) so that a spec's own traffic never meets them. */
+export async function liftLicensingRateLimits(ctx: TestContext, perMinute = 1_000_000): Promise<void> {
+  await ctx.http
+    .put('/v1/settings')
+    .set(bearer(ctx.adminToken))
+    .send({
+      settings: [
+        { group: 'Licensing', name: 'RateLimitPerMinute', value: perMinute },
+        { group: 'Licensing', name: 'UserKeyRateLimitPerMinute', value: perMinute },
+      ],
+    })
+    .expect(200);
+}
