@@ -50,19 +50,38 @@ async function main(): Promise<void> {
     await http.ready();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const call = async (url: string, payload: object, token?: string): Promise<any> => {
-      const response = await http.inject({ method: 'POST', url, payload, headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const response = await http.inject({
+        method: 'POST',
+        url,
+        payload,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
       if (response.statusCode !== 200) throw new Error(`POST ${url}: ${response.statusCode} ${response.body}`);
       return response.json();
     };
     const { token } = await call('/v1/auth/login', { userName: 'admin', password: 'bench-admin-password' });
-    const { customerId } = await call('/v1/customers', { customer: { firstName: 'Bench', lastName: 'Customer', company: 'Bench Corp', email: 'bench@example.com' } }, token);
+    const { customerId } = await call(
+      '/v1/customers',
+      { customer: { firstName: 'Bench', lastName: 'Customer', company: 'Bench Corp', email: 'bench@example.com' } },
+      token,
+    );
     const licenses = app.get(LicensesService);
     const signingKeys = app.get(SigningKeysService);
 
-    console.log(`license generation through LicensesService.insert, ${concurrency} in flight, ${seconds} s per algorithm (database pool ${process.env.DATABASE_POOL_SIZE ?? 10})`);
+    console.log(
+      `license generation through LicensesService.insert, ${concurrency} in flight, ${seconds} s per algorithm (database pool ${process.env.DATABASE_POOL_SIZE ?? 10})`,
+    );
     for (const algorithm of ['RSA', 'Ed25519'] as const) {
-      const { resourceId } = await call('/v1/resources', { resource: { name: `bench ${algorithm}`, type: algorithm } }, token);
-      const { productId } = await call('/v1/products', { product: { name: `Bench product ${algorithm}`, signatureKeysId: resourceId } }, token);
+      const { resourceId } = await call(
+        '/v1/resources',
+        { resource: { name: `bench ${algorithm}`, type: algorithm } },
+        token,
+      );
+      const { productId } = await call(
+        '/v1/products',
+        { product: { name: `Bench product ${algorithm}`, signatureKeysId: resourceId } },
+        token,
+      );
       const { templateId } = await call(
         '/v1/license-templates',
         {
@@ -73,17 +92,31 @@ async function main(): Promise<void> {
             licensingMode: 1,
             expireDays: 365,
             supportDays: 90,
-            features: [{ id: 'f1', name: 'Reports' }, { id: 'f2', name: 'Export' }],
+            features: [
+              { id: 'f1', name: 'Reports' },
+              { id: 'f2', name: 'Export' },
+            ],
             fields: [{ name: 'Edition', value: 'Pro' }],
           },
         },
         token,
       );
-      const request = () => ({ templateId, customerId, maxAllowedSites: 3, features: [{ id: 'f2', name: 'Export', data: 'csv' }] });
+      const request = () => ({
+        templateId,
+        customerId,
+        maxAllowedSites: 3,
+        features: [{ id: 'f2', name: 'Export', data: 'csv' }],
+      });
 
       // The signature alone, for reference: the ceiling the service could reach on one core.
       const key = await signingKeys.loadSigningKey(resourceId);
-      const document = { licenseId: 'lic00000000', userKey: 'AAAAA-BBBBB-CCCCC-DDDDD', licensingMode: 1, licensee: { name: 'Bench Customer' }, features: [{ name: 'Reports' }] };
+      const document = {
+        licenseId: 'lic00000000',
+        userKey: 'AAAAA-BBBBB-CCCCC-DDDDD',
+        licensingMode: 1,
+        licensee: { name: 'Bench Customer' },
+        features: [{ name: 'Reports' }],
+      };
       let signatures = 0;
       const signStart = process.hrtime.bigint();
       while (process.hrtime.bigint() - signStart < 1_000_000_000n) {

@@ -28,7 +28,10 @@ interface AutocannonResult {
   timeouts: number;
 }
 interface AutocannonInstance extends PromiseLike<AutocannonResult> {
-  on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void): void;
+  on(
+    event: 'response',
+    listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void,
+  ): void;
 }
 type Autocannon = (options: {
   url: string;
@@ -93,18 +96,27 @@ async function serveBare(): Promise<void> {
     try {
       const url = new URL(request.url!, 'http://x');
       const customerId = Number(url.searchParams.get('customer'));
-      const swap = (parameters: unknown[]) => parameters.map((value) => (value === plan!.customerValue ? customerId : value));
+      const swap = (parameters: unknown[]) =>
+        parameters.map((value) => (value === plan!.customerValue ? customerId : value));
       const [auth, count, page] = plan!.queries;
       if (url.pathname === '/bare-auth') await pool.query(auth.query, auth.parameters);
       const total = await pool.query(count.query, swap(count.parameters));
       const rows = await pool.query(page.query, swap(page.parameters));
-      const body = JSON.stringify({ success: true, code: 0, message: 'OK', licenses: rows.rows, totalLicensesCount: Number(Object.values(total.rows[0])[0]) });
+      const body = JSON.stringify({
+        success: true,
+        code: 0,
+        message: 'OK',
+        licenses: rows.rows,
+        totalLicensesCount: Number(Object.values(total.rows[0])[0]),
+      });
       response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
     } catch (error) {
       response.writeHead(500).end(String(error));
     }
   });
-  server.listen(0, '127.0.0.1', () => process.send!({ type: 'listening', port: (server.address() as AddressInfo).port }));
+  server.listen(0, '127.0.0.1', () =>
+    process.send!({ type: 'listening', port: (server.address() as AddressInfo).port }),
+  );
   process.on('message', (message: { type: string; queries?: CapturedQuery[]; customerValue?: number }) => {
     if (message.type === 'plan') plan = { queries: message.queries!, customerValue: message.customerValue! };
     if (message.type === 'stop') server.close(() => void pool.end().then(() => process.exit(0)));
@@ -116,7 +128,9 @@ async function serveBare(): Promise<void> {
 
 function start(role: 'app' | 'bare', env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
   // BENCH_PROFILE=<folder> writes a V8 CPU profile of each server process there, to find the hot path.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${role}.cpuprofile`] : [];
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${role}.cpuprofile`]
+    : [];
   const child = fork(__filename, [role], { env, execArgv: ['-r', 'ts-node/register/transpile-only', ...profile] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -139,7 +153,13 @@ function request<T>(child: ChildProcess, message: object, answer: string): Promi
   });
 }
 
-async function seed(db: Client, licenses: number, licenseKey: string, signatureKeysId: number, signingKeyId: string): Promise<number> {
+async function seed(
+  db: Client,
+  licenses: number,
+  licenseKey: string,
+  signatureKeysId: number,
+  signingKeyId: string,
+): Promise<number> {
   await db.query(
     `INSERT INTO customers (code, first_name, last_name, company, email)
      SELECT 'BENCH-' || i, 'First' || i, 'Last' || i, 'Company ' || i, 'customer' || i || '@example.com' FROM generate_series(1, $1) AS i`,
@@ -161,7 +181,9 @@ async function seed(db: Client, licenses: number, licenseKey: string, signatureK
          FROM generate_series($1::int, $2::int) AS i, LATERAL (SELECT now() - make_interval(secs => i * 30) AS at) AS t`,
       [from, Math.min(from + batch - 1, licenses), licenseKey, signatureKeysId, signingKeyId, first],
     );
-    process.stdout.write(`  seeded ${Math.min(from + batch - 1, licenses).toLocaleString('en')} licenses (${Date.now() - started} ms)\n`);
+    process.stdout.write(
+      `  seeded ${Math.min(from + batch - 1, licenses).toLocaleString('en')} licenses (${Date.now() - started} ms)\n`,
+    );
   }
   await db.query('VACUUM ANALYZE licenses');
   await db.query('VACUUM ANALYZE customers');
@@ -201,7 +223,9 @@ async function measure({ port, path, headers }: Target, seconds: number, firstCu
     connections: CONNECTIONS,
     duration: seconds,
     headers,
-    requests: [{ setupRequest: (req) => ({ ...req, path: path(firstCustomer + Math.floor(Math.random() * CUSTOMERS)) }) }],
+    requests: [
+      { setupRequest: (req) => ({ ...req, path: path(firstCustomer + Math.floor(Math.random() * CUSTOMERS)) }) },
+    ],
   });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode !== 200) errors++;
@@ -225,10 +249,19 @@ function combine(rounds: Measurement[]): Summary {
 }
 
 async function explain(db: Client, label: string, sql: string, parameters: unknown[]): Promise<void> {
-  const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF, SUMMARY ON) ${sql}`, parameters)).rows.map((row) => row['QUERY PLAN'] as string);
-  const scans = plan.map((line) => /(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)(?: Backward)? (?:using|on) (\S+)/.exec(line)).filter(Boolean).map((match) => `${match![1]} ${match![2]}`);
+  const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF, SUMMARY ON) ${sql}`, parameters)).rows.map(
+    (row) => row['QUERY PLAN'] as string,
+  );
+  const scans = plan
+    .map((line) =>
+      /(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)(?: Backward)? (?:using|on) (\S+)/.exec(line),
+    )
+    .filter(Boolean)
+    .map((match) => `${match![1]} ${match![2]}`);
   const time = plan.find((line) => line.startsWith('Execution Time')) ?? '';
-  console.log(`  ${label.padEnd(46)} ${time.replace('Execution Time: ', '').padStart(10)}  ${[...new Set(scans)].join(', ')}`);
+  console.log(
+    `  ${label.padEnd(46)} ${time.replace('Execution Time: ', '').padStart(10)}  ${[...new Set(scans)].join(', ')}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -250,17 +283,43 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${app.port}`;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const call = async (method: string, path: string, body?: object, token?: string): Promise<any> => {
-      const response = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      const response = await fetch(base + path, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
       const json = await response.json();
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
       return json;
     };
     const { token } = await call('POST', '/v1/auth/login', { userName: 'admin', password: env.ADMIN_PASSWORD });
     const { apiKey } = await call('POST', '/v1/api-keys', { apiKey: { name: 'bench', permissions: 1 } }, token);
-    const { resourceId } = await call('POST', '/v1/resources', { resource: { name: 'bench key', type: 'Ed25519' } }, token);
-    const sample = await call('POST', '/v1/licenses', { license: { signatureKeysId: resourceId, format: 1, licenseeName: 'Sample Licensee', licenseeEmail: 'sample@example.com', features: [{ name: 'Reports' }] } }, token);
-    const [{ signing_key_id: signingKeyId }] = (await db.query('SELECT signing_key_id FROM licenses WHERE id = $1', [sample.licenseId])).rows;
-    console.log(`seeding ${licenses.toLocaleString('en')} licenses over ${CUSTOMERS.toLocaleString('en')} customers (license key ${sample.licenseKey.length} bytes each)`);
+    const { resourceId } = await call(
+      'POST',
+      '/v1/resources',
+      { resource: { name: 'bench key', type: 'Ed25519' } },
+      token,
+    );
+    const sample = await call(
+      'POST',
+      '/v1/licenses',
+      {
+        license: {
+          signatureKeysId: resourceId,
+          format: 1,
+          licenseeName: 'Sample Licensee',
+          licenseeEmail: 'sample@example.com',
+          features: [{ name: 'Reports' }],
+        },
+      },
+      token,
+    );
+    const [{ signing_key_id: signingKeyId }] = (
+      await db.query('SELECT signing_key_id FROM licenses WHERE id = $1', [sample.licenseId])
+    ).rows;
+    console.log(
+      `seeding ${licenses.toLocaleString('en')} licenses over ${CUSTOMERS.toLocaleString('en')} customers (license key ${sample.licenseKey.length} bytes each)`,
+    );
     const firstCustomer = await seed(db, licenses, sample.licenseKey, resourceId, signingKeyId);
 
     // The SQL the service runs for this list, captured from TypeORM; the bare server runs exactly it.
@@ -270,23 +329,51 @@ async function main(): Promise<void> {
     const probeBody = (await probe.json()) as { licenses: unknown[]; totalLicensesCount: number };
     const { queries } = await request<{ queries: CapturedQuery[] }>(app.child, { type: 'capture-stop' }, 'captured');
     const listQueries = queries.filter((q) => /FROM "licenses"/.test(q.query));
-    console.log(`\nSQL of GET ${servicePath(probeCustomer)} (${queries.length} statements, ${listQueries.length} for the list; the other looks the API key up, which later requests answer from the principal cache):`);
-    for (const q of queries) console.log(`  ${q.query.replace(/\s+/g, ' ').slice(0, 220)}${q.query.length > 220 ? ' …' : ''}  -- ${JSON.stringify(q.parameters).slice(0, 60)}`);
-    console.log(`  answered ${probeBody.licenses.length} licenses of ${probeBody.totalLicensesCount} for customer ${probeCustomer}`);
+    console.log(
+      `\nSQL of GET ${servicePath(probeCustomer)} (${queries.length} statements, ${listQueries.length} for the list; the other looks the API key up, which later requests answer from the principal cache):`,
+    );
+    for (const q of queries)
+      console.log(
+        `  ${q.query.replace(/\s+/g, ' ').slice(0, 220)}${q.query.length > 220 ? ' …' : ''}  -- ${JSON.stringify(q.parameters).slice(0, 60)}`,
+      );
+    console.log(
+      `  answered ${probeBody.licenses.length} licenses of ${probeBody.totalLicensesCount} for customer ${probeCustomer}`,
+    );
 
     console.log('\nEXPLAIN ANALYZE of list queries on the seeded table (filter → plan):');
     const [count, page] = listQueries;
     await explain(db, 'count: CustomerId == n', count.query, count.parameters);
     await explain(db, 'page:  CustomerId == n, sort CreatedAt desc', page.query, page.parameters);
-    const pageSql = (where: string, order: string) => `SELECT * FROM licenses WHERE ${where} ORDER BY ${order} LIMIT 50`;
+    const pageSql = (where: string, order: string) =>
+      `SELECT * FROM licenses WHERE ${where} ORDER BY ${order} LIMIT 50`;
     await explain(db, 'LicenseId == "lic000F4240"', pageSql(`license_id = 'lic000F4240'`, 'id'), []);
     const [{ user_key: userKey }] = (await db.query('SELECT user_key FROM licenses WHERE id = 777')).rows;
     await explain(db, `UserKey == "${userKey}"`, pageSql('user_key = $1', 'id'), [userKey]);
-    await explain(db, 'LicenseeEmail == "user500000@example.com"', pageSql(`licensee_email = 'user500000@example.com'`, 'id'), []);
-    await explain(db, 'ExpireDate < now()+30 days, sort ExpireDate', pageSql(`expire_date < now() + interval '30 days'`, 'expire_date, id'), []);
-    await explain(db, 'LicensingMode == 1, sort CreatedAt desc', pageSql('licensing_mode = 1', 'created_at DESC, id'), []);
+    await explain(
+      db,
+      'LicenseeEmail == "user500000@example.com"',
+      pageSql(`licensee_email = 'user500000@example.com'`, 'id'),
+      [],
+    );
+    await explain(
+      db,
+      'ExpireDate < now()+30 days, sort ExpireDate',
+      pageSql(`expire_date < now() + interval '30 days'`, 'expire_date, id'),
+      [],
+    );
+    await explain(
+      db,
+      'LicensingMode == 1, sort CreatedAt desc',
+      pageSql('licensing_mode = 1', 'created_at DESC, id'),
+      [],
+    );
     await explain(db, 'Revoked == true', pageSql('revoked', 'id'), []);
-    await explain(db, 'CustomerId == n, sort ExpireDate', pageSql(`customer_id = ${probeCustomer}`, 'expire_date, id'), []);
+    await explain(
+      db,
+      'CustomerId == n, sort ExpireDate',
+      pageSql(`customer_id = ${probeCustomer}`, 'expire_date, id'),
+      [],
+    );
     await explain(db, 'OrderId == n', pageSql('order_id = 7', 'id'), []);
     await explain(db, 'count(*) Revoked == true', 'SELECT count(*) FROM licenses WHERE revoked', []);
 
@@ -297,10 +384,16 @@ async function main(): Promise<void> {
 
     // Alternating rounds, so that load from anything else on the machine weighs on both alike.
     const rounds = 5;
-    console.log(`\nautocannon: ${CONNECTIONS} connections, ${seconds} s each in ${rounds} alternating rounds, a random customer per request (2 s warm-up each first)`);
+    console.log(
+      `\nautocannon: ${CONNECTIONS} connections, ${seconds} s each in ${rounds} alternating rounds, a random customer per request (2 s warm-up each first)`,
+    );
     const servicePlan = { port: app.port, path: servicePath, headers: { 'x-api-key': apiKey } };
     const barePlan = { port: bare.port, path: (customerId: number) => `/bare?customer=${customerId}`, headers: {} };
-    const bareAuthPlan = { port: bare.port, path: (customerId: number) => `/bare-auth?customer=${customerId}`, headers: {} };
+    const bareAuthPlan = {
+      port: bare.port,
+      path: (customerId: number) => `/bare-auth?customer=${customerId}`,
+      headers: {},
+    };
     const plans = [servicePlan, barePlan, bareAuthPlan];
     for (const plan of plans) await measure(plan, 2, firstCustomer);
     const results = new Map<Target, Measurement[]>(plans.map((plan) => [plan, []]));
@@ -311,12 +404,16 @@ async function main(): Promise<void> {
     const service = combine(results.get(servicePlan)!);
     const baseline = combine(results.get(barePlan)!);
     const row = (label: string, m: Summary) =>
-      console.log(`  ${label.padEnd(22)} ${m.perSecond.toFixed(0).padStart(7)} req/s   p50 ${m.p50.toFixed(1).padStart(5)} ms   p95 ${m.p95.toFixed(1).padStart(5)} ms   p99 ${m.p99.toFixed(1).padStart(5)} ms   ${m.requests} requests, ${m.errors} errors`);
+      console.log(
+        `  ${label.padEnd(22)} ${m.perSecond.toFixed(0).padStart(7)} req/s   p50 ${m.p50.toFixed(1).padStart(5)} ms   p95 ${m.p95.toFixed(1).padStart(5)} ms   p99 ${m.p99.toFixed(1).padStart(5)} ms   ${m.requests} requests, ${m.errors} errors`,
+      );
     row('service (API key)', service);
     row('bare node:http + pg', baseline);
     row('bare + key lookup/req', combine(results.get(bareAuthPlan)!));
     const ratio = service.perSecond / baseline.perSecond;
-    console.log(`  ratio service/bare    ${ratio.toFixed(2)}× throughput (goal ≥ 0.60)   service p95 ${service.p95.toFixed(1)} ms (goal ≤ 30)`);
+    console.log(
+      `  ratio service/bare    ${ratio.toFixed(2)}× throughput (goal ≥ 0.60)   service p95 ${service.p95.toFixed(1)} ms (goal ≤ 30)`,
+    );
     console.log(`  ${ratio >= 0.6 && service.p95 <= 30 ? 'GOALS MET' : 'GOALS MISSED'}`);
   } finally {
     for (const child of children) {

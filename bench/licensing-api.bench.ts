@@ -29,8 +29,16 @@ import { VALIDATE_BY_TOKEN } from '../src/modules/licensing-api/validation.servi
 import { SERVER_URL, argument, serviceEnvironment } from './support';
 
 // autocannon ships no type declarations; this is the part of its API the bench uses.
-interface AutocannonInstance extends PromiseLike<{ duration: number; errors: number; timeouts: number; non2xx: number }> {
-  on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void): void;
+interface AutocannonInstance extends PromiseLike<{
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}> {
+  on(
+    event: 'response',
+    listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void,
+  ): void;
 }
 type Autocannon = (options: Record<string, unknown>) => AutocannonInstance;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -71,7 +79,8 @@ async function serveBare(): Promise<void> {
         let answer: Record<string, unknown>;
         // /plain/… runs the same SQL unprepared (parsed and planned on every call), as a naive script would.
         const plain = request.url!.startsWith('/plain/');
-        const run = (statement: { name: string; text: string }, values: unknown[]) => (plain ? pool.query(statement.text, values) : pool.query({ ...statement, values }));
+        const run = (statement: { name: string; text: string }, values: unknown[]) =>
+          plain ? pool.query(statement.text, values) : pool.query({ ...statement, values });
         if (request.url!.endsWith('/v1/license/validate')) {
           const { rows } = await run(VALIDATE_BY_TOKEN, [body.userKey, body.licenseToken]);
           const row = rows[0];
@@ -84,11 +93,24 @@ async function serveBare(): Promise<void> {
             reason: null,
             licenseToken: row.token,
             tokenExpireAt: row.tokenExpireDate?.toISOString() ?? null,
-            license: { licenseId: row.licenseId, licensingMode: row.licensingMode, expireAt: null, supportExpireAt: null, licenseKey: row.licenseKey },
+            license: {
+              licenseId: row.licenseId,
+              licensingMode: row.licensingMode,
+              expireAt: null,
+              supportExpireAt: null,
+              licenseKey: row.licenseKey,
+            },
           };
         } else {
           const { rows } = await run(HEARTBEAT, [body.licenseToken, LIFETIME_SECONDS, null]);
-          answer = { success: true, code: 0, message: 'OK', licenseToken: body.licenseToken, tokenExpireAt: rows[0].expireDate.toISOString(), heartbeatIntervalSeconds: 300 };
+          answer = {
+            success: true,
+            code: 0,
+            message: 'OK',
+            licenseToken: body.licenseToken,
+            tokenExpireAt: rows[0].expireDate.toISOString(),
+            heartbeatIntervalSeconds: 300,
+          };
         }
         response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer));
       } catch (error) {
@@ -97,7 +119,9 @@ async function serveBare(): Promise<void> {
     });
   });
   server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => process.send!({ type: 'listening', port: (server.address() as AddressInfo).port }));
+  server.listen(0, '127.0.0.1', () =>
+    process.send!({ type: 'listening', port: (server.address() as AddressInfo).port }),
+  );
   process.on('message', (message: { type: string }) => {
     if (message.type === 'stop') server.close(() => void pool.end().then(() => process.exit(0)));
   });
@@ -107,10 +131,14 @@ async function serveBare(): Promise<void> {
 // Orchestration
 
 /** `--log-minimum-level Warning` leaves the per-request Information entries out of the database log (default: as configured, Information). */
-const LOG_MINIMUM_LEVEL = process.argv.includes('--log-minimum-level') ? process.argv[process.argv.indexOf('--log-minimum-level') + 1] : undefined;
+const LOG_MINIMUM_LEVEL = process.argv.includes('--log-minimum-level')
+  ? process.argv[process.argv.indexOf('--log-minimum-level') + 1]
+  : undefined;
 
 /** `--profile <dir>` writes a V8 CPU profile of the service (open it in Chrome DevTools) to find hot spots. */
-const PROFILE_DIR = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
+const PROFILE_DIR = process.argv.includes('--profile')
+  ? process.argv[process.argv.indexOf('--profile') + 1]
+  : undefined;
 
 /**
  * The service runs as it does in production, compiled (`tsc -p tsconfig.build.json` into a temporary
@@ -119,7 +147,11 @@ const PROFILE_DIR = process.argv.includes('--profile') ? process.argv[process.ar
 const FROM_SOURCES = process.argv.includes('--ts-node');
 
 function buildService(folder: string): string {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, '..', 'tsconfig.build.json'), '--outDir', folder], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, '..', 'tsconfig.build.json'), '--outDir', folder],
+    { stdio: 'inherit' },
+  );
   const entry = join(folder, 'serve-app.js');
   writeFileSync(
     entry,
@@ -135,7 +167,11 @@ function buildService(folder: string): string {
   return entry;
 }
 
-function start(role: 'app' | 'bare', env: NodeJS.ProcessEnv, compiledApp?: string): Promise<{ child: ChildProcess; port: number }> {
+function start(
+  role: 'app' | 'bare',
+  env: NodeJS.ProcessEnv,
+  compiledApp?: string,
+): Promise<{ child: ChildProcess; port: number }> {
   const profile = role === 'app' && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const child =
     role === 'app' && compiledApp
@@ -217,7 +253,15 @@ interface Database {
   name: string;
 }
 
-async function measure(database: Database, server: ChildProcess, port: number, path: string, body: () => object, seconds: number, connections: number): Promise<Measurement> {
+async function measure(
+  database: Database,
+  server: ChildProcess,
+  port: number,
+  path: string,
+  body: () => object,
+  seconds: number,
+  connections: number,
+): Promise<Measurement> {
   const cpuBefore = cpuSeconds(server.pid);
   const postgresBefore = await postgresCpu(database.admin, database.name);
   const loadBefore = process.cpuUsage();
@@ -227,7 +271,14 @@ async function measure(database: Database, server: ChildProcess, port: number, p
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
-    requests: [{ method: 'POST', path, headers: { 'content-type': 'application/json' }, setupRequest: (request: object) => ({ ...request, body: JSON.stringify(body()) }) }],
+    requests: [
+      {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request: object) => ({ ...request, body: JSON.stringify(body()) }),
+      },
+    ],
   });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode !== 200) errors++;
@@ -273,19 +324,27 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   const [{ server_version: version }] = (await admin.query('SHOW server_version')).rows;
-  console.log(`database ${name} (PostgreSQL ${version}), ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
+  console.log(
+    `database ${name} (PostgreSQL ${version}), ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
+  );
   const env = serviceEnvironment(name, dataDir, POOL_SIZE);
   const children: ChildProcess[] = [];
   const buildFolder = FROM_SOURCES ? undefined : mkdtempSync(join(tmpdir(), 'licensing-bench-build-'));
   try {
     if (buildFolder) console.log('building the service (tsc -p tsconfig.build.json) …');
     const app = await start('app', env, buildFolder ? buildService(buildFolder) : undefined);
-    console.log(`service: ${buildFolder ? 'compiled, plain node' : 'from the sources under ts-node'}, pool ${POOL_SIZE} connections; bare server: node:http + pg, pool ${POOL_SIZE}`);
+    console.log(
+      `service: ${buildFolder ? 'compiled, plain node' : 'from the sources under ts-node'}, pool ${POOL_SIZE} connections; bare server: node:http + pg, pool ${POOL_SIZE}`,
+    );
     children.push(app.child);
     const base = `http://127.0.0.1:${app.port}`;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const call = async (path: string, body: object, token?: string, method = 'POST'): Promise<any> => {
-      const response = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      const response = await fetch(base + path, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
       const json = await response.json();
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
       return json;
@@ -306,18 +365,37 @@ async function main(): Promise<void> {
     const { resourceId } = await call('/v1/resources', { resource: { name: 'bench key', type: 'Ed25519' } }, token);
     const license = await call(
       '/v1/licenses',
-      { license: { signatureKeysId: resourceId, licensingMode: 2, maxAllowedSites: SEATS, licenseeName: 'Bench Licensee', product: { name: 'Suite', version: '1.0' }, features: [{ name: 'Reports' }] } },
+      {
+        license: {
+          signatureKeysId: resourceId,
+          licensingMode: 2,
+          maxAllowedSites: SEATS,
+          licenseeName: 'Bench Licensee',
+          product: { name: 'Suite', version: '1.0' },
+          features: [{ name: 'Reports' }],
+        },
+      },
       token,
     );
     const seats: string[] = [];
-    for (let i = 0; i < SEATS; i++) seats.push((await call('/v1/license/floating/request', { userKey: license.userKey, clientId: `bench-client-${i}` })).licenseToken);
-    console.log(`seeded floating license ${license.licenseKeyId} (license key ${license.licenseKey.length} bytes) with ${seats.length} seats held; rate limits raised to 10,000,000/min`);
+    for (let i = 0; i < SEATS; i++)
+      seats.push(
+        (await call('/v1/license/floating/request', { userKey: license.userKey, clientId: `bench-client-${i}` }))
+          .licenseToken,
+      );
+    console.log(
+      `seeded floating license ${license.licenseKeyId} (license key ${license.licenseKey.length} bytes) with ${seats.length} seats held; rate limits raised to 10,000,000/min`,
+    );
 
     const bare = await start('bare', env);
     children.push(bare.child);
     const seat = () => seats[Math.floor(Math.random() * seats.length)];
     const scenarios = [
-      { label: 'validate', path: '/v1/license/validate', body: () => ({ userKey: license.userKey, licenseToken: seat(), clientId: 'bench' }) },
+      {
+        label: 'validate',
+        path: '/v1/license/validate',
+        body: () => ({ userKey: license.userKey, licenseToken: seat(), clientId: 'bench' }),
+      },
       { label: 'heartbeat', path: '/v1/license/heartbeat', body: () => ({ licenseToken: seat() }) },
     ];
 
@@ -336,15 +414,24 @@ async function main(): Promise<void> {
         ['bare, unprepared', bare, `/plain${scenario.path}`],
       ] as const;
       const measured = new Map<string, Measurement[]>(targets.map(([target]) => [target, []]));
-      for (const [, server, path] of targets) await measure(database, server.child, server.port, path, scenario.body, 3, connections);
+      for (const [, server, path] of targets)
+        await measure(database, server.child, server.port, path, scenario.body, 3, connections);
       for (let round = 0; round < rounds; round++) {
         for (const [target, server, path] of round % 2 === 0 ? targets : [...targets].reverse()) {
-          measured.get(target)!.push(await measure(database, server.child, server.port, path, scenario.body, seconds / rounds, connections));
+          measured
+            .get(target)!
+            .push(
+              await measure(database, server.child, server.port, path, scenario.body, seconds / rounds, connections),
+            );
         }
       }
       for (const [target] of targets) figures[target] = summarize(measured.get(target)!);
       const ratio = figures.service.perSecond / figures.bare.perSecond;
-      const ok = ratio >= GOAL.ratio && figures.service.perSecond >= GOAL.perSecond && figures.service.p99 <= GOAL.p99 && figures.service.errors === 0;
+      const ok =
+        ratio >= GOAL.ratio &&
+        figures.service.perSecond >= GOAL.perSecond &&
+        figures.service.p99 <= GOAL.p99 &&
+        figures.service.errors === 0;
       met &&= ok;
       for (const [target] of targets) {
         const f = figures[target];
@@ -353,10 +440,14 @@ async function main(): Promise<void> {
             `CPU per request: server ${f.cpuPerRequest.toFixed(0).padStart(4)} µs, postgres ${f.postgresCpuPerRequest.toFixed(0).padStart(4)} µs, autocannon ${f.loadCpuPerRequest.toFixed(0).padStart(3)} µs   (${f.requests} requests, ${f.errors} errors)`,
         );
       }
-      rows.push(`  ${scenario.label.padEnd(10)} ratio ${ratio.toFixed(2)}× the bare server (${(figures.service.perSecond / figures['bare, unprepared'].perSecond).toFixed(2)}× the unprepared one)   ${ok ? 'goal met' : 'GOAL MISSED'}`);
+      rows.push(
+        `  ${scenario.label.padEnd(10)} ratio ${ratio.toFixed(2)}× the bare server (${(figures.service.perSecond / figures['bare, unprepared'].perSecond).toFixed(2)}× the unprepared one)   ${ok ? 'goal met' : 'GOAL MISSED'}`,
+      );
     }
     console.log(`\n${rows.join('\n')}`);
-    console.log(`\ngoal: service ≥ ${GOAL.ratio}× bare, ≥ ${GOAL.perSecond} req/s, p99 ≤ ${GOAL.p99} ms, no errors: ${met ? 'met' : 'MISSED'}`);
+    console.log(
+      `\ngoal: service ≥ ${GOAL.ratio}× bare, ≥ ${GOAL.perSecond} req/s, p99 ≤ ${GOAL.p99} ms, no errors: ${met ? 'met' : 'MISSED'}`,
+    );
     process.exitCode = met ? 0 : 1;
   } finally {
     for (const child of children) await stop(child);

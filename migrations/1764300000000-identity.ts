@@ -67,7 +67,9 @@ export class Identity1764300000000 implements MigrationInterface {
       read_only boolean NOT NULL DEFAULT false,
       user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE
     )`);
-    await db.query(`CREATE UNIQUE INDEX user_settings_user_category_name_unique ON user_settings (user_id, category, name)`);
+    await db.query(
+      `CREATE UNIQUE INDEX user_settings_user_category_name_unique ON user_settings (user_id, category, name)`,
+    );
 
     await db.query(`CREATE TABLE api_keys (
       id serial PRIMARY KEY,

@@ -64,7 +64,9 @@ export class CustomersResources1764300100000 implements MigrationInterface {
 
     // users.customer_id predates this table, so any value in it points nowhere yet.
     await db.query(`UPDATE users SET customer_id = NULL WHERE customer_id IS NOT NULL`);
-    await db.query(`ALTER TABLE users ADD CONSTRAINT users_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id) ON DELETE SET NULL`);
+    await db.query(
+      `ALTER TABLE users ADD CONSTRAINT users_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id) ON DELETE SET NULL`,
+    );
 
     await db.query(`CREATE TABLE resources (
       id serial PRIMARY KEY,

@@ -7,4 +7,12 @@ import { Licensing1764300400000 } from './1764300400000-licensing';
 import { PrincipalNotify1764300500000 } from './1764300500000-principal-notify';
 
 /** Every migration, oldest first. A new migration file is added here too. */
-export const ALL_MIGRATIONS = [Identity1764300000000, AppSettings1764300050000, CustomersResources1764300100000, ProductsOrders1764300200000, Operations1764300300000, Licensing1764300400000, PrincipalNotify1764300500000];
+export const ALL_MIGRATIONS = [
+  Identity1764300000000,
+  AppSettings1764300050000,
+  CustomersResources1764300100000,
+  ProductsOrders1764300200000,
+  Operations1764300300000,
+  Licensing1764300400000,
+  PrincipalNotify1764300500000,
+];

@@ -44,8 +44,13 @@ async function main(): Promise<void> {
   }
   writeFileSync(output, text);
   const document = JSON.parse(text);
-  const operations = Object.values(document.paths as Record<string, object>).reduce((count, item) => count + Object.keys(item).length, 0);
-  console.log(`wrote ${output}: ${operations} operations, ${Object.keys(document.components?.schemas ?? {}).length} schemas`);
+  const operations = Object.values(document.paths as Record<string, object>).reduce(
+    (count, item) => count + Object.keys(item).length,
+    0,
+  );
+  console.log(
+    `wrote ${output}: ${operations} operations, ${Object.keys(document.components?.schemas ?? {}).length} schemas`,
+  );
 }
 
 main().catch((error) => {

@@ -17,39 +17,56 @@ const JSON_CONTENT_TYPES = ['application/json', 'application/json-patch+json', '
 /** package.json sits one folder up from src/ and two from dist/src/. */
 function readPackageVersion(): string {
   const candidates = [join(__dirname, '..', 'package.json'), join(__dirname, '..', '..', 'package.json')];
-  const file = candidates.find((path) => existsSync(path) && JSON.parse(readFileSync(path, 'utf8')).name === 'open-licensing-server');
+  const file = candidates.find(
+    (path) => existsSync(path) && JSON.parse(readFileSync(path, 'utf8')).name === 'open-licensing-server',
+  );
   return file ? JSON.parse(readFileSync(file, 'utf8')).version : '0.0.0';
 }
 export const packageVersion = readPackageVersion();
 
 function createAdapter(config: AppConfig): FastifyAdapter {
-  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, trustProxy: config.http.trustProxy, routerOptions: { maxParamLength: 512 } });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    routerOptions: { maxParamLength: 512 },
+  });
   const fastify = adapter.getInstance();
   // The reference's clients send application/json-patch+json; both parse as plain JSON.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(JSON_CONTENT_TYPES, { parseAs: 'string', bodyLimit: config.http.bodyLimitBytes }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
-      const parseError = error as Error & { statusCode?: number; code?: string };
-      parseError.statusCode = 400;
-      parseError.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
-      done(parseError, undefined);
-    }
-  });
+  fastify.addContentTypeParser(
+    JSON_CONTENT_TYPES,
+    { parseAs: 'string', bodyLimit: config.http.bodyLimitBytes },
+    (_request, body, done) => {
+      const text = String(body);
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch (error) {
+        const parseError = error as Error & { statusCode?: number; code?: string };
+        parseError.statusCode = 400;
+        parseError.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
+        done(parseError, undefined);
+      }
+    },
+  );
   registerEnvelope(fastify);
   return adapter;
 }
 
 /** Builds the application exactly as it serves, without listening: used by main, the tests and the OpenAPI script. */
-export async function createApp(options: { logger?: LogLevel[] | false; preview?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  options: { logger?: LogLevel[] | false; preview?: boolean } = {},
+): Promise<NestFastifyApplication> {
   // The adapter needs the configuration before Nest starts, so the optional .env must be read first.
   await ConfigModule.envVariablesLoaded;
   const config = loadConfiguration();
   const logger = options.logger ?? LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(config), { logger, preview: options.preview, abortOnError: false, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(config), {
+    logger,
+    preview: options.preview,
+    abortOnError: false,
+    bodyParser: false,
+  });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   return app;
@@ -58,10 +75,18 @@ export async function createApp(options: { logger?: LogLevel[] | false; preview?
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = new DocumentBuilder()
     .setTitle('Open Licensing Server')
-    .setDescription('The Management API of the Babel Licensing Service, endpoint for endpoint, plus a client Licensing API.')
+    .setDescription(
+      'The Management API of the Babel Licensing Service, endpoint for endpoint, plus a client Licensing API.',
+    )
     .setVersion(packageVersion)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Token from POST /v1/auth/login' }, BEARER_SCHEME)
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An API key from POST /v1/api-keys' }, API_KEY_SCHEME)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Token from POST /v1/auth/login' },
+      BEARER_SCHEME,
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An API key from POST /v1/api-keys' },
+      API_KEY_SCHEME,
+    )
     .build();
   return SwaggerModule.createDocument(app, document, { operationIdFactory: (_controller, method) => method });
 }

@@ -15,8 +15,14 @@ describe('Authentication and the global guard', () => {
   });
 
   it('refuses a wrong password with 401 and the same message as an unknown user', async () => {
-    const wrong = await ctx.http.post('/v1/auth/login').send({ userName: ADMIN.userName, password: 'nope-nope' }).expect(401);
-    const unknown = await ctx.http.post('/v1/auth/login').send({ userName: unique('ghost'), password: 'nope-nope' }).expect(401);
+    const wrong = await ctx.http
+      .post('/v1/auth/login')
+      .send({ userName: ADMIN.userName, password: 'nope-nope' })
+      .expect(401);
+    const unknown = await ctx.http
+      .post('/v1/auth/login')
+      .send({ userName: unique('ghost'), password: 'nope-nope' })
+      .expect(401);
     expect(wrong.body).toMatchObject({ success: false, code: 201 });
     expect(unknown.body.message).toBe(wrong.body.message);
   });
@@ -26,7 +32,10 @@ describe('Authentication and the global guard', () => {
     for (let attempt = 0; attempt < 5; attempt++) {
       await ctx.http.post('/v1/auth/login').send({ userName: user.userName, password: 'wrong-password' }).expect(401);
     }
-    const locked = await ctx.http.post('/v1/auth/login').send({ userName: user.userName, password: 'password-1234' }).expect(401);
+    const locked = await ctx.http
+      .post('/v1/auth/login')
+      .send({ userName: user.userName, password: 'password-1234' })
+      .expect(401);
     expect(locked.body.code).toBe(202);
     expect(locked.body.message).toMatch(/locked/);
   });
@@ -64,14 +73,25 @@ describe('Authentication and the global guard', () => {
     const listed = await ctx.http.get('/v1/users').set('x-api-key', key).expect(200);
     expect(listed.body.totalUsersCount).toBeGreaterThanOrEqual(1);
 
-    await ctx.http.get('/v1/users').set('x-api-key', `api_${'x'.repeat(24)}`).expect(401);
+    await ctx.http
+      .get('/v1/users')
+      .set('x-api-key', `api_${'x'.repeat(24)}`)
+      .expect(401);
 
-    await ctx.http.put('/v1/api-keys').set(bearer(ctx.adminToken)).send({ apiKey: { id, revoked: true } }).expect(200);
+    await ctx.http
+      .put('/v1/api-keys')
+      .set(bearer(ctx.adminToken))
+      .send({ apiKey: { id, revoked: true } })
+      .expect(200);
     const revoked = await ctx.http.get('/v1/users').set('x-api-key', key).expect(401);
     expect(revoked.body).toMatchObject({ success: false, code: 203 });
 
     const second = await createApiKey(ctx);
-    await ctx.http.put('/v1/api-keys').set(bearer(ctx.adminToken)).send({ apiKey: { id: second.id, expireDate: new Date(Date.now() - 1000).toISOString() } }).expect(200);
+    await ctx.http
+      .put('/v1/api-keys')
+      .set(bearer(ctx.adminToken))
+      .send({ apiKey: { id: second.id, expireDate: new Date(Date.now() - 1000).toISOString() } })
+      .expect(200);
     const expired = await ctx.http.get('/v1/users').set('x-api-key', second.key).expect(401);
     expect(expired.body.code).toBe(204);
   });
@@ -79,7 +99,11 @@ describe('Authentication and the global guard', () => {
   it('enforces API key permission bits per HTTP method', async () => {
     const readOnly = await createApiKey(ctx, 1);
     await ctx.http.get('/v1/roles').set('x-api-key', readOnly.key).expect(200);
-    const post = await ctx.http.post('/v1/users').set('x-api-key', readOnly.key).send({ user: { userName: unique('u') }, password: 'password-1234' }).expect(403);
+    const post = await ctx.http
+      .post('/v1/users')
+      .set('x-api-key', readOnly.key)
+      .send({ user: { userName: unique('u') }, password: 'password-1234' })
+      .expect(403);
     expect(post.body.message).toMatch(/Create/);
     await ctx.http.delete('/v1/api-keys/999999').set('x-api-key', readOnly.key).expect(403);
     const createOnly = await createApiKey(ctx, 8);

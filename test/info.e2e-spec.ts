@@ -17,26 +17,58 @@ describe('Server info', () => {
   it('answers the reference members: product setting, version, host, time and the caller address', async () => {
     const before = Date.now();
     const body = await info();
-    expect(body).toMatchObject({ success: true, code: 0, product: 'Open Licensing Server', edition: 0, version: packageVersion, license: 'MIT' });
+    expect(body).toMatchObject({
+      success: true,
+      code: 0,
+      product: 'Open Licensing Server',
+      edition: 0,
+      version: packageVersion,
+      license: 'MIT',
+    });
     expect(body.serverHost).toEqual(expect.any(String));
     expect(Math.abs(Date.parse(body.serverTime) - before)).toBeLessThan(10_000);
     expect(body.clientAddress).toMatch(/127\.0\.0\.1|::1|::ffff:127\.0\.0\.1/);
 
-    await ctx.http.put('/v1/settings').set(admin).send({ settings: [{ group: 'Application', name: 'ProductName', value: 'Acme Licensing' }] }).expect(200);
+    await ctx.http
+      .put('/v1/settings')
+      .set(admin)
+      .send({ settings: [{ group: 'Application', name: 'ProductName', value: 'Acme Licensing' }] })
+      .expect(200);
     expect((await info()).product).toBe('Acme Licensing');
     // The run's database is shared by every spec: put the default back.
-    await ctx.http.put('/v1/settings').set(admin).send({ settings: [{ group: 'Application', name: 'ProductName', value: 'Open Licensing Server' }] }).expect(200);
+    await ctx.http
+      .put('/v1/settings')
+      .set(admin)
+      .send({ settings: [{ group: 'Application', name: 'ProductName', value: 'Open Licensing Server' }] })
+      .expect(200);
   });
 
   it('counts licenses and tokens from the database', async () => {
     const keyId = (await createSignatureKey(ctx)).id;
     const start = await info();
-    const activation = await createLicense(ctx, { signatureKeysId: keyId, licensingMode: 1, maxAllowedSites: 3, trace: true });
+    const activation = await createLicense(ctx, {
+      signatureKeysId: keyId,
+      licensingMode: 1,
+      maxAllowedSites: 3,
+      trace: true,
+    });
     const floating = await createLicense(ctx, { signatureKeysId: keyId, licensingMode: 2, maxAllowedSites: 4 });
     await createLicense(ctx, { signatureKeysId: keyId, licensingMode: 0, revoked: true });
-    await ctx.http.post(`/v1/licenses/${activation.licenseId}/tokens`).set(admin).send({ licenseToken: { machineId: 'm' } }).expect(200);
-    await ctx.http.post(`/v1/licenses/${floating.licenseId}/tokens`).set(admin).send({ licenseToken: { clientId: 'a' } }).expect(200);
-    const expired = await ctx.http.post(`/v1/licenses/${floating.licenseId}/tokens`).set(admin).send({ licenseToken: { clientId: 'b', expireDate: new Date(Date.now() + 1500).toISOString() } }).expect(200);
+    await ctx.http
+      .post(`/v1/licenses/${activation.licenseId}/tokens`)
+      .set(admin)
+      .send({ licenseToken: { machineId: 'm' } })
+      .expect(200);
+    await ctx.http
+      .post(`/v1/licenses/${floating.licenseId}/tokens`)
+      .set(admin)
+      .send({ licenseToken: { clientId: 'a' } })
+      .expect(200);
+    const expired = await ctx.http
+      .post(`/v1/licenses/${floating.licenseId}/tokens`)
+      .set(admin)
+      .send({ licenseToken: { clientId: 'b', expireDate: new Date(Date.now() + 1500).toISOString() } })
+      .expect(200);
     expect(expired.body.token).toMatch(/^fltk_/);
     await new Promise((resolve) => setTimeout(resolve, 1600));
 
@@ -55,8 +87,17 @@ describe('Server info', () => {
       floatingTokens: delta('floatingTokens'),
       expiredTokens: delta('expiredTokens'),
     }).toEqual({
-      totalLicenses: 3, revokedLicenses: 1, tracedLicenses: 1, fileLicenses: 1, activationLicenses: 1, floatingLicenses: 1,
-      maxTokens: 7, activeTokens: 2, activationTokens: 1, floatingTokens: 1, expiredTokens: 1,
+      totalLicenses: 3,
+      revokedLicenses: 1,
+      tracedLicenses: 1,
+      fileLicenses: 1,
+      activationLicenses: 1,
+      floatingLicenses: 1,
+      maxTokens: 7,
+      activeTokens: 2,
+      activationTokens: 1,
+      floatingTokens: 1,
+      expiredTokens: 1,
     });
   });
 

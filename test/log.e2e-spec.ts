@@ -21,11 +21,16 @@ describe('Database log', () => {
   /** Inserts entries with chosen instants straight into the table, for deterministic buckets. */
   async function seed(entries: Array<{ at: string; level: number; message: string }>): Promise<void> {
     for (const entry of entries) {
-      await dataSource.query(`INSERT INTO log_entries (time_stamp, level, message, message_template, properties) VALUES ($1, $2, $3, $3, '{}')`, [entry.at, entry.level, entry.message]);
+      await dataSource.query(
+        `INSERT INTO log_entries (time_stamp, level, message, message_template, properties) VALUES ($1, $2, $3, $3, '{}')`,
+        [entry.at, entry.level, entry.message],
+      );
     }
   }
 
-  async function logEntries(query: Record<string, string | number>): Promise<{ logEntries: LogEntry[]; totalLogEntriesCount: number }> {
+  async function logEntries(
+    query: Record<string, string | number>,
+  ): Promise<{ logEntries: LogEntry[]; totalLogEntriesCount: number }> {
     const response = await ctx.http.get('/v1/log').query(query).set(admin).expect(200);
     return response.body;
   }
@@ -46,14 +51,27 @@ describe('Database log', () => {
     expect(burst.filter((response) => response.status === 200)).toHaveLength(20);
     expect(burst.filter((response) => response.status === 403)).toHaveLength(5);
 
-    const logged = await logEntries({ filter: `Properties.Contains("\\"Principal\\":\\"${user.userName}\\"")`, take: 100 });
+    const logged = await logEntries({
+      filter: `Properties.Contains("\\"Principal\\":\\"${user.userName}\\"")`,
+      take: 100,
+    });
     expect(logged.totalLogEntriesCount).toBe(25);
     const ok = logged.logEntries.filter((entry) => entry.level === 'Information');
     expect(ok).toHaveLength(20);
     const properties = JSON.parse(ok[0].properties!);
-    expect(properties).toMatchObject({ RequestMethod: 'GET', RequestPath: '/v1/reports', Route: '/v1/reports', StatusCode: 200, Principal: user.userName, PrincipalKind: 'user', UserId: user.id });
+    expect(properties).toMatchObject({
+      RequestMethod: 'GET',
+      RequestPath: '/v1/reports',
+      Route: '/v1/reports',
+      StatusCode: 200,
+      Principal: user.userName,
+      PrincipalKind: 'user',
+      UserId: user.id,
+    });
     expect(typeof properties.Elapsed).toBe('number');
-    expect(ok[0].messageTemplate).toBe('HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms');
+    expect(ok[0].messageTemplate).toBe(
+      'HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms',
+    );
     expect(ok[0].message).toMatch(/^HTTP GET \/v1\/reports responded 200 in \d+\.\d{4} ms$/);
 
     const refused = logged.logEntries.filter((entry) => entry.level === 'Warning');
@@ -78,11 +96,19 @@ describe('Database log', () => {
     expect(JSON.parse(unknown.logEntries[0].properties!)).toMatchObject({ StatusCode: 404, RequestMethod: 'GET' });
     const anonymous = await logEntries({ filter: `Properties.Contains("${anonymousPath}\\"")` });
     expect(anonymous.totalLogEntriesCount).toBe(1);
-    expect(JSON.parse(anonymous.logEntries[0].properties!)).toMatchObject({ StatusCode: 401, Principal: null, Route: '/v1/reports/:reportId' });
+    expect(JSON.parse(anonymous.logEntries[0].properties!)).toMatchObject({
+      StatusCode: 401,
+      Principal: null,
+      Route: '/v1/reports/:reportId',
+    });
 
     const byKey = await logEntries({ filter: `Properties.Contains("\\"ApiKeyId\\":${id},")` });
     expect(byKey.totalLogEntriesCount).toBe(1);
-    expect(JSON.parse(byKey.logEntries[0].properties!)).toMatchObject({ PrincipalKind: 'apiKey', Route: '/v1/log', StatusCode: 200 });
+    expect(JSON.parse(byKey.logEntries[0].properties!)).toMatchObject({
+      PrincipalKind: 'apiKey',
+      Route: '/v1/log',
+      StatusCode: 200,
+    });
   });
 
   it('filters by level by name in any case, selects, sorts and pages, and limits by date range', async () => {
@@ -92,15 +118,28 @@ describe('Database log', () => {
       { at: '2003-05-02T10:00:00Z', level: 2, message: `${marker} b` },
       { at: '2003-05-03T10:00:00Z', level: 3, message: `${marker} c` },
     ]);
-    const warnings = await logEntries({ filter: `Level = "warning" && Message.StartsWith("${marker}")`, sort: 'TimeStamp' });
+    const warnings = await logEntries({
+      filter: `Level = "warning" && Message.StartsWith("${marker}")`,
+      sort: 'TimeStamp',
+    });
     expect(warnings.logEntries.map((entry) => entry.message)).toEqual([`${marker} a`, `${marker} c`]);
     const atLeastInfo = await logEntries({ filter: `Level >= "Information" && Message.StartsWith("${marker}")` });
     expect(atLeastInfo.totalLogEntriesCount).toBe(3);
 
-    const ranged = await logEntries({ filter: `Message.StartsWith("${marker}")`, startDate: '2003-05-02T00:00:00Z', endDate: '2003-05-03T00:00:00Z' });
+    const ranged = await logEntries({
+      filter: `Message.StartsWith("${marker}")`,
+      startDate: '2003-05-02T00:00:00Z',
+      endDate: '2003-05-03T00:00:00Z',
+    });
     expect(ranged.logEntries.map((entry) => entry.message)).toEqual([`${marker} b`]);
 
-    const page = await logEntries({ filter: `Message.StartsWith("${marker}")`, select: 'id,level', sort: 'timeStamp asc', take: 1, skip: 1 });
+    const page = await logEntries({
+      filter: `Message.StartsWith("${marker}")`,
+      select: 'id,level',
+      sort: 'timeStamp asc',
+      take: 1,
+      skip: 1,
+    });
     expect(page.totalLogEntriesCount).toBe(3);
     expect(page.logEntries).toHaveLength(1);
     expect(Object.keys(page.logEntries[0]).sort()).toEqual(['id', 'level']);
@@ -110,7 +149,11 @@ describe('Database log', () => {
     expect(badLevel.body.message).toMatch(/Verbose/);
     const badDate = await ctx.http.get('/v1/log').query({ startDate: 'yesterday' }).set(admin).expect(400);
     expect(badDate.body.message).toMatch(/startDate/);
-    await ctx.http.get('/v1/log').query({ startDate: '2003-05-03T00:00:00Z', endDate: '2003-05-01T00:00:00Z' }).set(admin).expect(400);
+    await ctx.http
+      .get('/v1/log')
+      .query({ startDate: '2003-05-03T00:00:00Z', endDate: '2003-05-01T00:00:00Z' })
+      .set(admin)
+      .expect(400);
   });
 
   describe('levels', () => {
@@ -126,7 +169,11 @@ describe('Database log', () => {
     );
 
     it('buckets a day by hour', async () => {
-      const response = await ctx.http.get('/v1/log/levels').query({ startDate: '2001-03-10T00:00:00Z', endDate: '2001-03-10T23:59:59Z' }).set(admin).expect(200);
+      const response = await ctx.http
+        .get('/v1/log/levels')
+        .query({ startDate: '2001-03-10T00:00:00Z', endDate: '2001-03-10T23:59:59Z' })
+        .set(admin)
+        .expect(200);
       expect(response.body).toMatchObject({ success: true, groupBy: 'hour', totalLogLevelEntriesCount: 3 });
       expect(response.body.logLevels).toEqual([
         { date: '2001-03-10T01:00:00.000Z', level: 'Information', count: 2 },
@@ -137,7 +184,11 @@ describe('Database log', () => {
 
     it('buckets a month by day, with or without intervals', async () => {
       for (const intervals of [undefined, 30, 31]) {
-        const query = { startDate: '2001-03-01T00:00:00Z', endDate: '2001-03-31T23:59:59Z', ...(intervals ? { intervals } : {}) };
+        const query = {
+          startDate: '2001-03-01T00:00:00Z',
+          endDate: '2001-03-31T23:59:59Z',
+          ...(intervals ? { intervals } : {}),
+        };
         const response = await ctx.http.get('/v1/log/levels').query(query).set(admin).expect(200);
         expect(response.body.groupBy).toBe('day');
         expect(response.body.logLevels).toEqual([
@@ -151,7 +202,11 @@ describe('Database log', () => {
 
     it('buckets a year by month with 12 intervals and by week with 52, and minutes for an hour', async () => {
       const year = { startDate: '2001-01-01T00:00:00Z', endDate: '2001-12-31T23:59:59Z' };
-      const monthly = await ctx.http.get('/v1/log/levels').query({ ...year, intervals: 12 }).set(admin).expect(200);
+      const monthly = await ctx.http
+        .get('/v1/log/levels')
+        .query({ ...year, intervals: 12 })
+        .set(admin)
+        .expect(200);
       expect(monthly.body.groupBy).toBe('month');
       expect(monthly.body.logLevels).toEqual([
         { date: '2001-03-01T00:00:00.000Z', level: 'Information', count: 3 },
@@ -159,13 +214,25 @@ describe('Database log', () => {
         { date: '2001-03-01T00:00:00.000Z', level: 'Error', count: 1 },
         { date: '2001-07-01T00:00:00.000Z', level: 'Fatal', count: 1 },
       ]);
-      const weekly = await ctx.http.get('/v1/log/levels').query({ ...year, intervals: 52 }).set(admin).expect(200);
+      const weekly = await ctx.http
+        .get('/v1/log/levels')
+        .query({ ...year, intervals: 52 })
+        .set(admin)
+        .expect(200);
       expect(weekly.body.groupBy).toBe('week');
       // 2001-03-10 is a Saturday: its week starts on Monday the 5th.
       expect(weekly.body.logLevels[0]).toEqual({ date: '2001-03-05T00:00:00.000Z', level: 'Information', count: 2 });
-      const minutes = await ctx.http.get('/v1/log/levels').query({ startDate: '2001-03-10T01:00:00Z', endDate: '2001-03-10T02:00:00Z', intervals: 60 }).set(admin).expect(200);
+      const minutes = await ctx.http
+        .get('/v1/log/levels')
+        .query({ startDate: '2001-03-10T01:00:00Z', endDate: '2001-03-10T02:00:00Z', intervals: 60 })
+        .set(admin)
+        .expect(200);
       expect(minutes.body.groupBy).toBe('minute');
-      expect(minutes.body.logLevels.map((row: { date: string }) => row.date)).toEqual(['2001-03-10T01:15:00.000Z', '2001-03-10T01:45:00.000Z', '2001-03-10T01:50:00.000Z']);
+      expect(minutes.body.logLevels.map((row: { date: string }) => row.date)).toEqual([
+        '2001-03-10T01:15:00.000Z',
+        '2001-03-10T01:45:00.000Z',
+        '2001-03-10T01:50:00.000Z',
+      ]);
     });
 
     it('defaults to the last 24 hours and validates intervals', async () => {
@@ -190,8 +257,16 @@ describe('Database log', () => {
         { at: '2002-02-03T00:00:00Z', level: 2, message: `${marker} i1` },
         { at: '2002-02-04T00:00:00Z', level: 4, message: `${marker} e1` },
       ]);
-      const deleted = await ctx.http.delete('/v1/log').query({ filter: `Level="Warning" and Message.StartsWith("${marker}")` }).set(admin).expect(200);
-      expect(deleted.body).toMatchObject({ success: true, deletedLogCount: 2, message: 'A total of 2 log entries have been deleted.' });
+      const deleted = await ctx.http
+        .delete('/v1/log')
+        .query({ filter: `Level="Warning" and Message.StartsWith("${marker}")` })
+        .set(admin)
+        .expect(200);
+      expect(deleted.body).toMatchObject({
+        success: true,
+        deletedLogCount: 2,
+        message: 'A total of 2 log entries have been deleted.',
+      });
       const left = await logEntries({ filter: `Message.StartsWith("${marker}")`, sort: 'timeStamp' });
       expect(left.logEntries.map((entry) => entry.message)).toEqual([`${marker} i1`, `${marker} e1`]);
     });
@@ -202,7 +277,11 @@ describe('Database log', () => {
         { at: '1999-01-01T00:00:00Z', level: 2, message: `${marker} old` },
         { at: '1999-06-01T00:00:00Z', level: 2, message: `${marker} mid` },
       ]);
-      const ranged = await ctx.http.delete('/v1/log').query({ startDate: '1998-12-31T00:00:00Z', endDate: '1999-01-02T00:00:00Z' }).set(admin).expect(200);
+      const ranged = await ctx.http
+        .delete('/v1/log')
+        .query({ startDate: '1998-12-31T00:00:00Z', endDate: '1999-01-02T00:00:00Z' })
+        .set(admin)
+        .expect(200);
       expect(ranged.body.deletedLogCount).toBe(1);
       const [mid] = (await logEntries({ filter: `Message.StartsWith("${marker}")` })).logEntries;
       expect(mid.message).toBe(`${marker} mid`);
@@ -220,7 +299,11 @@ describe('Database log', () => {
     it('refuses a delete that says nothing, mixes deleteAll with criteria or has a bad filter', async () => {
       const nothing = await ctx.http.delete('/v1/log').set(admin).expect(400);
       expect(nothing.body.message).toMatch(/deleteAll=true/);
-      const mixed = await ctx.http.delete('/v1/log').query({ deleteAll: true, filter: 'Level = "Error"' }).set(admin).expect(400);
+      const mixed = await ctx.http
+        .delete('/v1/log')
+        .query({ deleteAll: true, filter: 'Level = "Error"' })
+        .set(admin)
+        .expect(400);
       expect(mixed.body.message).toMatch(/deleteAll/);
       const badFilter = await ctx.http.delete('/v1/log').query({ filter: 'Nope == 1' }).set(admin).expect(400);
       expect(badFilter.body.code).toBe(102);
@@ -242,12 +325,20 @@ describe('Database log', () => {
     const user = await createUser(ctx, ['Sales']);
     const principal = `Properties.Contains("\\"Principal\\":\\"${user.userName}\\"")`;
     try {
-      await ctx.http.put('/v1/settings').set(admin).send({ settings: [{ group: 'Application', name: 'LogMinimumLevel', value: 'Warning' }] }).expect(200);
+      await ctx.http
+        .put('/v1/settings')
+        .set(admin)
+        .send({ settings: [{ group: 'Application', name: 'LogMinimumLevel', value: 'Warning' }] })
+        .expect(200);
       await ctx.http.get('/v1/reports').set(bearer(user.token)).expect(200);
       await ctx.http.get('/v1/settings').set(bearer(user.token)).expect(403);
     } finally {
       await ctx.app.get(DatabaseLogService).flush();
-      await ctx.http.put('/v1/settings').set(admin).send({ settings: [{ group: 'Application', name: 'LogMinimumLevel', value: 'Information' }] }).expect(200);
+      await ctx.http
+        .put('/v1/settings')
+        .set(admin)
+        .send({ settings: [{ group: 'Application', name: 'LogMinimumLevel', value: 'Information' }] })
+        .expect(200);
     }
     const logged = await logEntries({ filter: principal });
     expect(logged.logEntries.map((entry) => JSON.parse(entry.properties!).StatusCode)).toEqual([403]);

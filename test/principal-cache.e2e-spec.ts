@@ -68,7 +68,11 @@ describe('Principal cache (AUTH_PRINCIPAL_CACHE_SECONDS, invalidated by PostgreS
     const { id, key } = await createApiKey(ctx);
     await getRoles(key).expect(200);
     await getRoles(key).expect(200);
-    await ctx.http.put('/v1/api-keys').set(bearer(ctx.adminToken)).send({ apiKey: { id, revoked: true } }).expect(200);
+    await ctx.http
+      .put('/v1/api-keys')
+      .set(bearer(ctx.adminToken))
+      .send({ apiKey: { id, revoked: true } })
+      .expect(200);
     const response = await getRoles(key).expect(401);
     expect(response.body).toMatchObject({ success: false, code: 203 });
   });
@@ -81,7 +85,11 @@ describe('Principal cache (AUTH_PRINCIPAL_CACHE_SECONDS, invalidated by PostgreS
 
     const narrowed = await createApiKey(ctx);
     await getRoles(narrowed.key).expect(200);
-    await ctx.http.put('/v1/api-keys').set(bearer(ctx.adminToken)).send({ apiKey: { id: narrowed.id, permissions: 8 } }).expect(200);
+    await ctx.http
+      .put('/v1/api-keys')
+      .set(bearer(ctx.adminToken))
+      .send({ apiKey: { id: narrowed.id, permissions: 8 } })
+      .expect(200);
     await getRoles(narrowed.key).expect(403);
   });
 
@@ -118,10 +126,18 @@ describe('Principal cache (AUTH_PRINCIPAL_CACHE_SECONDS, invalidated by PostgreS
     const { key } = await createApiKey(ctx, 15, { ownerId: user.id });
     await ctx.http.get('/v1/roles').set(bearer(user.token)).expect(200);
     await getRoles(key).expect(200);
-    await ctx.http.delete(`/v1/users/${user.id}/roles`).set(bearer(ctx.adminToken)).send({ roles: 'Administrator' }).expect(200);
+    await ctx.http
+      .delete(`/v1/users/${user.id}/roles`)
+      .set(bearer(ctx.adminToken))
+      .send({ roles: 'Administrator' })
+      .expect(200);
     await ctx.http.get('/v1/roles').set(bearer(user.token)).expect(403);
     await getRoles(key).expect(403);
-    await ctx.http.post(`/v1/users/${user.id}/roles`).set(bearer(ctx.adminToken)).send({ roles: 'Administrator' }).expect(200);
+    await ctx.http
+      .post(`/v1/users/${user.id}/roles`)
+      .set(bearer(ctx.adminToken))
+      .send({ roles: 'Administrator' })
+      .expect(200);
     await ctx.http.get('/v1/roles').set(bearer(user.token)).expect(200);
     await getRoles(key).expect(200);
   });
@@ -137,7 +153,9 @@ describe('Principal cache (AUTH_PRINCIPAL_CACHE_SECONDS, invalidated by PostgreS
     await ctx.http.get('/v1/roles').set(bearer(user.token)).expect(200);
     expect(await authQueriesDuring(ctx, () => ctx.http.get('/v1/roles').set(bearer(user.token)).expect(200))).toBe(0);
     await sql.query('DELETE FROM user_roles WHERE user_id = $1', [user.id]);
-    expect(await eventually(async () => (await ctx.http.get('/v1/roles').set(bearer(user.token))).status === 403)).toBe(true);
+    expect(await eventually(async () => (await ctx.http.get('/v1/roles').set(bearer(user.token))).status === 403)).toBe(
+      true,
+    );
 
     const gone = await createUser(ctx, ['Administrator']);
     const info = () => ctx.http.get(`/v1/users/${gone.id}/roles`).set(bearer(gone.token));
@@ -152,7 +170,10 @@ describe('Principal cache (AUTH_PRINCIPAL_CACHE_SECONDS, invalidated by PostgreS
     await getRoles(key).expect(200);
     expect(listener.listening).toBe(true);
 
-    const killed = await sql.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [LISTENER_APPLICATION_NAME]);
+    const killed = await sql.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+      [LISTENER_APPLICATION_NAME],
+    );
     expect(killed.rowCount).toBe(1);
     expect(await eventually(() => !listener.listening)).toBe(true);
 

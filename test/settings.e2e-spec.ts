@@ -17,7 +17,8 @@ describe('Application settings', () => {
   let ctx: TestContext;
   let admin: Record<string, string>;
 
-  const put = (settings: Array<{ group: string; name: string; value: unknown; type?: string }>) => ctx.http.put('/v1/settings').set(admin).send({ settings });
+  const put = (settings: Array<{ group: string; name: string; value: unknown; type?: string }>) =>
+    ctx.http.put('/v1/settings').set(admin).send({ settings });
   const valueOf = async (group: string, name: string) => {
     const response = await ctx.http.get('/v1/settings').query({ group }).set(admin).expect(200);
     return (response.body.settings as Setting[]).find((setting) => setting.name === name);
@@ -32,10 +33,17 @@ describe('Application settings', () => {
   it('lists every definition with its type and default, or one group in any case', async () => {
     const all = await ctx.http.get('/v1/settings').set(admin).expect(200);
     expect(all.body.settings).toHaveLength(SETTING_DEFINITIONS.length);
-    expect(all.body.settings.find((setting: Setting) => setting.name === 'LogRetentionDays')).toMatchObject({ group: 'Application', type: 'Int32', value: 30, readOnly: false });
+    expect(all.body.settings.find((setting: Setting) => setting.name === 'LogRetentionDays')).toMatchObject({
+      group: 'Application',
+      type: 'Int32',
+      value: 30,
+      readOnly: false,
+    });
 
     const email = await ctx.http.get('/v1/settings').query({ group: 'email' }).set(admin).expect(200);
-    const emailNames = SETTING_DEFINITIONS.filter((definition) => definition.group === 'Email').map((definition) => definition.name);
+    const emailNames = SETTING_DEFINITIONS.filter((definition) => definition.group === 'Email').map(
+      (definition) => definition.name,
+    );
     expect(email.body.settings.map((setting: Setting) => setting.name)).toEqual(emailNames);
     expect(email.body.settings.every((setting: Setting) => setting.group === 'Email')).toBe(true);
 
@@ -52,7 +60,12 @@ describe('Application settings', () => {
     const cases: Array<[string, string, unknown, RegExp]> = [
       ['Application', 'LogRetentionDays', 0, /Application\.LogRetentionDays must be between 1 and 3650/],
       ['Application', 'LogRetentionDays', 'ten', /Application\.LogRetentionDays must be a whole number/],
-      ['Application', 'LogMinimumLevel', 'Loud', /Application\.LogMinimumLevel must be one of Verbose, Debug, Information, Warning, Error, Fatal/],
+      [
+        'Application',
+        'LogMinimumLevel',
+        'Loud',
+        /Application\.LogMinimumLevel must be one of Verbose, Debug, Information, Warning, Error, Fatal/,
+      ],
       ['Email', 'Enabled', 'maybe', /Email\.Enabled must be true or false/],
       ['Email', 'SmtpHost', 'bad host!', /Email\.SmtpHost must be a host name or IP address/],
       ['Email', 'FromAddress', 'nobody', /Email\.FromAddress must be an email address/],
@@ -73,7 +86,7 @@ describe('Application settings', () => {
     expect((await valueOf('Application', 'LogRetentionDays'))?.value).toBe(30);
   });
 
-  it('refuses unknown and read-only settings and the reference\'s placeholder body', async () => {
+  it("refuses unknown and read-only settings and the reference's placeholder body", async () => {
     const unknown = await put([{ group: 'Email', name: 'Colour', value: 'blue' }]).expect(400);
     expect(unknown.body.message).toMatch(/unknown setting Email\.Colour/);
     const readOnly = await put([{ group: 'Application', name: 'DatabaseVersion', value: 'x' }]).expect(400);
@@ -105,7 +118,11 @@ describe('Application settings', () => {
     await put([{ group: 'Email', name: 'SmtpPassword', value: password }]).expect(200);
     const all = await ctx.http.get('/v1/settings').set(admin).expect(200);
     expect(JSON.stringify(all.body)).not.toContain(password);
-    expect(all.body.settings.find((setting: Setting) => setting.name === 'SmtpPassword')).toMatchObject({ type: 'Password', value: null, isSet: true });
+    expect(all.body.settings.find((setting: Setting) => setting.name === 'SmtpPassword')).toMatchObject({
+      type: 'Password',
+      value: null,
+      isSet: true,
+    });
     expect(await ctx.app.get(SettingsService).get('Email.SmtpPassword')).toBe(password);
     await put([{ group: 'Email', name: 'SmtpPassword', value: '' }]).expect(200);
     expect(await valueOf('Email', 'SmtpPassword')).toMatchObject({ value: null, isSet: false });
@@ -114,7 +131,9 @@ describe('Application settings', () => {
   it('takes effect without a restart', async () => {
     const reports = ctx.app.get(ReportsService);
     const content = randomBytes(4096).toString('base64');
-    await expect(reports.submit({ name: 'ExceptionReport', content })).resolves.toMatchObject({ reportId: expect.any(Number) });
+    await expect(reports.submit({ name: 'ExceptionReport', content })).resolves.toMatchObject({
+      reportId: expect.any(Number),
+    });
     await put([{ group: 'Reporting', name: 'MaxReportContentBytes', value: 1024 }]).expect(200);
     try {
       expect(await ctx.app.get(SettingsService).get('Reporting.MaxReportContentBytes')).toBe(1024);
@@ -122,14 +141,20 @@ describe('Application settings', () => {
     } finally {
       await put([{ group: 'Reporting', name: 'MaxReportContentBytes', value: 1048576 }]).expect(200);
     }
-    await expect(reports.submit({ name: 'ExceptionReport', content })).resolves.toMatchObject({ reportId: expect.any(Number) });
+    await expect(reports.submit({ name: 'ExceptionReport', content })).resolves.toMatchObject({
+      reportId: expect.any(Number),
+    });
   });
 
   it('is for administrators only', async () => {
     const manager = await createUser(ctx, ['LicenseManager']);
     await ctx.http.get('/v1/settings').set(bearer(manager.token)).expect(403);
     const name = `Renamed by a manager ${Date.now()}`;
-    await ctx.http.put('/v1/settings').set(bearer(manager.token)).send({ settings: [{ group: 'Application', name: 'ProductName', value: name }] }).expect(403);
+    await ctx.http
+      .put('/v1/settings')
+      .set(bearer(manager.token))
+      .send({ settings: [{ group: 'Application', name: 'ProductName', value: name }] })
+      .expect(403);
     expect((await valueOf('Application', 'ProductName'))?.value).not.toBe(name);
   });
 });

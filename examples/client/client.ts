@@ -16,7 +16,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname, networkInterfaces, platform } from 'node:os';
 import { parseArgs } from 'node:util';
-import { activateLicense, deactivateLicense, releaseFloatingLicense, requestFloatingLicense, sendHeartbeat, submitClientReport, validateLicense } from '../../sdk/src';
+import {
+  activateLicense,
+  deactivateLicense,
+  releaseFloatingLicense,
+  requestFloatingLicense,
+  sendHeartbeat,
+  submitClientReport,
+  validateLicense,
+} from '../../sdk/src';
 import type { LicensingLicenseInfo } from '../../sdk/src';
 import { createClient } from '../../sdk/src/client';
 import { verifyLicense } from '../../verifier/src';
@@ -61,9 +69,15 @@ function verifyOffline(license: LicensingLicenseInfo, publicKeyPem: string, mach
   if (!result.valid) throw new Error(`Offline verification failed: ${result.reason}`);
   const document = result.license!;
   const restriction = document.restrictions?.find((item) => item.name === 'Hardware');
-  console.log(`  verified offline (${result.format}, ${result.algorithm}, key ${result.keyId}): license ${document.licenseId}`);
-  console.log(`    product ${document.product?.name ?? '-'} ${document.product?.version ?? ''}, licensee ${document.licensee?.name ?? document.licensee?.company ?? '-'}`);
-  console.log(`    expires ${document.expireDate ?? 'never'}, features ${(document.features ?? []).map((feature) => feature.name).join(', ') || 'none'}`);
+  console.log(
+    `  verified offline (${result.format}, ${result.algorithm}, key ${result.keyId}): license ${document.licenseId}`,
+  );
+  console.log(
+    `    product ${document.product?.name ?? '-'} ${document.product?.version ?? ''}, licensee ${document.licensee?.name ?? document.licensee?.company ?? '-'}`,
+  );
+  console.log(
+    `    expires ${document.expireDate ?? 'never'}, features ${(document.features ?? []).map((feature) => feature.name).join(', ') || 'none'}`,
+  );
   if (restriction) console.log(`    bound to machine ${restriction.properties?.machineId}`);
 }
 
@@ -82,7 +96,9 @@ async function main(): Promise<void> {
     },
   });
   if (!values.server || !values['user-key'] || !values['public-key']) {
-    console.error('Usage: npx ts-node examples/client/client.ts --server <url> --user-key <key> --public-key <pem file> [--machine-id <id>] [--client-id <id>] [--heartbeats <n>] [--keep] [--report]');
+    console.error(
+      'Usage: npx ts-node examples/client/client.ts --server <url> --user-key <key> --public-key <pem file> [--machine-id <id>] [--client-id <id>] [--heartbeats <n>] [--keep] [--report]',
+    );
     process.exit(2);
   }
   const client = createClient({ baseUrl: values.server.replace(/\/+$/, '') });
@@ -100,28 +116,40 @@ async function main(): Promise<void> {
 
   if (mode === 1) {
     const activation = await unwrap(activateLicense({ client, body: identity }));
-    console.log(`activated: token ${activation.licenseToken}, ${activation.activeClientCount} of ${activation.maxClientCount} activations in use`);
+    console.log(
+      `activated: token ${activation.licenseToken}, ${activation.activeClientCount} of ${activation.maxClientCount} activations in use`,
+    );
     verifyOffline(activation.license, publicKeyPem, machineId);
-    const check = await unwrap(validateLicense({ client, body: { ...identity, licenseToken: activation.licenseToken } }));
+    const check = await unwrap(
+      validateLicense({ client, body: { ...identity, licenseToken: activation.licenseToken } }),
+    );
     console.log(`  validated online: ${check.valid ? 'valid' : `not valid: ${check.reason}`}`);
     if (values.report) await report(client, identity, activation.license, 'activation');
     if (!values.keep) {
-      const freed = await unwrap(deactivateLicense({ client, body: { ...identity, licenseToken: activation.licenseToken } }));
+      const freed = await unwrap(
+        deactivateLicense({ client, body: { ...identity, licenseToken: activation.licenseToken } }),
+      );
       console.log(`deactivated: ${freed.activeClientCount} of ${freed.maxClientCount} activations in use`);
     }
   } else if (mode === 2) {
     const seat = await unwrap(requestFloatingLicense({ client, body: identity }));
-    console.log(`seat taken: token ${seat.licenseToken} until ${seat.tokenExpireAt}, ${seat.activeClientCount} of ${seat.maxClientCount} seats in use`);
+    console.log(
+      `seat taken: token ${seat.licenseToken} until ${seat.tokenExpireAt}, ${seat.activeClientCount} of ${seat.maxClientCount} seats in use`,
+    );
     verifyOffline(seat.license, publicKeyPem);
     const every = Number(values['heartbeat-seconds'] ?? Math.min(seat.heartbeatIntervalSeconds, 5));
     for (let beat = 1; beat <= Number(values.heartbeats); beat++) {
       await sleep(every);
-      const answer = await unwrap(sendHeartbeat({ client, body: { licenseToken: seat.licenseToken, userKey, clientId } }));
+      const answer = await unwrap(
+        sendHeartbeat({ client, body: { licenseToken: seat.licenseToken, userKey, clientId } }),
+      );
       console.log(`  heartbeat ${beat}: seat held until ${answer.tokenExpireAt}`);
     }
     if (values.report) await report(client, identity, seat.license, 'floating');
     if (!values.keep) {
-      const freed = await unwrap(releaseFloatingLicense({ client, body: { licenseToken: seat.licenseToken, userKey, clientId } }));
+      const freed = await unwrap(
+        releaseFloatingLicense({ client, body: { licenseToken: seat.licenseToken, userKey, clientId } }),
+      );
       console.log(`seat released: ${freed.activeClientCount} of ${freed.maxClientCount} seats in use`);
     }
   } else {
@@ -131,12 +159,32 @@ async function main(): Promise<void> {
   }
 }
 
-async function report(client: ReturnType<typeof createClient>, identity: { userKey: string; machineId: string; clientId: string; clientName: string }, license: LicensingLicenseInfo, kind: string): Promise<void> {
-  const content = Buffer.from(JSON.stringify({ licenseId: license.licenseId, kind, node: process.version, platform: platform(), at: new Date().toISOString() })).toString('base64');
+async function report(
+  client: ReturnType<typeof createClient>,
+  identity: { userKey: string; machineId: string; clientId: string; clientName: string },
+  license: LicensingLicenseInfo,
+  kind: string,
+): Promise<void> {
+  const content = Buffer.from(
+    JSON.stringify({
+      licenseId: license.licenseId,
+      kind,
+      node: process.version,
+      platform: platform(),
+      at: new Date().toISOString(),
+    }),
+  ).toString('base64');
   const stored = await unwrap(
     submitClientReport({
       client,
-      body: { ...identity, name: 'LicenseReport', version: '1.0.0', contentType: 'application/json', content, properties: [{ name: 'platform', value: `${platform()}-${arch()}` }] },
+      body: {
+        ...identity,
+        name: 'LicenseReport',
+        version: '1.0.0',
+        contentType: 'application/json',
+        content,
+        properties: [{ name: 'platform', value: `${platform()}-${arch()}` }],
+      },
     }),
   );
   console.log(`  report ${stored.reportId} sent`);

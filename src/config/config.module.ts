@@ -12,7 +12,13 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 @Global()
 @Module({
   imports: [ConfigModule.forRoot({ cache: true, load: [() => ({ app: loadConfiguration(process.env) })] })],
-  providers: [{ provide: APP_CONFIG, inject: [ConfigService], useFactory: (config: ConfigService): AppConfig => config.get<AppConfig>('app')! }],
+  providers: [
+    {
+      provide: APP_CONFIG,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService): AppConfig => config.get<AppConfig>('app')!,
+    },
+  ],
   exports: [APP_CONFIG],
 })
 export class AppConfigModule {}

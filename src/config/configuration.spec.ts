@@ -11,7 +11,12 @@ describe('loadConfiguration', () => {
     expect(config.port).toBe(3000);
     expect(config.database.url).toBeUndefined();
     expect(config.database.embedded.port).toBe(54329);
-    expect(config.auth).toMatchObject({ jwtTtlSeconds: 1800, maxFailedLogins: 5, lockoutSeconds: 300, principalCacheSeconds: 60 });
+    expect(config.auth).toMatchObject({
+      jwtTtlSeconds: 1800,
+      maxFailedLogins: 5,
+      lockoutSeconds: 300,
+      principalCacheSeconds: 60,
+    });
     expect(config.signingMasterKey).toHaveLength(32);
   });
 
@@ -22,7 +27,9 @@ describe('loadConfiguration', () => {
     expect(second.auth.jwtSecret).toBe(first.auth.jwtSecret);
     expect(second.signingMasterKey.equals(first.signingMasterKey)).toBe(true);
     expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).embeddedPgPassword).toBe(first.database.embedded.password);
+    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).embeddedPgPassword).toBe(
+      first.database.embedded.password,
+    );
   });
 
   it.each([
@@ -31,7 +38,10 @@ describe('loadConfiguration', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:/],
     [{ DATABASE_URL: 'not a url' }, /DATABASE_URL is not a valid URL/],
     [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32 characters/],
-    [{ SIGNING_MASTER_KEY: Buffer.alloc(16).toString('base64') }, /SIGNING_MASTER_KEY must be the base64 encoding of exactly 32 bytes/],
+    [
+      { SIGNING_MASTER_KEY: Buffer.alloc(16).toString('base64') },
+      /SIGNING_MASTER_KEY must be the base64 encoding of exactly 32 bytes/,
+    ],
     [{ RUN_MIGRATIONS: 'maybe' }, /RUN_MIGRATIONS must be true or false/],
     [{ LOG_LEVEL: 'chatty' }, /LOG_LEVEL must be one of/],
     [{ ADMIN_PASSWORD: 'short' }, /ADMIN_PASSWORD must be at least 8 characters/],
@@ -66,7 +76,12 @@ describe('loadConfiguration', () => {
   });
 
   it('collects SETTINGS__<GROUP>__<NAME> variables as setting defaults', () => {
-    const config = loadConfiguration({ DATA_DIR: dataDir(), SETTINGS__EMAIL__SMTPHOST: 'mailpit', SETTINGSX: 'no', SETTINGS__BAD: 'no' });
+    const config = loadConfiguration({
+      DATA_DIR: dataDir(),
+      SETTINGS__EMAIL__SMTPHOST: 'mailpit',
+      SETTINGSX: 'no',
+      SETTINGS__BAD: 'no',
+    });
     expect(config.settingDefaults).toEqual({ SETTINGS__EMAIL__SMTPHOST: 'mailpit' });
   });
 });

@@ -47,27 +47,53 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'PORT', default: '3000', description: 'HTTP port' },
   { name: 'PUBLIC_URL', default: '', description: 'Base URL printed at start (defaults to http://localhost:PORT)' },
   { name: 'DATA_DIR', default: '.data', description: 'Folder for the embedded database and generated local secrets' },
-  { name: 'DATABASE_URL', default: '', description: 'postgres://user:pass@host:port/db; empty starts the embedded PostgreSQL' },
+  {
+    name: 'DATABASE_URL',
+    default: '',
+    description: 'postgres://user:pass@host:port/db; empty starts the embedded PostgreSQL',
+  },
   { name: 'DATABASE_POOL_SIZE', default: '10', description: 'Connections in the pool (1-200)' },
   { name: 'DATABASE_LOG_QUERIES', default: 'false', description: 'Log every SQL statement' },
   { name: 'EMBEDDED_PG_DIR', default: '<DATA_DIR>/postgres', description: 'Data folder of the embedded PostgreSQL' },
   { name: 'EMBEDDED_PG_PORT', default: '54329', description: 'Port of the embedded PostgreSQL (loopback only)' },
   { name: 'RUN_MIGRATIONS', default: 'true', description: 'Apply pending migrations at start' },
-  { name: 'JWT_SECRET', default: '(generated into DATA_DIR/secrets.json)', description: 'HS256 secret for login tokens, at least 32 characters' },
+  {
+    name: 'JWT_SECRET',
+    default: '(generated into DATA_DIR/secrets.json)',
+    description: 'HS256 secret for login tokens, at least 32 characters',
+  },
   { name: 'JWT_TTL_SECONDS', default: '1800', description: 'Lifetime of a login token (60-86400)' },
   { name: 'LOGIN_MAX_FAILURES', default: '5', description: 'Failed logins before the account is locked' },
   { name: 'LOGIN_LOCKOUT_SECONDS', default: '300', description: 'How long a locked account stays locked' },
-  { name: 'AUTH_PRINCIPAL_CACHE_SECONDS', default: '60', description: 'Longest reuse of a cached API key or user lookup (0-3600, 0 turns the cache off); changes reach every instance at once through PostgreSQL NOTIFY' },
+  {
+    name: 'AUTH_PRINCIPAL_CACHE_SECONDS',
+    default: '60',
+    description:
+      'Longest reuse of a cached API key or user lookup (0-3600, 0 turns the cache off); changes reach every instance at once through PostgreSQL NOTIFY',
+  },
   { name: 'ADMIN_USERNAME', default: 'admin', description: 'User name of the administrator created on first start' },
   { name: 'ADMIN_PASSWORD', default: '(generated and printed once)', description: 'Password of that administrator' },
   { name: 'ADMIN_EMAIL', default: 'admin@localhost', description: 'Email of that administrator' },
-  { name: 'SIGNING_MASTER_KEY', default: '(generated into DATA_DIR/secrets.json)', description: 'Base64 of 32 bytes; encrypts signature private keys at rest (AES-256-GCM)' },
+  {
+    name: 'SIGNING_MASTER_KEY',
+    default: '(generated into DATA_DIR/secrets.json)',
+    description: 'Base64 of 32 bytes; encrypts signature private keys at rest (AES-256-GCM)',
+  },
   { name: 'BODY_LIMIT_BYTES', default: '10485760', description: 'Largest accepted request body' },
-  { name: 'SWAGGER_ENABLED', default: 'true', description: 'Serve Swagger UI at /swagger and the document at /swagger-json' },
+  {
+    name: 'SWAGGER_ENABLED',
+    default: 'true',
+    description: 'Serve Swagger UI at /swagger and the document at /swagger-json',
+  },
   { name: 'TRUST_PROXY', default: 'false', description: 'Take the client address from X-Forwarded-For' },
   { name: 'REDIS_URL', default: '', description: 'redis://host:port; shares rate limits across instances' },
   { name: 'LOG_LEVEL', default: 'log', description: 'error, warn, log, debug or verbose' },
-  { name: 'SETTINGS__<GROUP>__<NAME>', default: '', description: 'Default of an application setting, e.g. SETTINGS__EMAIL__SMTPHOST=mailpit; values saved with PUT /v1/settings take precedence' },
+  {
+    name: 'SETTINGS__<GROUP>__<NAME>',
+    default: '',
+    description:
+      'Default of an application setting, e.g. SETTINGS__EMAIL__SMTPHOST=mailpit; values saved with PUT /v1/settings take precedence',
+  },
 ];
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -75,7 +101,8 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined || raw === '') return fallback;
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigurationError(`${name} must be a whole number, got "${raw}"`);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigurationError(`${name} must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new ConfigurationError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
@@ -90,7 +117,8 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!allowed.includes(raw as T)) throw new ConfigurationError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  if (!allowed.includes(raw as T))
+    throw new ConfigurationError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw as T;
 }
 
@@ -103,7 +131,8 @@ function optionalUrl(env: Env, name: string, protocols: string[]): string | unde
   } catch {
     throw new ConfigurationError(`${name} is not a valid URL`);
   }
-  if (!protocols.includes(url.protocol)) throw new ConfigurationError(`${name} must start with ${protocols.join(' or ')}`);
+  if (!protocols.includes(url.protocol))
+    throw new ConfigurationError(`${name} must start with ${protocols.join(' or ')}`);
   return raw;
 }
 
@@ -144,10 +173,12 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
 
   const masterKeyText = env.SIGNING_MASTER_KEY || secrets().signingMasterKey;
   const signingMasterKey = Buffer.from(masterKeyText, 'base64');
-  if (signingMasterKey.length !== 32) throw new ConfigurationError('SIGNING_MASTER_KEY must be the base64 encoding of exactly 32 bytes');
+  if (signingMasterKey.length !== 32)
+    throw new ConfigurationError('SIGNING_MASTER_KEY must be the base64 encoding of exactly 32 bytes');
 
   const adminPassword = env.ADMIN_PASSWORD || undefined;
-  if (adminPassword !== undefined && adminPassword.length < 8) throw new ConfigurationError('ADMIN_PASSWORD must be at least 8 characters');
+  if (adminPassword !== undefined && adminPassword.length < 8)
+    throw new ConfigurationError('ADMIN_PASSWORD must be at least 8 characters');
 
   return {
     env: nodeEnv,
@@ -185,7 +216,11 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
       trustProxy: boolean(env, 'TRUST_PROXY', false),
     },
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    settingDefaults: Object.fromEntries(Object.entries(env).filter(([name, value]) => /^SETTINGS__[^_]+__[^_]+$/i.test(name) && value !== undefined) as Array<[string, string]>),
+    settingDefaults: Object.fromEntries(
+      Object.entries(env).filter(
+        ([name, value]) => /^SETTINGS__[^_]+__[^_]+$/i.test(name) && value !== undefined,
+      ) as Array<[string, string]>,
+    ),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
   };
 }

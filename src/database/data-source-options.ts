@@ -7,7 +7,11 @@ import { SnakeNamingStrategy } from './snake-naming.strategy';
  * One definition of how we talk to PostgreSQL, shared by the application, the migration CLI and the
  * tests. Schema changes only ever come from migrations.
  */
-export function dataSourceOptions(config: AppConfig, url: string, entities: DataSourceOptions['entities']): DataSourceOptions {
+export function dataSourceOptions(
+  config: AppConfig,
+  url: string,
+  entities: DataSourceOptions['entities'],
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,

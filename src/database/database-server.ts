@@ -30,7 +30,9 @@ export class DatabaseServer {
     const server = new EmbeddedPostgresServer({ ...config.database.embedded, logger });
     await server.start();
     this.embedded = server;
-    logger.log(`Embedded PostgreSQL running on 127.0.0.1:${config.database.embedded.port} (data in ${config.database.embedded.dir})`);
+    logger.log(
+      `Embedded PostgreSQL running on 127.0.0.1:${config.database.embedded.port} (data in ${config.database.embedded.dir})`,
+    );
     const client = server.url;
     const { Client } = await import('pg');
     const admin = new Client({ connectionString: client });

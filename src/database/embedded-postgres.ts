@@ -62,7 +62,9 @@ export class EmbeddedPostgresServer {
     }
     this.removeStalePidFile();
     await server.start().catch((error: unknown) => {
-      throw new Error(`Embedded PostgreSQL did not start on port ${this.options.port}${error ? `: ${String(error)}` : ''}. Is the port taken? Set EMBEDDED_PG_PORT or DATABASE_URL.`);
+      throw new Error(
+        `Embedded PostgreSQL did not start on port ${this.options.port}${error ? `: ${String(error)}` : ''}. Is the port taken? Set EMBEDDED_PG_PORT or DATABASE_URL.`,
+      );
     });
     this.running = true;
   }

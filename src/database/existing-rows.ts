@@ -8,8 +8,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * the path of a scoped list or a sub-resource (GET /v1/orders/7/licenses). A text that is no UUID
  * cannot name a row of a UUID key, so it is answered without asking PostgreSQL to cast it.
  */
-export async function assertRowExists(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, id: number | string, noun: string): Promise<void> {
+export async function assertRowExists(
+  manager: EntityManager,
+  entity: EntityTarget<ObjectLiteral>,
+  id: number | string,
+  noun: string,
+): Promise<void> {
   const [key] = manager.connection.getMetadata(entity).primaryColumns;
   const castable = key.type !== 'uuid' || (typeof id === 'string' && UUID.test(id));
-  if (!castable || !(await manager.existsBy(entity, { [key.propertyName]: id }))) throw ApiException.notFound(`${noun} ${id} does not exist`);
+  if (!castable || !(await manager.existsBy(entity, { [key.propertyName]: id })))
+    throw ApiException.notFound(`${noun} ${id} does not exist`);
 }

@@ -24,7 +24,7 @@ describe('timestamptzToIso', () => {
     '10000-01-01 00:00:00+00',
     'infinity',
     '-infinity',
-  ])('answers for %s what toISOString of pg\'s Date answers', (text) => {
+  ])("answers for %s what toISOString of pg's Date answers", (text) => {
     expect(timestamptzToIso(text)).toEqual(throughDate(text));
   });
 

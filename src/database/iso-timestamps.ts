@@ -27,7 +27,15 @@ export function timestamptzToIso(text: string): unknown {
   // Date.UTC reads years below 100 as 19xx; such dates take pg's own way.
   if (Number(year) < 100) return isoOf(defaultTimestamptz(text));
   const offset = (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes ?? 0));
-  const utc = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute) - offset, Number(second), Number(milliseconds));
+  const utc = Date.UTC(
+    Number(year),
+    Number(month) - 1,
+    Number(day),
+    Number(hour),
+    Number(minute) - offset,
+    Number(second),
+    Number(milliseconds),
+  );
   return isoOf(new Date(utc));
 }
 
@@ -39,5 +47,7 @@ function isoOf(value: unknown): unknown {
 /** pg's parsers, but timestamptz columns arrive as ISO strings (see timestamptzToIso). */
 export const ISO_TIMESTAMP_TYPES: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === TIMESTAMPTZ_OID && format !== 'binary' ? timestamptzToIso : types.getTypeParser(oid, format as 'text')) as CustomTypesConfig['getTypeParser'],
+    oid === TIMESTAMPTZ_OID && format !== 'binary'
+      ? timestamptzToIso
+      : types.getTypeParser(oid, format as 'text')) as CustomTypesConfig['getTypeParser'],
 };

@@ -35,7 +35,8 @@ async function main(): Promise<void> {
       await dataSource.undoLastMigration({ transaction: 'each' });
       console.log('reverted the last migration');
     } else {
-      if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Error('generate needs a PascalCase name, e.g. generate AddLicenseIndexes');
+      if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name))
+        throw new Error('generate needs a PascalCase name, e.g. generate AddLicenseIndexes');
       await dataSource.runMigrations({ transaction: 'each' });
       const sql = await dataSource.driver.createSchemaBuilder().log();
       if (!sql.upQueries.length) {
@@ -44,18 +45,30 @@ async function main(): Promise<void> {
       }
       const timestamp = Date.now();
       const quote = (query: string) => '`' + query.replace(/`/g, '\\`') + '`';
-      const file = join(process.cwd(), 'migrations', `${timestamp}-${name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.ts`);
+      const file = join(
+        process.cwd(),
+        'migrations',
+        `${timestamp}-${name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.ts`,
+      );
       writeFileSync(
         file,
         `import { MigrationInterface, QueryRunner } from 'typeorm';\n\nexport class ${name}${timestamp} implements MigrationInterface {\n  name = '${name}${timestamp}';\n\n` +
           `  async up(db: QueryRunner): Promise<void> {\n${sql.upQueries.map((q) => `    await db.query(${quote(q.query)});`).join('\n')}\n  }\n\n` +
-          `  async down(db: QueryRunner): Promise<void> {\n${sql.downQueries.reverse().map((q) => `    await db.query(${quote(q.query)});`).join('\n')}\n  }\n}\n`,
+          `  async down(db: QueryRunner): Promise<void> {\n${sql.downQueries
+            .reverse()
+            .map((q) => `    await db.query(${quote(q.query)});`)
+            .join('\n')}\n  }\n}\n`,
       );
       console.log(`wrote ${file}: review it, then add ${name}${timestamp} to migrations/index.ts`);
       // The entities declare what the hand-written migrations create; on an up-to-date schema TypeORM still proposes
       // its join-table conventions (see README, migration:generate): those lines must not be kept.
-      const drops = sql.upQueries.filter((query) => /^\s*(DROP|ALTER TABLE \S+ DROP CONSTRAINT)/i.test(query.query)).length;
-      if (drops) console.warn(`warning: ${drops} statements drop constraints or indexes; delete those that only rename what the hand-written migrations made`);
+      const drops = sql.upQueries.filter((query) =>
+        /^\s*(DROP|ALTER TABLE \S+ DROP CONSTRAINT)/i.test(query.query),
+      ).length;
+      if (drops)
+        console.warn(
+          `warning: ${drops} statements drop constraints or indexes; delete those that only rename what the hand-written migrations made`,
+        );
     }
   } finally {
     await dataSource.destroy();

@@ -17,19 +17,34 @@ export interface Referrer {
  * Call it inside the transaction that locked the record, so nothing new can point at it meanwhile.
  * `referrers` are names from code, never from a request.
  */
-export async function assertNotReferenced(manager: EntityManager, subject: string, id: number, referrers: readonly Referrer[], advice: string): Promise<void> {
+export async function assertNotReferenced(
+  manager: EntityManager,
+  subject: string,
+  id: number,
+  referrers: readonly Referrer[],
+  advice: string,
+): Promise<void> {
   const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-  const counts = referrers.map((referrer, index) => `(SELECT count(*) FROM ${quote(referrer.table)} WHERE ${quote(referrer.column)} = $1)::int AS c${index}`);
+  const counts = referrers.map(
+    (referrer, index) =>
+      `(SELECT count(*) FROM ${quote(referrer.table)} WHERE ${quote(referrer.column)} = $1)::int AS c${index}`,
+  );
   const [row]: Array<Record<string, number>> = await manager.query(`SELECT ${counts.join(', ')}`, [id]);
-  const present = referrers.map((referrer, index) => ({ referrer, count: row[`c${index}`] })).filter((entry) => entry.count > 0);
+  const present = referrers
+    .map((referrer, index) => ({ referrer, count: row[`c${index}`] }))
+    .filter((entry) => entry.count > 0);
   if (present.length === 0) return;
-  const parts = present.map(({ referrer, count }) => `${count} ${count === 1 ? referrer.noun : (referrer.plural ?? `${referrer.noun}s`)}`);
+  const parts = present.map(
+    ({ referrer, count }) => `${count} ${count === 1 ? referrer.noun : (referrer.plural ?? `${referrer.noun}s`)}`,
+  );
   const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
   throw ApiException.conflict(`${subject} has ${list}; ${advice}`, ErrorCode.InUse);
 }
 
 function driverErrorOf(error: unknown): { code?: string; constraint?: string; table?: string } | undefined {
-  return error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string; table?: string }) : undefined;
+  return error instanceof QueryFailedError
+    ? (error.driverError as { code?: string; constraint?: string; table?: string })
+    : undefined;
 }
 
 /** Whether `error` is PostgreSQL refusing a duplicate in the named unique index. */

@@ -25,7 +25,8 @@ export async function startTestApp(): Promise<TestContext> {
 
 export async function login(http: TestAgent, userName: string, password: string): Promise<string> {
   const response = await http.post('/v1/auth/login').send({ userName, password });
-  if (response.status !== 200) throw new Error(`login as ${userName} failed: ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 200)
+    throw new Error(`login as ${userName} failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.token as string;
 }
 
@@ -36,16 +37,32 @@ export function unique(prefix: string): string {
 }
 
 /** Creates a user with the given roles and answers its id and a token. */
-export async function createUser(ctx: TestContext, roles: string[], password = 'password-1234'): Promise<{ id: string; userName: string; token: string }> {
+export async function createUser(
+  ctx: TestContext,
+  roles: string[],
+  password = 'password-1234',
+): Promise<{ id: string; userName: string; token: string }> {
   const userName = unique('user');
-  const response = await ctx.http.post('/v1/users').set(bearer(ctx.adminToken)).send({ user: { userName, email: `${userName}@example.com`, roles }, password });
-  if (response.status !== 200) throw new Error(`creating user failed: ${response.status} ${JSON.stringify(response.body)}`);
+  const response = await ctx.http
+    .post('/v1/users')
+    .set(bearer(ctx.adminToken))
+    .send({ user: { userName, email: `${userName}@example.com`, roles }, password });
+  if (response.status !== 200)
+    throw new Error(`creating user failed: ${response.status} ${JSON.stringify(response.body)}`);
   return { id: response.body.userId, userName, token: await login(ctx.http, userName, password) };
 }
 
 /** Creates an API key owned by the admin (or `ownerId`) with the given permission bits. */
-export async function createApiKey(ctx: TestContext, permissions = 15, extra: Record<string, unknown> = {}): Promise<{ id: number; key: string }> {
-  const response = await ctx.http.post('/v1/api-keys').set(bearer(ctx.adminToken)).send({ apiKey: { name: unique('key'), permissions, ...extra } });
-  if (response.status !== 200) throw new Error(`creating API key failed: ${response.status} ${JSON.stringify(response.body)}`);
+export async function createApiKey(
+  ctx: TestContext,
+  permissions = 15,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: number; key: string }> {
+  const response = await ctx.http
+    .post('/v1/api-keys')
+    .set(bearer(ctx.adminToken))
+    .send({ apiKey: { name: unique('key'), permissions, ...extra } });
+  if (response.status !== 200)
+    throw new Error(`creating API key failed: ${response.status} ${JSON.stringify(response.body)}`);
   return { id: response.body.apiKeyId, key: response.body.apiKey };
 }

@@ -59,7 +59,10 @@ export async function createTestDatabase(log: (message: string) => void = () => 
   const name = `licensing_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   // TEST_DATABASE_SERVER_URL=embedded forces the embedded fallback, to test what a bare machine does.
   const configured = process.env.TEST_DATABASE_SERVER_URL;
-  const serverUrl = configured === 'embedded' ? undefined : (configured ?? ((await reachable(LOCAL_SERVER)) ? LOCAL_SERVER : undefined));
+  const serverUrl =
+    configured === 'embedded'
+      ? undefined
+      : (configured ?? ((await reachable(LOCAL_SERVER)) ? LOCAL_SERVER : undefined));
   if (serverUrl) {
     await createOn(serverUrl, name);
     log(`test database ${name} on ${new URL(serverUrl).host}`);
@@ -69,7 +72,11 @@ export async function createTestDatabase(log: (message: string) => void = () => 
   // No server to use: start an embedded one in a temporary folder the postgres user can reach.
   const folder = mkdtempSync(join(tmpdir(), 'licensing-test-pg-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const embedded = new EmbeddedPostgresServer({ dir: join(folder, 'data'), port, password: randomBytes(12).toString('hex') });
+  const embedded = new EmbeddedPostgresServer({
+    dir: join(folder, 'data'),
+    port,
+    password: randomBytes(12).toString('hex'),
+  });
   chmodSync(folder, 0o755);
   await embedded.start();
   await embedded.createDatabase(name);

@@ -4,7 +4,8 @@ import { TestContext, bearer, unique } from './app';
 
 async function post<T = Record<string, unknown>>(ctx: TestContext, path: string, body: object): Promise<T> {
   const response = await ctx.http.post(path).set(bearer(ctx.adminToken)).send(body);
-  if (response.status !== 200) throw new Error(`POST ${path} failed: ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 200)
+    throw new Error(`POST ${path} failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body as T;
 }
 
@@ -14,25 +15,48 @@ export interface SignatureKey {
 }
 
 /** A generated signature key resource and its public key, read back as a vendor would (GET /v1/resources). */
-export async function createSignatureKey(ctx: TestContext, algorithm: 'RSA' | 'ECDSA' | 'Ed25519' = 'Ed25519'): Promise<SignatureKey> {
-  const { resourceId } = await post<{ resourceId: number }>(ctx, '/v1/resources', { resource: { name: unique(`key-${algorithm}`), type: algorithm } });
-  const listed = await ctx.http.get('/v1/resources').query({ filter: `Id == ${resourceId}` }).set(bearer(ctx.adminToken)).expect(200);
+export async function createSignatureKey(
+  ctx: TestContext,
+  algorithm: 'RSA' | 'ECDSA' | 'Ed25519' = 'Ed25519',
+): Promise<SignatureKey> {
+  const { resourceId } = await post<{ resourceId: number }>(ctx, '/v1/resources', {
+    resource: { name: unique(`key-${algorithm}`), type: algorithm },
+  });
+  const listed = await ctx.http
+    .get('/v1/resources')
+    .query({ filter: `Id == ${resourceId}` })
+    .set(bearer(ctx.adminToken))
+    .expect(200);
   return { id: resourceId, publicKeyPem: listed.body.resources[0].data };
 }
 
-export async function createProduct(ctx: TestContext, signatureKeysId: number | null, extra: Record<string, unknown> = {}): Promise<number> {
-  const { productId } = await post<{ productId: number }>(ctx, '/v1/products', { product: { name: unique('product'), signatureKeysId, ...extra } });
+export async function createProduct(
+  ctx: TestContext,
+  signatureKeysId: number | null,
+  extra: Record<string, unknown> = {},
+): Promise<number> {
+  const { productId } = await post<{ productId: number }>(ctx, '/v1/products', {
+    product: { name: unique('product'), signatureKeysId, ...extra },
+  });
   return productId;
 }
 
 export async function createRelease(ctx: TestContext, productId: number, version = '1.0'): Promise<number> {
-  const { releaseId } = await post<{ releaseId: number }>(ctx, `/v1/products/${productId}/releases`, { release: { name: `v${version}`, version } });
+  const { releaseId } = await post<{ releaseId: number }>(ctx, `/v1/products/${productId}/releases`, {
+    release: { name: `v${version}`, version },
+  });
   return releaseId;
 }
 
 export async function createCustomer(ctx: TestContext, extra: Record<string, unknown> = {}): Promise<number> {
   const { customerId } = await post<{ customerId: number }>(ctx, '/v1/customers', {
-    customer: { firstName: 'Grace', lastName: 'Hopper', company: unique('Navy'), email: `${unique('grace')}@example.com`, ...extra },
+    customer: {
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      company: unique('Navy'),
+      email: `${unique('grace')}@example.com`,
+      ...extra,
+    },
   });
   return customerId;
 }
@@ -42,7 +66,10 @@ export async function createOrder(ctx: TestContext, customerId: number): Promise
   return orderId;
 }
 
-export async function createTemplate(ctx: TestContext, template: Record<string, unknown>): Promise<{ templateId: number; template: string }> {
+export async function createTemplate(
+  ctx: TestContext,
+  template: Record<string, unknown>,
+): Promise<{ templateId: number; template: string }> {
   return post(ctx, '/v1/license-templates', { licenseTemplate: { name: unique('template'), ...template } });
 }
 

@@ -37,14 +37,24 @@ describe('verifier CLI', () => {
   function run(...args: string[]): { code: number; output: string[]; errors: string[] } {
     const output: string[] = [];
     const errors: string[] = [];
-    const code = runVerifierCli(args, (line) => output.push(line), (line) => errors.push(line));
+    const code = runVerifierCli(
+      args,
+      (line) => output.push(line),
+      (line) => errors.push(line),
+    );
     return { code, output, errors };
   }
 
   it('should print valid and what the license says, and exit 0', () => {
     expect(run(licensePath, publicKeyPath, '--machine-id', 'M1')).toEqual({
       code: EXIT_VALID,
-      output: ['valid', 'license: lic0000CAFE', 'product: Widget Studio 2.1', 'licensee: Ann (Acme)', 'expires: 2999-01-01T00:00:00Z'],
+      output: [
+        'valid',
+        'license: lic0000CAFE',
+        'product: Widget Studio 2.1',
+        'licensee: Ann (Acme)',
+        'expires: 2999-01-01T00:00:00Z',
+      ],
       errors: [],
     });
   });
@@ -60,6 +70,9 @@ describe('verifier CLI', () => {
   it('should exit 2 with usage on wrong arguments or unreadable files', () => {
     expect(run(licensePath)).toMatchObject({ code: EXIT_USAGE, errors: [expect.stringMatching(/^usage: /)] });
     expect(run(licensePath, publicKeyPath, '--verbose')).toMatchObject({ code: EXIT_USAGE });
-    expect(run(join(directory, 'missing.txt'), publicKeyPath)).toMatchObject({ code: EXIT_USAGE, errors: [expect.stringContaining('missing.txt: ENOENT')] });
+    expect(run(join(directory, 'missing.txt'), publicKeyPath)).toMatchObject({
+      code: EXIT_USAGE,
+      errors: [expect.stringContaining('missing.txt: ENOENT')],
+    });
   });
 });

@@ -39,7 +39,11 @@ function describe(license: LicenseDocument): string[] {
 }
 
 /** Runs the verifier on command-line arguments and returns the exit code. */
-export function runVerifierCli(args: string[], print: (line: string) => void, printError: (line: string) => void): number {
+export function runVerifierCli(
+  args: string[],
+  print: (line: string) => void,
+  printError: (line: string) => void,
+): number {
   const parsed = parseArguments(args);
   if (!parsed) {
     printError(USAGE);

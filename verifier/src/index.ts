@@ -23,7 +23,13 @@ export interface LicenseDocument {
   assemblies?: { name: string; version?: string; culture?: string; publicKeyToken?: string }[];
   fields?: { name: string; value: string }[];
   features?: { id?: string; name: string; description?: string; expireDate?: string; key?: string; data?: string }[];
-  restrictions?: { id?: string; name: string; expireDate?: string; properties?: Record<string, string>; customXmlContent?: string }[];
+  restrictions?: {
+    id?: string;
+    name: string;
+    expireDate?: string;
+    properties?: Record<string, string>;
+    customXmlContent?: string;
+  }[];
 }
 
 export type LicenseFormatName = 'XML' | 'XML-DSig' | 'ASCII' | 'Base32';
@@ -60,7 +66,8 @@ function reject(reason: string): never {
 // The document model: member order, XML element names (member name with an upper-case first
 // letter) and types, the same table the server writes with.
 
-type FieldType = 'text' | 'date' | 'count' | 'licensingMode' | { record: Field[] } | { list: string; of: FieldType } | { map: string };
+type FieldType =
+  'text' | 'date' | 'count' | 'licensingMode' | { record: Field[] } | { list: string; of: FieldType } | { map: string };
 interface Field {
   key: string;
   type: FieldType;
@@ -82,7 +89,12 @@ const LICENSE_FIELDS: Field[] = [
   { key: 'components', type: { list: 'Component', of: 'text' } },
   {
     key: 'assemblies',
-    type: { list: 'Assembly', of: { record: [{ key: 'name', type: 'text', required: true }, ...textFields('version', 'culture', 'publicKeyToken')] } },
+    type: {
+      list: 'Assembly',
+      of: {
+        record: [{ key: 'name', type: 'text', required: true }, ...textFields('version', 'culture', 'publicKeyToken')],
+      },
+    },
   },
   {
     key: 'fields',
@@ -143,10 +155,12 @@ function checkValue(type: FieldType, value: unknown, path: string): void {
       if (typeof value !== 'string') fail('must be a string');
       return;
     case 'date':
-      if (typeof value !== 'string' || !ISO_UTC_DATE.test(value) || Number.isNaN(Date.parse(value))) fail('must be an ISO-8601 UTC date');
+      if (typeof value !== 'string' || !ISO_UTC_DATE.test(value) || Number.isNaN(Date.parse(value)))
+        fail('must be an ISO-8601 UTC date');
       return;
     case 'count':
-      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 2 ** 31 - 1) fail('must be a non-negative integer');
+      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 2 ** 31 - 1)
+        fail('must be a non-negative integer');
       return;
     case 'licensingMode':
       if (value !== 0 && value !== 1 && value !== 2) fail('must be 0, 1 or 2');
@@ -156,7 +170,8 @@ function checkValue(type: FieldType, value: unknown, path: string): void {
     if (!Array.isArray(value)) fail('must be a list');
     (value as unknown[]).forEach((item, index) => checkValue(type.of, item, `${path}[${index}]`));
   } else if ('map' in type) {
-    if (!isPlainObject(value) || Object.values(value).some((item) => typeof item !== 'string')) fail('must map names to strings');
+    if (!isPlainObject(value) || Object.values(value).some((item) => typeof item !== 'string'))
+      fail('must map names to strings');
   } else {
     if (!isPlainObject(value)) fail('must be an object');
     checkRecord(type.record, value as Record<string, unknown>, path);
@@ -166,7 +181,10 @@ function checkValue(type: FieldType, value: unknown, path: string): void {
 function checkRecord(fields: Field[], record: Record<string, unknown>, path: string): void {
   const known = new Set(fields.map((field) => field.key));
   const unknown = Object.keys(record).find((key) => !known.has(key));
-  if (unknown !== undefined) reject(`malformed license: ${path ? `${path}.` : ''}${unknown} is not part of the license model (is this verifier older than the server?)`);
+  if (unknown !== undefined)
+    reject(
+      `malformed license: ${path ? `${path}.` : ''}${unknown} is not part of the license model (is this verifier older than the server?)`,
+    );
   for (const field of fields) {
     const fieldPath = path ? `${path}.${field.key}` : field.key;
     if (record[field.key] !== undefined) checkValue(field.type, record[field.key], fieldPath);
@@ -209,11 +227,16 @@ function decodeReferences(raw: string): string {
   const decoded = raw.replace(/&([^;&]*);?/g, (reference, body: string) => {
     if (!reference.endsWith(';')) reject('malformed XML: a bare "&" must be written &amp;');
     if (Object.hasOwn(PREDEFINED_ENTITIES, body)) return PREDEFINED_ENTITIES[body];
-    const codePoint = /^#x[0-9A-Fa-f]{1,6}$/.test(body) ? parseInt(body.slice(2), 16) : /^#[0-9]{1,7}$/.test(body) ? parseInt(body.slice(1), 10) : NaN;
+    const codePoint = /^#x[0-9A-Fa-f]{1,6}$/.test(body)
+      ? parseInt(body.slice(2), 16)
+      : /^#[0-9]{1,7}$/.test(body)
+        ? parseInt(body.slice(1), 10)
+        : NaN;
     if (!(codePoint <= 0x10ffff)) reject(`malformed XML: unknown entity ${reference}`);
     return String.fromCodePoint(codePoint);
   });
-  if (NON_XML_CHARACTER.test(decoded)) reject('malformed XML: a character reference names a character XML cannot carry');
+  if (NON_XML_CHARACTER.test(decoded))
+    reject('malformed XML: a character reference names a character XML cannot carry');
   return decoded;
 }
 
@@ -238,20 +261,25 @@ function parseXml(text: string): XmlElement {
       continue;
     }
     const next = text[tagStart + 1];
-    if (next === '!' || next === '?') reject('XML comments, CDATA sections, processing instructions and DTDs are not allowed in a license');
+    if (next === '!' || next === '?')
+      reject('XML comments, CDATA sections, processing instructions and DTDs are not allowed in a license');
 
     if (next === '/') {
       END_TAG.lastIndex = tagStart;
       const end = END_TAG.exec(text);
       const element = open.pop();
-      if (!end || !element || end[1] !== element.name) reject(`malformed XML: unexpected end tag at offset ${tagStart}`);
+      if (!end || !element || end[1] !== element.name)
+        reject(`malformed XML: unexpected end tag at offset ${tagStart}`);
       position = END_TAG.lastIndex;
       continue;
     }
 
     START_TAG.lastIndex = tagStart;
     const start = START_TAG.exec(text);
-    if (!start) reject(`malformed XML: unreadable tag at offset ${tagStart} (self-closing tags and single quotes are not used in licenses)`);
+    if (!start)
+      reject(
+        `malformed XML: unreadable tag at offset ${tagStart} (self-closing tags and single quotes are not used in licenses)`,
+      );
     position = START_TAG.lastIndex;
     const element: XmlElement = { name: start[1], attributes: [], namespaceDeclarations: new Map(), children: [] };
     for (const [, name, rawValue] of start[2].matchAll(ATTRIBUTE)) {
@@ -263,7 +291,8 @@ function parseXml(text: string): XmlElement {
       } else if (prefixOf(name) !== undefined) {
         reject(`malformed license: prefixed attribute ${name} is not used in licenses`);
       } else {
-        if (element.attributes.some(([existing]) => existing === name)) reject(`malformed XML: attribute ${name} appears twice`);
+        if (element.attributes.some(([existing]) => existing === name))
+          reject(`malformed XML: attribute ${name} appears twice`);
         element.attributes.push([name, value]);
       }
     }
@@ -282,16 +311,24 @@ function parseXml(text: string): XmlElement {
   return root;
 }
 
-const escapeText = (text: string) => text.replace(/[&<>\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' })[c]!);
+const escapeText = (text: string) =>
+  text.replace(/[&<>\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' })[c]!);
 const escapeAttribute = (text: string) =>
-  text.replace(/[&<"\t\n\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' })[c]!);
+  text.replace(
+    /[&<"\t\n\r]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' })[c]!,
+  );
 
 /**
  * Exclusive XML canonicalisation of `element` (as the apex of its own output), leaving out `omit`.
  * Only an element's own prefix can be visibly utilised (attributes are never prefixed), so a
  * namespace is rendered where an element uses a prefix not yet rendered with that URI above it.
  */
-function canonicalize(element: XmlElement, omit?: XmlElement, rendered: ReadonlyMap<string, string> = new Map()): string {
+function canonicalize(
+  element: XmlElement,
+  omit?: XmlElement,
+  rendered: ReadonlyMap<string, string> = new Map(),
+): string {
   let output = `<${element.name}`;
   const prefix = prefixOf(element.name);
   let renderedBelow = rendered;
@@ -310,12 +347,15 @@ function canonicalize(element: XmlElement, omit?: XmlElement, rendered: Readonly
 }
 
 function assertNoAttributes(element: XmlElement): void {
-  if (element.attributes.length > 0 || element.namespaceDeclarations.size > 0) reject(`malformed license: <${element.name}> takes no attributes`);
+  if (element.attributes.length > 0 || element.namespaceDeclarations.size > 0)
+    reject(`malformed license: <${element.name}> takes no attributes`);
 }
 
 function childElements(element: XmlElement, path: string): XmlElement[] {
   assertNoAttributes(element);
-  return element.children.map((child) => (typeof child === 'string' ? reject(`malformed license: unexpected text in ${path || 'License'}`) : child));
+  return element.children.map((child) =>
+    typeof child === 'string' ? reject(`malformed license: unexpected text in ${path || 'License'}`) : child,
+  );
 }
 
 function textContent(element: XmlElement, path: string): string {
@@ -347,7 +387,12 @@ function readXmlValue(type: FieldType, element: XmlElement, path: string): unkno
   const entries = new Map<string, string>();
   for (const child of children) {
     const [nameAttribute, ...otherAttributes] = child.attributes;
-    if (child.name !== type.map || nameAttribute?.[0] !== 'Name' || otherAttributes.length > 0 || child.namespaceDeclarations.size > 0) {
+    if (
+      child.name !== type.map ||
+      nameAttribute?.[0] !== 'Name' ||
+      otherAttributes.length > 0 ||
+      child.namespaceDeclarations.size > 0
+    ) {
       reject(`malformed license: ${path} holds only <${type.map} Name="…"> elements`);
     }
     if (entries.has(nameAttribute[1])) reject(`malformed license: ${path} names ${nameAttribute[1]} twice`);
@@ -366,7 +411,8 @@ function readXmlRecord(fields: Field[], children: XmlElement[], path: string): R
     record[field.key] = readXmlValue(field.type, child, path ? `${path}.${field.key}` : field.key);
     index++;
   }
-  if (index < children.length) reject(`malformed license: unexpected <${children[index].name}> in ${path || 'License'}`);
+  if (index < children.length)
+    reject(`malformed license: unexpected <${children[index].name}> in ${path || 'License'}`);
   return record;
 }
 
@@ -451,17 +497,22 @@ function decodeXml(text: string): SignedEnvelope {
       keyId: match[2],
       signedBytes: Buffer.from(canonicalize(root, signatureElement)),
       signature: strictBase64(match[3], 'base64', 'signature'),
-      embeddedPublicKey: publicKeyElement && strictBase64(textContent(publicKeyElement, 'PublicKey'), 'base64', 'embedded public key'),
+      embeddedPublicKey:
+        publicKeyElement && strictBase64(textContent(publicKeyElement, 'PublicKey'), 'base64', 'embedded public key'),
       readDocument: documentOf(children),
     };
   }
   if (signatureElement?.name === 'ds:Signature' && signatureElement.namespace === XML_DSIG_NAMESPACE) {
     const match = XML_DSIG_SIGNATURE.exec(canonicalize(signatureElement));
-    if (!match) reject('unsupported XML-DSig signature: only the enveloped, exclusive-C14N, SHA-256 form the licensing server writes is accepted');
+    if (!match)
+      reject(
+        'unsupported XML-DSig signature: only the enveloped, exclusive-C14N, SHA-256 form the licensing server writes is accepted',
+      );
     const [, signedInfoContent, signatureMethod, digestValue, signatureValue, keyName, publicKey] = match;
     const algorithm = signatureAlgorithm(XML_DSIG_ALGORITHMS, signatureMethod);
     const digest = createHash('sha256').update(canonicalize(root, signatureElement)).digest();
-    if (!digest.equals(strictBase64(digestValue, 'base64', 'digest'))) reject('the license content was altered after signing (XML-DSig digest mismatch)');
+    if (!digest.equals(strictBase64(digestValue, 'base64', 'digest')))
+      reject('the license content was altered after signing (XML-DSig digest mismatch)');
     return {
       format: 'XML-DSig',
       algorithm,
@@ -483,7 +534,6 @@ const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const BASE32_ENVELOPE_VERSION = 1;
 const BASE32_HEADER_BYTES = 12;
 
-
 function jsonDocument(payload: Buffer): () => LicenseDocument {
   return () => {
     let value: unknown;
@@ -498,7 +548,8 @@ function jsonDocument(payload: Buffer): () => LicenseDocument {
 
 function decodeAscii(text: string): SignedEnvelope {
   const parts = text.split('.');
-  if (parts.length < 5 || parts.length > 6) reject('malformed license: an ASCII license has the form LIC1.<alg>.<keyId>.<payload>.<signature>');
+  if (parts.length < 5 || parts.length > 6)
+    reject('malformed license: an ASCII license has the form LIC1.<alg>.<keyId>.<payload>.<signature>');
   const [, algorithmName, keyId, payload, signature] = parts;
   if (!new RegExp(`^${KEY_ID}$`).test(keyId)) reject('malformed license: the key id is not 16 hex digits');
   return {
@@ -532,7 +583,8 @@ function fromBase32(text: string): Buffer {
 
 function decodeBase32(text: string): SignedEnvelope {
   const bytes = fromBase32(text);
-  if (bytes.length < BASE32_HEADER_BYTES || bytes[0] !== BASE32_ENVELOPE_VERSION) reject('malformed license: not a version 1 Base32 license');
+  if (bytes.length < BASE32_HEADER_BYTES || bytes[0] !== BASE32_ENVELOPE_VERSION)
+    reject('malformed license: not a version 1 Base32 license');
   const signedLength = BASE32_HEADER_BYTES + bytes.readUInt16BE(10);
   if (bytes.length < signedLength + 2) reject('malformed license: the Base32 license is truncated');
   const signatureEnd = signedLength + 2 + bytes.readUInt16BE(signedLength);
@@ -551,7 +603,10 @@ function decodeBase32(text: string): SignedEnvelope {
 
 function decodeLicense(licenseKey: string): SignedEnvelope {
   // XML end-of-line handling turns CRLF into LF; mail and editors may have added either.
-  const text = licenseKey.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').trim();
+  const text = licenseKey
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .trim();
   if (text.startsWith('<')) return decodeXml(text);
   const compact = text.replace(/\s+/g, '');
   if (compact.startsWith('LIC1.')) return decodeAscii(compact);
@@ -582,8 +637,11 @@ function readPublicKey(publicKeyPem: string): PublicKeyInfo {
   const type = key.asymmetricKeyType;
   if (type === 'rsa') return { key, algorithm: 'RSA', spki, keyId };
   if (type === 'ed25519') return { key, algorithm: 'Ed25519', spki, keyId };
-  if (type === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return { key, algorithm: 'ECDSA', spki, keyId };
-  return reject(`the public key is of an unsupported type (${type}${type === 'ec' ? ` on ${key.asymmetricKeyDetails?.namedCurve}` : ''})`);
+  if (type === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1')
+    return { key, algorithm: 'ECDSA', spki, keyId };
+  return reject(
+    `the public key is of an unsupported type (${type}${type === 'ec' ? ` on ${key.asymmetricKeyDetails?.namedCurve}` : ''})`,
+  );
 }
 
 function signatureMatches(publicKey: PublicKeyInfo, data: Buffer, signature: Buffer): boolean {
@@ -608,11 +666,15 @@ function checkSignature(publicKey: PublicKeyInfo, data: Buffer, signature: Buffe
 
 function usageProblem(license: LicenseDocument, options: VerifyOptions): string | undefined {
   const now = options.now ?? new Date();
-  if (license.expireDate !== undefined && Date.parse(license.expireDate) <= now.getTime()) return `expired on ${license.expireDate}`;
-  const machineBindings = (license.restrictions ?? []).filter((restriction) => restriction.name.toLowerCase() === 'hardware');
+  if (license.expireDate !== undefined && Date.parse(license.expireDate) <= now.getTime())
+    return `expired on ${license.expireDate}`;
+  const machineBindings = (license.restrictions ?? []).filter(
+    (restriction) => restriction.name.toLowerCase() === 'hardware',
+  );
   if (options.machineId !== undefined && machineBindings.length > 0) {
     const licensedMachines = machineBindings.map((restriction) => restriction.properties?.machineId);
-    if (!licensedMachines.includes(options.machineId)) return `licensed for another machine, not for machine id ${options.machineId}`;
+    if (!licensedMachines.includes(options.machineId))
+      return `licensed for another machine, not for machine id ${options.machineId}`;
   }
   return undefined;
 }
@@ -622,7 +684,11 @@ function usageProblem(license: LicenseDocument, options: VerifyOptions): string 
  * its expiry and, when `machineId` is given, its Hardware restriction. Never throws: every problem
  * comes back as `valid: false` with a reason.
  */
-export function verifyLicense(licenseKey: string, publicKeyPem: string, options: VerifyOptions = {}): VerificationResult {
+export function verifyLicense(
+  licenseKey: string,
+  publicKeyPem: string,
+  options: VerifyOptions = {},
+): VerificationResult {
   const result: VerificationResult = { valid: false };
   try {
     const publicKey = readPublicKey(publicKeyPem);
@@ -630,8 +696,10 @@ export function verifyLicense(licenseKey: string, publicKeyPem: string, options:
     result.format = envelope.format;
     result.algorithm = envelope.algorithm;
     result.keyId = envelope.keyId;
-    if (envelope.keyId !== publicKey.keyId) reject(`signed with key ${envelope.keyId}, public key is ${publicKey.keyId}`);
-    if (envelope.algorithm !== publicKey.algorithm) reject(`signed with ${envelope.algorithm}, but the public key is ${publicKey.algorithm}`);
+    if (envelope.keyId !== publicKey.keyId)
+      reject(`signed with key ${envelope.keyId}, public key is ${publicKey.keyId}`);
+    if (envelope.algorithm !== publicKey.algorithm)
+      reject(`signed with ${envelope.algorithm}, but the public key is ${publicKey.algorithm}`);
     if (!signatureMatches(publicKey, envelope.signedBytes, envelope.signature)) {
       reject('the signature does not match: the license was altered after signing');
     }
@@ -643,7 +711,10 @@ export function verifyLicense(licenseKey: string, publicKeyPem: string, options:
     if (problem) reject(problem);
     result.valid = true;
   } catch (error) {
-    result.reason = error instanceof LicenseRejected ? error.message : `the license could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+    result.reason =
+      error instanceof LicenseRejected
+        ? error.message
+        : `the license could not be checked: ${error instanceof Error ? error.message : String(error)}`;
   }
   return result;
 }

@@ -14,6 +14,11 @@ describe('access table (DESIGN.md §5)', () => {
   });
 
   it('derives the operation and API key bit from the HTTP method', () => {
-    expect(['GET', 'POST', 'PUT', 'DELETE'].map((method) => permissionFor(operationOf(method)))).toEqual([Permission.Read, Permission.Create, Permission.Write, Permission.Delete]);
+    expect(['GET', 'POST', 'PUT', 'DELETE'].map((method) => permissionFor(operationOf(method)))).toEqual([
+      Permission.Read,
+      Permission.Create,
+      Permission.Write,
+      Permission.Delete,
+    ]);
   });
 });

@@ -34,8 +34,20 @@ export const AREA_ROLES = {
 } satisfies Record<string, Record<Operation, Role[]>>;
 export type Area = keyof typeof AREA_ROLES;
 
-const OPERATION_BY_METHOD: Record<string, Operation> = { GET: 'read', HEAD: 'read', POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' };
-const PERMISSION_BY_OPERATION: Record<Operation, Permission> = { read: Permission.Read, create: Permission.Create, update: Permission.Write, delete: Permission.Delete };
+const OPERATION_BY_METHOD: Record<string, Operation> = {
+  GET: 'read',
+  HEAD: 'read',
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'update',
+  DELETE: 'delete',
+};
+const PERMISSION_BY_OPERATION: Record<Operation, Permission> = {
+  read: Permission.Read,
+  create: Permission.Create,
+  update: Permission.Write,
+  delete: Permission.Delete,
+};
 
 export function operationOf(httpMethod: string): Operation {
   return OPERATION_BY_METHOD[httpMethod.toUpperCase()] ?? 'update';

@@ -7,7 +7,12 @@ import { ACCESS_AREA, IS_PUBLIC } from './decorators';
 import { Principal } from './principal';
 import { API_KEY_STRATEGY, JWT_STRATEGY } from './strategies';
 
-const PERMISSION_NAMES: Record<Permission, string> = { [Permission.Read]: 'Read', [Permission.Write]: 'Write', [Permission.Delete]: 'Delete', [Permission.Create]: 'Create' };
+const PERMISSION_NAMES: Record<Permission, string> = {
+  [Permission.Read]: 'Read',
+  [Permission.Write]: 'Write',
+  [Permission.Delete]: 'Delete',
+  [Permission.Create]: 'Create',
+};
 
 /**
  * The single global guard: every route needs a Bearer JWT or an x-api-key unless it is @Public(),
@@ -31,11 +36,15 @@ export class GlobalAuthGuard extends AuthGuard([JWT_STRATEGY, API_KEY_STRATEGY])
     const operation = operationOf(request.method);
     const allowed = rolesAllowed(area, operation);
     if (!principal.roles.some((role) => allowed.includes(role))) {
-      throw ApiException.forbidden(`Your roles (${principal.roles.join(', ') || 'none'}) do not allow ${operation} here; it needs one of: ${allowed.join(', ')}`);
+      throw ApiException.forbidden(
+        `Your roles (${principal.roles.join(', ') || 'none'}) do not allow ${operation} here; it needs one of: ${allowed.join(', ')}`,
+      );
     }
     const needed = permissionFor(operation);
     if ((principal.permissions & needed) !== needed) {
-      throw ApiException.forbidden(`This API key lacks the ${PERMISSION_NAMES[needed]} permission (bit ${needed}) that ${request.method} requires`);
+      throw ApiException.forbidden(
+        `This API key lacks the ${PERMISSION_NAMES[needed]} permission (bit ${needed}) that ${request.method} requires`,
+      );
     }
     return true;
   }
@@ -65,8 +74,10 @@ export class GlobalAuthGuard extends AuthGuard([JWT_STRATEGY, API_KEY_STRATEGY])
 
   private describeFailure(info: unknown): string {
     const reasons = (Array.isArray(info) ? info : [info]).filter(Boolean) as Array<{ name?: string; message?: string }>;
-    if (reasons.some((reason) => reason.name === 'TokenExpiredError')) return 'The login token has expired; log in again';
-    if (reasons.some((reason) => reason.name === 'JsonWebTokenError' || reason.name === 'NotBeforeError')) return 'The login token is invalid';
+    if (reasons.some((reason) => reason.name === 'TokenExpiredError'))
+      return 'The login token has expired; log in again';
+    if (reasons.some((reason) => reason.name === 'JsonWebTokenError' || reason.name === 'NotBeforeError'))
+      return 'The login token is invalid';
     return 'Authentication required: send "Authorization: Bearer <token>" from POST /v1/auth/login or an "x-api-key" header';
   }
 }

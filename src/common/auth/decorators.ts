@@ -22,8 +22,14 @@ export const Access = (area: Area) =>
     SetMetadata(ACCESS_AREA, area),
     ApiBearerAuth(BEARER_SCHEME),
     ApiSecurity(API_KEY_SCHEME),
-    ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked credentials', type: ApiErrorResponseDto }),
-    ApiForbiddenResponse({ description: 'The role or API key permission does not allow this', type: ApiErrorResponseDto }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, invalid, expired or revoked credentials',
+      type: ApiErrorResponseDto,
+    }),
+    ApiForbiddenResponse({
+      description: 'The role or API key permission does not allow this',
+      type: ApiErrorResponseDto,
+    }),
   );
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {

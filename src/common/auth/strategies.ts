@@ -16,8 +16,16 @@ export interface JwtClaims {
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(JwtPassportStrategy, JWT_STRATEGY) {
-  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(PRINCIPAL_RESOLVER) private readonly resolver: PrincipalResolver) {
-    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: config.auth.jwtSecret, algorithms: ['HS256'], ignoreExpiration: false });
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(PRINCIPAL_RESOLVER) private readonly resolver: PrincipalResolver,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.auth.jwtSecret,
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
   }
 
   /** Looked up on every call so that a deleted user or a changed role takes effect at once. */

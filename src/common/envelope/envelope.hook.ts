@@ -21,6 +21,11 @@ export function registerEnvelope(fastify: FastifyInstance): void {
       !Buffer.isBuffer(payload) &&
       !('success' in payload) &&
       !UNWRAPPED_ROUTE.test(request.routeOptions?.url ?? request.url);
-    done(null, wrap ? { success: true, code: ErrorCode.Success, message: 'OK', ...(payload as Record<string, unknown>) } : payload);
+    done(
+      null,
+      wrap
+        ? { success: true, code: ErrorCode.Success, message: 'OK', ...(payload as Record<string, unknown>) }
+        : payload,
+    );
   });
 }

@@ -24,7 +24,11 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 /** PostgreSQL SQLSTATEs that mean the request, not the server, is at fault. */
 const PG_CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; message: string }> = {
   '23505': { status: 409, code: ErrorCode.Duplicate, message: 'A record with the same unique value already exists' },
-  '23503': { status: 409, code: ErrorCode.InUse, message: 'The record is referenced by or references another record that blocks this change' },
+  '23503': {
+    status: 409,
+    code: ErrorCode.InUse,
+    message: 'The record is referenced by or references another record that blocks this change',
+  },
   '22P02': { status: 400, code: ErrorCode.ValidationFailed, message: 'A value has the wrong format' },
   '22003': { status: 400, code: ErrorCode.ValidationFailed, message: 'A number is out of range' },
   '22001': { status: 400, code: ErrorCode.ValidationFailed, message: 'A text value is too long' },
@@ -38,7 +42,17 @@ const PG_CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; messag
  */
 export const REQUEST_EXCEPTION = Symbol.for('licensing:requestException');
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001', '08003']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+]);
 
 /**
  * The one place errors become responses: the `{success:false, code, message}` envelope with a real
@@ -68,11 +82,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      return this.envelope(status, CODE_BY_STATUS[status] ?? ErrorCode.InternalError, this.httpExceptionMessage(exception));
+      return this.envelope(
+        status,
+        CODE_BY_STATUS[status] ?? ErrorCode.InternalError,
+        this.httpExceptionMessage(exception),
+      );
     }
     const fastifyStatus = (exception as { statusCode?: number })?.statusCode;
     const fastifyCode = (exception as { code?: string })?.code;
-    if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500 && typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_')) {
+    if (
+      typeof fastifyStatus === 'number' &&
+      fastifyStatus >= 400 &&
+      fastifyStatus < 500 &&
+      typeof fastifyCode === 'string' &&
+      fastifyCode.startsWith('FST_')
+    ) {
       return this.fastifyError(fastifyStatus, fastifyCode, (exception as Error).message);
     }
     if (exception instanceof QueryFailedError) {
@@ -80,25 +104,43 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const known = PG_CLIENT_ERRORS[sqlState];
       if (known) {
         const detail = (exception.driverError as { detail?: string })?.detail;
-        this.logger.warn(`${request?.method} ${request?.url}: ${sqlState} ${exception.message}${detail ? ` (${detail})` : ''}`);
+        this.logger.warn(
+          `${request?.method} ${request?.url}: ${sqlState} ${exception.message}${detail ? ` (${detail})` : ''}`,
+        );
         return this.envelope(known.status, known.code, known.message);
       }
     }
     const errorCode = (exception as { code?: string })?.code;
     if (errorCode && CONNECTION_ERRORS.has(errorCode)) {
       this.logger.error(`${request?.method} ${request?.url}: database unavailable (${errorCode})`);
-      return this.envelope(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.DatabaseUnavailable, 'The database is unavailable; try again shortly');
+      return this.envelope(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        ErrorCode.DatabaseUnavailable,
+        'The database is unavailable; try again shortly',
+      );
     }
-    this.logger.error(`${request?.method} ${request?.url}: ${exception instanceof Error ? exception.stack : String(exception)}`);
-    return this.envelope(HttpStatus.INTERNAL_SERVER_ERROR, ErrorCode.InternalError, 'An unexpected error occurred; it has been logged');
+    this.logger.error(
+      `${request?.method} ${request?.url}: ${exception instanceof Error ? exception.stack : String(exception)}`,
+    );
+    return this.envelope(
+      HttpStatus.INTERNAL_SERVER_ERROR,
+      ErrorCode.InternalError,
+      'An unexpected error occurred; it has been logged',
+    );
   }
 
   private fastifyError(status: number, code: string, message: string): Envelope {
     if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || /JSON/i.test(message)) {
       return this.envelope(400, ErrorCode.MalformedJson, `The request body is not valid JSON: ${message}`);
     }
-    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return this.envelope(413, ErrorCode.PayloadTooLarge, 'The request body is larger than the server accepts');
-    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return this.envelope(415, ErrorCode.UnsupportedMediaType, 'Send the body as application/json or application/json-patch+json');
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return this.envelope(413, ErrorCode.PayloadTooLarge, 'The request body is larger than the server accepts');
+    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return this.envelope(
+        415,
+        ErrorCode.UnsupportedMediaType,
+        'Send the body as application/json or application/json-patch+json',
+      );
     return this.envelope(status, CODE_BY_STATUS[status] ?? ErrorCode.ValidationFailed, message);
   }
 

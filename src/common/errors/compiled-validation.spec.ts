@@ -17,8 +17,12 @@ function requestClasses(): Array<new () => object> {
     }
   };
   walk(join(__dirname, '..', '..'));
-  const classes = files.flatMap((file) => Object.values(require(file) as Record<string, unknown>)).filter((value): value is new () => object => typeof value === 'function');
-  return [...new Set(classes)].filter((type) => getMetadataStorage().getTargetValidationMetadatas(type, '', false, false, undefined).length > 0);
+  const classes = files
+    .flatMap((file) => Object.values(require(file) as Record<string, unknown>))
+    .filter((value): value is new () => object => typeof value === 'function');
+  return [...new Set(classes)].filter(
+    (type) => getMetadataStorage().getTargetValidationMetadatas(type, '', false, false, undefined).length > 0,
+  );
 }
 
 /** Values that hit the usual rules from both sides: types, lengths, emptiness, formats, ranges. */
@@ -72,7 +76,11 @@ function random(seed: number): () => number {
 const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
 /** What class-validator decides, with the members it complains about. */
-async function fullPipeOutcome(pipe: ValidationPipe, value: unknown, metadata: ArgumentMetadata): Promise<{ accepted: boolean; result?: unknown; faulty: string[] }> {
+async function fullPipeOutcome(
+  pipe: ValidationPipe,
+  value: unknown,
+  metadata: ArgumentMetadata,
+): Promise<{ accepted: boolean; result?: unknown; faulty: string[] }> {
   try {
     return { accepted: true, result: await pipe.transform(asJson(value), metadata), faulty: [] };
   } catch (error) {
@@ -114,7 +122,13 @@ describe('compileValidation', () => {
       if (!check) continue;
       compiledClasses++;
       const metadata: ArgumentMetadata = { type: 'body', metatype: type };
-      const names = [...new Set(getMetadataStorage().getTargetValidationMetadatas(type, '', false, false, undefined).map((rule) => rule.propertyName))];
+      const names = [
+        ...new Set(
+          getMetadataStorage()
+            .getTargetValidationMetadatas(type, '', false, false, undefined)
+            .map((rule) => rule.propertyName),
+        ),
+      ];
       // Each round starts from random members and repairs what class-validator complains about
       // (dropping or redrawing it), so both valid and invalid bodies of every class are compared.
       for (let round = 0; round < 40; round++) {
@@ -126,7 +140,11 @@ describe('compileValidation', () => {
           const full = await fullPipeOutcome(reference, body, metadata);
           if (fast) {
             fastAccepted++;
-            expect({ type: type.name, body, accepted: full.accepted }).toEqual({ type: type.name, body, accepted: true });
+            expect({ type: type.name, body, accepted: full.accepted }).toEqual({
+              type: type.name,
+              body,
+              accepted: true,
+            });
             expect(fast).toBeInstanceOf(type);
             expect(fast).toEqual(full.result);
           }
@@ -148,7 +166,11 @@ describe('compileValidation', () => {
     const check = compileValidation(ValidateRequest)!;
     const result = check({ userKey: 'ABCDE-FGHIJ-KLMNO-PQRST', licenseToken: 'fltk_abcdefghijkl', machineId: null });
     expect(result).toBeInstanceOf(ValidateRequest);
-    expect(result).toMatchObject({ userKey: 'ABCDE-FGHIJ-KLMNO-PQRST', licenseToken: 'fltk_abcdefghijkl', machineId: null });
+    expect(result).toMatchObject({
+      userKey: 'ABCDE-FGHIJ-KLMNO-PQRST',
+      licenseToken: 'fltk_abcdefghijkl',
+      machineId: null,
+    });
   });
 
   it('leaves to the full pipe what it cannot vouch for', () => {
@@ -164,7 +186,11 @@ describe('compileValidation', () => {
   });
 
   it('does not compile classes whose copy class-transformer shapes (nested types)', () => {
-    const nested = classes.filter((type) => getMetadataStorage().getTargetValidationMetadatas(type, '', false, false, undefined).some((rule) => rule.type === 'nestedValidation'));
+    const nested = classes.filter((type) =>
+      getMetadataStorage()
+        .getTargetValidationMetadatas(type, '', false, false, undefined)
+        .some((rule) => rule.type === 'nestedValidation'),
+    );
     expect(nested.length).toBeGreaterThan(0);
     for (const type of nested) expect(compileValidation(type)).toBeNull();
   });
@@ -175,7 +201,11 @@ describe('CompiledValidationPipe', () => {
 
   it('answers the full pipe message for an invalid body', async () => {
     const pipe = createValidationPipe();
-    await expect(pipe.transform({ userKey: 42, extra: true }, metadata)).rejects.toMatchObject({ message: expect.stringMatching(/userKey must be a string.*property extra should not exist|property extra should not exist.*userKey must be a string/) });
+    await expect(pipe.transform({ userKey: 42, extra: true }, metadata)).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /userKey must be a string.*property extra should not exist|property extra should not exist.*userKey must be a string/,
+      ),
+    });
   });
 
   it('does not call the full pipe for a valid body', async () => {

@@ -32,7 +32,12 @@ interface PropertyCheck {
 /** Returns the class instance for a body that passes every rule, or null when the full pipe must decide. */
 export type CompiledCheck = (value: unknown) => object | null;
 
-const SUPPORTED_TYPES = new Set<string>([ValidationTypes.CONDITIONAL_VALIDATION, ValidationTypes.CUSTOM_VALIDATION, ValidationTypes.IS_DEFINED, ValidationTypes.WHITELIST]);
+const SUPPORTED_TYPES = new Set<string>([
+  ValidationTypes.CONDITIONAL_VALIDATION,
+  ValidationTypes.CUSTOM_VALIDATION,
+  ValidationTypes.IS_DEFINED,
+  ValidationTypes.WHITELIST,
+]);
 
 /**
  * A fast path in front of class-validator for the common case: a flat request body that is valid.
@@ -51,24 +56,37 @@ const SUPPORTED_TYPES = new Set<string>([ValidationTypes.CONDITIONAL_VALIDATION,
  */
 export function compileValidation(type: Constructor): CompiledCheck | null {
   if (usesClassTransformer(type)) return null;
-  const rules = getMetadataStorage().getTargetValidationMetadatas(type, '', false, false, undefined) as unknown as ValidationRule[];
+  const rules = getMetadataStorage().getTargetValidationMetadatas(
+    type,
+    '',
+    false,
+    false,
+    undefined,
+  ) as unknown as ValidationRule[];
   if (rules.length === 0) return null;
   const properties = new Map<string, PropertyCheck>();
   for (const rule of rules) {
     if (!SUPPORTED_TYPES.has(rule.type) || rule.groups?.length || rule.always !== undefined) return null;
     let property = properties.get(rule.propertyName);
-    if (!property) properties.set(rule.propertyName, (property = { name: rule.propertyName, conditions: [], rules: [] }));
+    if (!property)
+      properties.set(rule.propertyName, (property = { name: rule.propertyName, conditions: [], rules: [] }));
     if (rule.type === ValidationTypes.CONDITIONAL_VALIDATION) {
       property.conditions.push(rule.constraints[0] as (object: object, value: unknown) => boolean);
     } else if (rule.type !== ValidationTypes.WHITELIST) {
-      const constraints = getMetadataStorage().getTargetValidatorConstraints(rule.constraintCls) as unknown as Array<{ async: boolean; instance: ConstraintInstance }>;
+      const constraints = getMetadataStorage().getTargetValidatorConstraints(rule.constraintCls) as unknown as Array<{
+        async: boolean;
+        instance: ConstraintInstance;
+      }>;
       if (constraints.length === 0 || constraints.some((constraint) => constraint.async)) return null;
       property.rules.push({ rule, validators: constraints.map((constraint) => constraint.instance) });
     }
   }
   // class-validator checks IsDefined before the other rules of a property; the order only matters for
   // messages, which this never produces, but keeping it costs nothing.
-  for (const property of properties.values()) property.rules.sort((a, b) => Number(b.rule.type === ValidationTypes.IS_DEFINED) - Number(a.rule.type === ValidationTypes.IS_DEFINED));
+  for (const property of properties.values())
+    property.rules.sort(
+      (a, b) => Number(b.rule.type === ValidationTypes.IS_DEFINED) - Number(a.rule.type === ValidationTypes.IS_DEFINED),
+    );
   const checks = [...properties.values()];
   const targetName = type.name;
 
@@ -87,8 +105,15 @@ export function compileValidation(type: Constructor): CompiledCheck | null {
       if (property.conditions.some((condition) => !condition(instance, propertyValue))) continue;
       for (const { rule, validators } of property.rules) {
         if (rule.validateIf && !rule.validateIf(instance, propertyValue)) continue;
-        const args: ValidationArguments = { targetName, property: property.name, object: instance, value: propertyValue, constraints: rule.constraints };
-        for (const validator of validators) if (!passes(validator, rule.each === true, propertyValue, args)) return null;
+        const args: ValidationArguments = {
+          targetName,
+          property: property.name,
+          object: instance,
+          value: propertyValue,
+          constraints: rule.constraints,
+        };
+        for (const validator of validators)
+          if (!passes(validator, rule.each === true, propertyValue, args)) return null;
       }
     }
     return instance;
@@ -110,10 +135,22 @@ function passes(validator: ConstraintInstance, each: boolean, value: unknown, ar
 
 /** Type, Transform, Expose or Exclude anywhere on the class or its ancestors: plainToInstance does more than copy. */
 function usesClassTransformer(type: Constructor): boolean {
-  const storage = defaultMetadataStorage as unknown as Record<'_typeMetadatas' | '_transformMetadatas' | '_exposeMetadatas' | '_excludeMetadatas', Map<Function, unknown>>;
-  const maps = [storage._typeMetadatas, storage._transformMetadatas, storage._exposeMetadatas, storage._excludeMetadatas];
+  const storage = defaultMetadataStorage as unknown as Record<
+    '_typeMetadatas' | '_transformMetadatas' | '_exposeMetadatas' | '_excludeMetadatas',
+    Map<Function, unknown>
+  >;
+  const maps = [
+    storage._typeMetadatas,
+    storage._transformMetadatas,
+    storage._exposeMetadatas,
+    storage._excludeMetadatas,
+  ];
   if (maps.some((map) => !(map instanceof Map))) return true;
-  for (let target: Function | null = type; target && target !== Object && target !== Function.prototype; target = Object.getPrototypeOf(target)) {
+  for (
+    let target: Function | null = type;
+    target && target !== Object && target !== Function.prototype;
+    target = Object.getPrototypeOf(target)
+  ) {
     if (maps.some((map) => map.has(target as Function))) return true;
   }
   return false;

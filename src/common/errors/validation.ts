@@ -6,7 +6,9 @@ import { ErrorCode } from './error-code';
 function describe(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const path = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((text) => (text.startsWith(error.property) ? text.replace(error.property, path) : `${path}: ${text}`));
+    const own = Object.values(error.constraints ?? {}).map((text) =>
+      text.startsWith(error.property) ? text.replace(error.property, path) : `${path}: ${text}`,
+    );
     return [...own, ...describe(error.children ?? [], path)];
   });
 }
@@ -59,6 +61,7 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     stopAtFirstError: false,
-    exceptionFactory: (errors) => ApiException.badRequest(`Invalid request: ${describe(errors).join('; ')}`, ErrorCode.ValidationFailed),
+    exceptionFactory: (errors) =>
+      ApiException.badRequest(`Invalid request: ${describe(errors).join('; ')}`, ErrorCode.ValidationFailed),
   });
 }

@@ -26,7 +26,9 @@ describe('key formats', () => {
   });
 
   it('should fill every placeholder kind from its own alphabet and copy literals', () => {
-    expect(generateKey('x{hex:6}.{DEC:10}/{token:3}{TOKEN:3}')).toMatch(/^x[0-9a-f]{6}\.[0-9]{10}\/[a-z0-9]{3}[A-Z0-9]{3}$/);
+    expect(generateKey('x{hex:6}.{DEC:10}/{token:3}{TOKEN:3}')).toMatch(
+      /^x[0-9a-f]{6}\.[0-9]{10}\/[a-z0-9]{3}[A-Z0-9]{3}$/,
+    );
   });
 
   it('should not repeat keys', () => {

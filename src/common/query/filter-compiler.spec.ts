@@ -114,7 +114,9 @@ describe('applyFilter', () => {
     });
 
     it('lets != match rows where a nullable column is null, as in .NET', () => {
-      expect(customerFilter('company != "Acme"').where).toBe('("c"."company_name" <> $1 OR "c"."company_name" IS NULL)');
+      expect(customerFilter('company != "Acme"').where).toBe(
+        '("c"."company_name" <> $1 OR "c"."company_name" IS NULL)',
+      );
       expect(customerFilter('not (rating > 3)').where).toBe('("c"."rating" <= $1 OR "c"."rating" IS NULL)');
       expect(customerFilter('not (company != "Acme")').where).toBe('"c"."company_name" = $1');
     });
@@ -204,21 +206,33 @@ describe('applyFilter', () => {
       ['rating == "3"', 11, 'rating is a whole-number field; compare it with a number, e.g. 42'],
       ['isReseller == 1', 15, 'isReseller is a true/false field; compare it with true or false'],
       ['isReseller == "true"', 15, 'isReseller is a true/false field; compare it with true or false'],
-      ['createdAt > 20240101', 13, 'createdAt is a date field; compare it with a quoted date, e.g. "2024-01-31" or "2024-01-31T12:00:00Z"'],
-      ['externalId == "42"', 15, 'externalId is an id field; compare it with a quoted UUID, e.g. "3f2504e0-4f89-41d3-9a0c-0305e82c3301"'],
+      [
+        'createdAt > 20240101',
+        13,
+        'createdAt is a date field; compare it with a quoted date, e.g. "2024-01-31" or "2024-01-31T12:00:00Z"',
+      ],
+      [
+        'externalId == "42"',
+        15,
+        'externalId is an id field; compare it with a quoted UUID, e.g. "3f2504e0-4f89-41d3-9a0c-0305e82c3301"',
+      ],
       ['status == true', 11, 'status must be one of Active (1), Suspended (2), Closed (3), given by name or number'],
     ])('rejects %s at column %d', (filter, column, problem) => {
       expect(rejection(filter)).toBe(`Invalid filter at column ${column}: ${problem}`);
     });
 
     it('rejects ordering comparisons on yes/no and id fields', () => {
-      expect(rejection('isReseller > false')).toBe('Invalid filter at column 1: isReseller cannot be compared with >; use == or !=');
+      expect(rejection('isReseller > false')).toBe(
+        'Invalid filter at column 1: isReseller cannot be compared with >; use == or !=',
+      );
       expect(rejection('externalId <= "3f2504e0-4f89-41d3-9a0c-0305e82c3301"')).toContain('use == or !=');
     });
 
     it('checks decimals are numbers', () => {
       const error = apiErrorOf(() => applyFilter(orders(), 'o', orderQuery, 'total == "12"'));
-      expect(error.message).toBe('Invalid filter at column 10: total is a number field; compare it with a number, e.g. 9.99');
+      expect(error.message).toBe(
+        'Invalid filter at column 10: total is a number field; compare it with a number, e.g. 9.99',
+      );
     });
   });
 
@@ -284,11 +298,15 @@ describe('applyFilter', () => {
       'company, createdAt, externalId, id, isReseller, orders.<field>, rating, region.<field>, status, tags.<field>';
 
     it('names the unknown field, its column and the fields that are allowed', () => {
-      expect(rejection('rating == 1 and Foo == 2')).toBe(`Unknown field "Foo" in filter at column 17; allowed: ${allowed}`);
+      expect(rejection('rating == 1 and Foo == 2')).toBe(
+        `Unknown field "Foo" in filter at column 17; allowed: ${allowed}`,
+      );
     });
 
     it('treats a field that is not filterable as unknown', () => {
-      expect(rejection('internalNote == "x"')).toBe(`Unknown field "internalNote" in filter at column 1; allowed: ${allowed}`);
+      expect(rejection('internalNote == "x"')).toBe(
+        `Unknown field "internalNote" in filter at column 1; allowed: ${allowed}`,
+      );
     });
 
     it('points at the unknown segment of a path and lists what that relation offers', () => {
@@ -349,7 +367,9 @@ describe('applyFilter', () => {
     });
 
     it('negates with NOT EXISTS: no related row matches', () => {
-      expect(customerFilter('not (orders.id == 7)').where).toMatch(/^NOT EXISTS \(SELECT 1 .* AND "c_orders"\."id" = \$1\)$/);
+      expect(customerFilter('not (orders.id == 7)').where).toMatch(
+        /^NOT EXISTS \(SELECT 1 .* AND "c_orders"\."id" = \$1\)$/,
+      );
     });
 
     it('goes through the join table of a many-to-many relation', () => {

@@ -49,15 +49,36 @@ interface FilterTarget {
 }
 
 const SQL_OPERATORS: Record<ComparisonOperator, string> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' };
-const WRITTEN_OPERATORS: Record<ComparisonOperator, string> = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
+const WRITTEN_OPERATORS: Record<ComparisonOperator, string> = {
+  eq: '==',
+  ne: '!=',
+  lt: '<',
+  le: '<=',
+  gt: '>',
+  ge: '>=',
+};
 const OPPOSITE_OPERATORS: Record<ComparisonOperator, ComparisonOperator> = {
-  eq: 'ne', ne: 'eq', lt: 'ge', le: 'gt', gt: 'le', ge: 'lt',
+  eq: 'ne',
+  ne: 'eq',
+  lt: 'ge',
+  le: 'gt',
+  gt: 'le',
+  ge: 'lt',
 };
 /** `5 < rating` is rewritten as `rating > 5`. */
 const MIRRORED_OPERATORS: Record<ComparisonOperator, ComparisonOperator> = {
-  eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le',
+  eq: 'eq',
+  ne: 'ne',
+  lt: 'gt',
+  le: 'ge',
+  gt: 'lt',
+  ge: 'le',
 };
-const METHOD_NAMES: Record<StringMethod, string> = { contains: 'Contains', startsWith: 'StartsWith', endsWith: 'EndsWith' };
+const METHOD_NAMES: Record<StringMethod, string> = {
+  contains: 'Contains',
+  startsWith: 'StartsWith',
+  endsWith: 'EndsWith',
+};
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -149,7 +170,12 @@ class FilterCompilation {
     });
   }
 
-  private compareWithValue(target: FilterTarget, operator: ComparisonOperator, value: unknown, negated: boolean): string {
+  private compareWithValue(
+    target: FilterTarget,
+    operator: ComparisonOperator,
+    value: unknown,
+    negated: boolean,
+  ): string {
     const sqlOperator = SQL_OPERATORS[negated ? OPPOSITE_OPERATORS[operator] : operator];
     // In .NET a null value is "not equal" to everything and fails every other comparison.
     const nullMatches = (operator === 'ne') !== negated;
@@ -225,7 +251,10 @@ class FilterCompilation {
     const found = findRelation(scope.entity, segment.name);
     if (!found) {
       if (findField(scope.entity, segment.name)) {
-        throw filterErrorAt(rest[0].offset, `${label} is a field, not a relation, so it has no member "${rest[0].name}"`);
+        throw filterErrorAt(
+          rest[0].offset,
+          `${label} is a field, not a relation, so it has no member "${rest[0].name}"`,
+        );
       }
       throw unknownField(scope.entity, label, walked, segment.offset);
     }
@@ -260,7 +289,8 @@ class FilterCompilation {
         if (literal.type !== 'boolean') throw mismatch('a true/false field; compare it with true or false');
         return literal.value;
       case 'date': {
-        if (literal.type !== 'string') throw mismatch(`a date field; compare it with a quoted date, e.g. ${DATE_EXAMPLE}`);
+        if (literal.type !== 'string')
+          throw mismatch(`a date field; compare it with a quoted date, e.g. ${DATE_EXAMPLE}`);
         const instant = parseInstant(literal.value);
         if (!instant) {
           const problem = `${JSON.stringify(literal.value)} is not an ISO-8601 date; write e.g. ${DATE_EXAMPLE}`;
@@ -325,8 +355,20 @@ function unknownField(entity: QueryEntity, label: string, walked: MemberSegment[
 function parseInstant(text: string): Date | undefined {
   const match = ISO_INSTANT_PATTERN.exec(text.trim());
   if (!match) return undefined;
-  const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', , sign, offsetHours, offsetMinutes] =
-    match;
+  const [
+    ,
+    year,
+    month,
+    day,
+    hour = '0',
+    minute = '0',
+    second = '0',
+    fraction = '',
+    ,
+    sign,
+    offsetHours,
+    offsetMinutes,
+  ] = match;
   const fields = [year, month, day, hour, minute, second].map(Number);
   const milliseconds = Number(fraction.padEnd(3, '0').slice(0, 3));
   const local = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5], milliseconds);

@@ -100,7 +100,13 @@ describe('parseFilter', () => {
       const tree = parseFilter('Customer.Company == "x"');
       expect(tree).toMatchObject({
         kind: 'comparison',
-        left: { kind: 'member', path: [{ name: 'Customer', offset: 0 }, { name: 'Company', offset: 9 }] },
+        left: {
+          kind: 'member',
+          path: [
+            { name: 'Customer', offset: 0 },
+            { name: 'Company', offset: 9 },
+          ],
+        },
       });
     });
 
@@ -121,7 +127,9 @@ describe('parseFilter', () => {
     });
 
     it('unescapes \\" \\\' and \\\\', () => {
-      expect(parseFilter(String.raw`a == "say \"hi\" \\ it's"`)).toMatchObject({ right: { value: 'say "hi" \\ it\'s' } });
+      expect(parseFilter(String.raw`a == "say \"hi\" \\ it's"`)).toMatchObject({
+        right: { value: 'say "hi" \\ it\'s' },
+      });
       expect(parseFilter(String.raw`a == 'it\'s'`)).toMatchObject({ right: { value: "it's" } });
     });
 
@@ -211,7 +219,9 @@ describe('parseFilter', () => {
   describe('limits', () => {
     it(`rejects a filter longer than ${FILTER_LIMITS.maxLength} characters before parsing it`, () => {
       expect(rejection(`a == "${'x'.repeat(10_000)}"`)).toBe('filter is too long (max 2000 characters)');
-      expect(rejection('('.repeat(5_000) + 'a == 1' + ')'.repeat(5_000))).toBe('filter is too long (max 2000 characters)');
+      expect(rejection('('.repeat(5_000) + 'a == 1' + ')'.repeat(5_000))).toBe(
+        'filter is too long (max 2000 characters)',
+      );
     });
 
     it('accepts a filter of exactly the maximum length', () => {
@@ -244,7 +254,8 @@ describe('parseFilter', () => {
     });
 
     it(`rejects an in list of more than ${FILTER_LIMITS.maxInListValues} values`, () => {
-      const list = (count: number) => `x == 1 and a in (${Array.from({ length: count }, (_, index) => index).join(',')})`;
+      const list = (count: number) =>
+        `x == 1 and a in (${Array.from({ length: count }, (_, index) => index).join(',')})`;
       expect(() => parseFilter(list(200))).not.toThrow();
       expect(rejection(list(201))).toBe('Invalid filter at column 12: the "in" list has 201 values (max 200)');
     });

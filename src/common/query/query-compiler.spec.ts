@@ -3,7 +3,14 @@ import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { ErrorCode } from '../errors';
 import { applyPaging, applySort, findPage, parseInclude, parseSelect, pickFields } from './query-compiler';
 import { apiErrorOf } from './testing/api-error';
-import { Customer, customerQuery, metadataOnlyDataSource, Order, orderQuery, regionQuery } from './testing/query-fixtures';
+import {
+  Customer,
+  customerQuery,
+  metadataOnlyDataSource,
+  Order,
+  orderQuery,
+  regionQuery,
+} from './testing/query-fixtures';
 
 let dataSource: DataSource;
 beforeAll(async () => {
@@ -40,7 +47,9 @@ describe('applySort', () => {
   });
 
   it('does not add the tiebreak when the sort already names the id', () => {
-    expect(orderByOf(applySort(customers(), 'c', customerQuery, 'Id desc, rating'))).toBe('"c"."id" DESC, "c"."rating" ASC');
+    expect(orderByOf(applySort(customers(), 'c', customerQuery, 'Id desc, rating'))).toBe(
+      '"c"."id" DESC, "c"."rating" ASC',
+    );
   });
 
   it('sorts through to-one relations with a join', () => {
@@ -50,7 +59,10 @@ describe('applySort', () => {
   });
 
   it.each([
-    ['Foo', 'Unknown sort field "Foo"; sortable: company, createdAt, externalId, id, isReseller, orders.<field>, rating, region.<field>, status, tags.<field>'],
+    [
+      'Foo',
+      'Unknown sort field "Foo"; sortable: company, createdAt, externalId, id, isReseller, orders.<field>, rating, region.<field>, status, tags.<field>',
+    ],
     ['internalNote', 'Unknown sort field "internalNote"; sortable:'],
     ['region.foo', 'Unknown sort field "region.foo"; sortable: region.id, region.name'],
     ['rating up', 'Invalid sort "rating up": write Field [asc|desc], separated by commas, e.g. "createdAt desc, id"'],
@@ -108,7 +120,7 @@ describe('applyPaging', () => {
     expect(applyPaging(customers(), { take: 0, skip: 0 }).getQuery()).toMatch(/ LIMIT 0 OFFSET 0$/);
   });
 
-  it("pages over distinct root rows when the caller joined a to-many relation", () => {
+  it('pages over distinct root rows when the caller joined a to-many relation', () => {
     const qb = applyPaging(customers().leftJoinAndSelect('c.tags', 't'), { take: 25, skip: 50 });
     expect(qb.getQuery()).not.toContain('LIMIT');
     expect(qb.expressionMap.take).toBe(25);
@@ -127,7 +139,9 @@ describe('findPage', () => {
       executed.push(`count: ${sql}`);
       return [{ cnt: '42' }];
     });
-    jest.spyOn(SelectQueryBuilder.prototype, 'getMany').mockImplementation(async function (this: SelectQueryBuilder<Customer>) {
+    jest.spyOn(SelectQueryBuilder.prototype, 'getMany').mockImplementation(async function (
+      this: SelectQueryBuilder<Customer>,
+    ) {
       executed.push(`items: ${this.getQuery()}`);
       return [new Customer()];
     });
@@ -136,7 +150,11 @@ describe('findPage', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('counts the filtered rows without sorting or paging, then loads one sorted page', async () => {
-    const result = await findPage(customers(), 'c', customerQuery, { ...page, filter: 'rating > 3', sort: 'region.name' });
+    const result = await findPage(customers(), 'c', customerQuery, {
+      ...page,
+      filter: 'rating > 3',
+      sort: 'region.name',
+    });
     expect(result).toEqual({ items: [expect.any(Customer)], total: 42 });
     expect(executed).toHaveLength(2);
     expect(executed[0]).toMatch(/^count: SELECT COUNT\(1\) AS "cnt" FROM "customer" "c" WHERE "c"."rating" > \$1$/);
@@ -146,15 +164,18 @@ describe('findPage', () => {
   });
 
   it('skips loading items for countOnly and for take=0', async () => {
-    expect(await findPage(customers(), 'c', customerQuery, { ...page, countOnly: true })).toEqual({ items: [], total: 42 });
+    expect(await findPage(customers(), 'c', customerQuery, { ...page, countOnly: true })).toEqual({
+      items: [],
+      total: 42,
+    });
     expect(await findPage(customers(), 'c', customerQuery, { take: 0, skip: 0 })).toEqual({ items: [], total: 42 });
     expect(executed.every((query) => query.startsWith('count:'))).toBe(true);
   });
 
   it('validates every option before running a query', async () => {
-    await expect(findPage(customers(), 'c', customerQuery, { ...page, filter: 'rating > 1', sort: 'nope' })).rejects.toThrow(
-      'Unknown sort field "nope"',
-    );
+    await expect(
+      findPage(customers(), 'c', customerQuery, { ...page, filter: 'rating > 1', sort: 'nope' }),
+    ).rejects.toThrow('Unknown sort field "nope"');
     await expect(findPage(customers(), 'c', customerQuery, { ...page, filter: 'nope > 1' })).rejects.toThrow(
       'Unknown field "nope"',
     );

@@ -69,7 +69,9 @@ function resolveSortField(root: QueryScope, path: string): { scope: QueryScope; 
     if (!found) throw unknownSortField(scope.entity, path, segments.slice(0, index));
     const relation = found[1];
     if (isToMany(relationMetadataOf(scope, relation))) {
-      throw invalidOption(`cannot sort by "${path}": ${found[0]} holds many items, so it has no single value to sort by`);
+      throw invalidOption(
+        `cannot sort by "${path}": ${found[0]} holds many items, so it has no single value to sort by`,
+      );
     }
     scope = joinToOne(scope, relation);
   }
@@ -99,7 +101,9 @@ export function parseSelect(entity: QueryEntity, select: string | undefined): st
   const names = items.map((item) => {
     const found = findField(entity, item);
     if (!found) {
-      throw invalidOption(`Unknown field "${item}" in select; allowed: ${Object.keys(entity.fields).sort().join(', ')}`);
+      throw invalidOption(
+        `Unknown field "${item}" in select; allowed: ${Object.keys(entity.fields).sort().join(', ')}`,
+      );
     }
     return found[0];
   });
@@ -117,7 +121,11 @@ export function pickFields<T extends object>(dto: T, select: readonly string[] |
 }
 
 /** Canonical names of the relations listed in `include`; loading them is up to the caller. */
-export function parseInclude(entity: QueryEntity, include: string | undefined, reader?: { roles: readonly Role[] }): string[] {
+export function parseInclude(
+  entity: QueryEntity,
+  include: string | undefined,
+  reader?: { roles: readonly Role[] },
+): string[] {
   const names = listItems(include).map((item) => {
     const found = findRelation(entity, item);
     if (!found || found[1].includable === false) {
@@ -133,7 +141,9 @@ export function parseInclude(entity: QueryEntity, include: string | undefined, r
       if (!reader) throw new Error(`parseInclude(${entity.name}): relation "${found[0]}" needs the reader's roles`);
       const allowed = rolesAllowed(area, 'read');
       if (!reader.roles.some((role) => allowed.includes(role))) {
-        throw ApiException.forbidden(`include=${found[0]} shows records your roles (${reader.roles.join(', ') || 'none'}) may not read; it needs one of: ${allowed.join(', ')}`);
+        throw ApiException.forbidden(
+          `include=${found[0]} shows records your roles (${reader.roles.join(', ') || 'none'}) may not read; it needs one of: ${allowed.join(', ')}`,
+        );
       }
     }
     return found[0];
@@ -181,11 +191,18 @@ export async function findPage<T extends ObjectLiteral>(
  * With isoTimestamps, timestamptz columns arrive as their ISO-8601 strings rather than Dates (outside
  * transactions), for callers that answer them as strings anyway.
  */
-async function readRaw<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, isoTimestamps: boolean): Promise<T[]> {
+async function readRaw<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  alias: string,
+  isoTimestamps: boolean,
+): Promise<T[]> {
   // Virtual columns are foreign keys with no property of their own; an entity read leaves them out too.
   const columns = qb.expressionMap.mainAlias!.metadata.columns.filter((column) => !column.isVirtual);
   const transformed = columns.find((column) => column.transformer || column.embeddedMetadata);
-  if (transformed) throw new Error(`findPage raw: column ${transformed.propertyPath} needs TypeORM's transformer; read entities instead`);
+  if (transformed)
+    throw new Error(
+      `findPage raw: column ${transformed.propertyPath} needs TypeORM's transformer; read entities instead`,
+    );
   qb.select([]);
   for (const column of columns) qb.addSelect(`${alias}.${column.propertyPath}`, column.propertyName);
   return readRawCached<T>(qb, isoTimestamps ? ISO_TIMESTAMP_TYPES : undefined);

@@ -14,7 +14,9 @@ describe('defineQueryEntity', () => {
 
   it('refuses a whitelist without its id field or with a name declared twice', () => {
     expect(() => defineQueryEntity({ name: 'X', fields: { name: { type: 'string' } } })).toThrow(/id field "id"/);
-    expect(() => defineQueryEntity({ name: 'X', fields: { id: { type: 'number' }, Id: { type: 'number' } } })).toThrow(/declared twice/);
+    expect(() => defineQueryEntity({ name: 'X', fields: { id: { type: 'number' }, Id: { type: 'number' } } })).toThrow(
+      /declared twice/,
+    );
   });
 });
 
@@ -30,7 +32,9 @@ describe('parseInclude with readArea', () => {
 
   it('embeds a relation only for readers of its area', () => {
     expect(parseInclude(license, 'Order', { roles: [Role.Sales] })).toEqual(['order']);
-    expect(() => parseInclude(license, 'Order', { roles: [Role.LicenseManager] })).toThrow(/include=order .* needs one of: Administrator, Sales/);
+    expect(() => parseInclude(license, 'Order', { roles: [Role.LicenseManager] })).toThrow(
+      /include=order .* needs one of: Administrator, Sales/,
+    );
   });
 
   it('refuses to decide without the reader', () => {

@@ -66,7 +66,9 @@ export interface QueryEntityDefinition {
  */
 export function defineQueryEntity(written: QueryEntityDefinition): QueryEntity {
   const withProperties = <T extends { property?: string }>(entries: Record<string, T>) =>
-    Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, { ...entry, property: entry.property ?? name }]));
+    Object.fromEntries(
+      Object.entries(entries).map(([name, entry]) => [name, { ...entry, property: entry.property ?? name }]),
+    );
   const definition: QueryEntity = {
     ...written,
     fields: withProperties(written.fields) as Record<string, QueryField>,
@@ -86,7 +88,9 @@ export function defineQueryEntity(written: QueryEntityDefinition): QueryEntity {
     }
   }
   if (!findField(definition, idFieldName(definition))) {
-    throw new Error(`QueryEntity ${definition.name}: the id field "${idFieldName(definition)}" is not among its fields`);
+    throw new Error(
+      `QueryEntity ${definition.name}: the id field "${idFieldName(definition)}" is not among its fields`,
+    );
   }
   return definition;
 }

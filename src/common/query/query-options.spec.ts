@@ -80,7 +80,9 @@ describe('QueryOptionsPipe', () => {
   });
 
   it('rejects an over-long filter with the filter error code', () => {
-    expect(rejection({ filter: 'a'.repeat(2001) }, ErrorCode.InvalidFilter)).toBe('filter is too long (max 2000 characters)');
+    expect(rejection({ filter: 'a'.repeat(2001) }, ErrorCode.InvalidFilter)).toBe(
+      'filter is too long (max 2000 characters)',
+    );
   });
 });
 
@@ -91,16 +93,23 @@ describe('ApiQueryOptions', () => {
     }
     const descriptor = Object.getOwnPropertyDescriptor(Controller.prototype, 'list')!;
     decorator(Controller.prototype, 'list', descriptor);
-    const parameters: Array<{ name: string; in: string; required: boolean; type: unknown }> =
-      Reflect.getMetadata(SWAGGER_PARAMETERS_KEY, descriptor.value);
+    const parameters: Array<{ name: string; in: string; required: boolean; type: unknown }> = Reflect.getMetadata(
+      SWAGGER_PARAMETERS_KEY,
+      descriptor.value,
+    );
     return parameters.map(({ name, in: location, required, type }) => ({ name, location, required, type }));
   }
 
   it('documents select, filter, include, sort, take and skip by default', () => {
     const parameters = documentedParameters(ApiQueryOptions());
-    expect(parameters.map((parameter) => parameter.name).sort()).toEqual(
-      ['filter', 'include', 'select', 'skip', 'sort', 'take'],
-    );
+    expect(parameters.map((parameter) => parameter.name).sort()).toEqual([
+      'filter',
+      'include',
+      'select',
+      'skip',
+      'sort',
+      'take',
+    ]);
     expect(parameters.every((parameter) => parameter.location === 'query' && parameter.required === false)).toBe(true);
     expect(parameters.find((parameter) => parameter.name === 'take')?.type).toBe(Number);
   });

@@ -69,7 +69,12 @@ describeWithDatabase('query options against PostgreSQL', () => {
   const page = (options: Partial<PageOptions>): PageOptions => ({ take: 100, skip: 0, ...options });
 
   async function customerPage(options: Partial<PageOptions>) {
-    const result = await findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, page(options));
+    const result = await findPage(
+      dataSource.getRepository(Customer).createQueryBuilder('c'),
+      'c',
+      customerQuery,
+      page(options),
+    );
     return { names: result.items.map((customer) => customer.companyName), total: result.total };
   }
 
@@ -88,8 +93,19 @@ describeWithDatabase('query options against PostgreSQL', () => {
 
   it('reads a page raw in the entity shape when asked, with the same rows and total', async () => {
     const options = page({ filter: 'rating >= 3', sort: 'rating desc', take: 2 });
-    const entities = await findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, options);
-    const raw = await findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, options, { raw: true });
+    const entities = await findPage(
+      dataSource.getRepository(Customer).createQueryBuilder('c'),
+      'c',
+      customerQuery,
+      options,
+    );
+    const raw = await findPage(
+      dataSource.getRepository(Customer).createQueryBuilder('c'),
+      'c',
+      customerQuery,
+      options,
+      { raw: true },
+    );
     expect(raw.total).toBe(entities.total);
     expect(raw.items.map((row) => ({ ...row }))).toEqual(entities.items.map((customer) => ({ ...customer })));
     expect(raw.items[0].createdAt).toBeInstanceOf(Date);
@@ -97,15 +113,35 @@ describeWithDatabase('query options against PostgreSQL', () => {
 
   it('reads timestamps as the ISO strings of the Dates an entity read gives, when asked', async () => {
     const options = page({ filter: 'rating >= 3', sort: 'rating desc', take: 3 });
-    const entities = await findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, options);
-    const iso = await findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, options, { raw: true, isoTimestamps: true });
+    const entities = await findPage(
+      dataSource.getRepository(Customer).createQueryBuilder('c'),
+      'c',
+      customerQuery,
+      options,
+    );
+    const iso = await findPage(
+      dataSource.getRepository(Customer).createQueryBuilder('c'),
+      'c',
+      customerQuery,
+      options,
+      { raw: true, isoTimestamps: true },
+    );
     expect(iso.items.length).toBe(3);
-    expect(iso.items.map((row) => row.createdAt)).toEqual(entities.items.map((customer) => customer.createdAt.toISOString()));
+    expect(iso.items.map((row) => row.createdAt)).toEqual(
+      entities.items.map((customer) => customer.createdAt.toISOString()),
+    );
     expect(typeof iso.items[0].createdAt).toBe('string');
   });
 
-  it('builds the SQL of a list shape once and binds each request\'s values to it', async () => {
-    const rawPage = (filter: string, take = 100) => findPage(dataSource.getRepository(Customer).createQueryBuilder('c'), 'c', customerQuery, page({ filter, sort: 'rating desc', take }), { raw: true });
+  it("builds the SQL of a list shape once and binds each request's values to it", async () => {
+    const rawPage = (filter: string, take = 100) =>
+      findPage(
+        dataSource.getRepository(Customer).createQueryBuilder('c'),
+        'c',
+        customerQuery,
+        page({ filter, sort: 'rating desc', take }),
+        { raw: true },
+      );
     const built = jest.spyOn(SelectQueryBuilder.prototype, 'getQuery');
     try {
       const first = await rawPage('rating >= 3');
@@ -120,23 +156,41 @@ describeWithDatabase('query options against PostgreSQL', () => {
       // Another shape (page size) is generated anew and does not reuse the first text.
       const third = await rawPage('rating >= 3', 1);
       expect(built.mock.calls.length).toBeGreaterThan(generated);
-      expect({ names: third.items.map((row) => row.companyName), total: third.total }).toEqual({ names: ['Acme'], total: 3 });
+      expect({ names: third.items.map((row) => row.companyName), total: third.total }).toEqual({
+        names: ['Acme'],
+        total: 3,
+      });
     } finally {
       built.mockRestore();
     }
   });
 
   it('binds a parameter used twice once, and leaves spread lists to TypeORM', async () => {
-    const twice = () => dataSource.getRepository(Customer).createQueryBuilder('c').where('(c.rating > :least OR c.rating IS NULL) AND coalesce(c.rating, :least + 1) > :least', { least: 3 });
+    const twice = () =>
+      dataSource
+        .getRepository(Customer)
+        .createQueryBuilder('c')
+        .where('(c.rating > :least OR c.rating IS NULL) AND coalesce(c.rating, :least + 1) > :least', { least: 3 });
     const expected = await twice().getMany();
     const result = await findPage(twice(), 'c', customerQuery, page({}), { raw: true });
     expect(expected.length).toBeGreaterThan(1);
-    expect({ total: result.total, ids: result.items.map((row) => row.id) }).toEqual({ total: expected.length, ids: expected.map((customer) => customer.id).sort((a, b) => a - b) });
-    const ids = (await dataSource.getRepository(Customer).find({ order: { id: 'ASC' }, take: 2 })).map((customer) => customer.id);
+    expect({ total: result.total, ids: result.items.map((row) => row.id) }).toEqual({
+      total: expected.length,
+      ids: expected.map((customer) => customer.id).sort((a, b) => a - b),
+    });
+    const ids = (await dataSource.getRepository(Customer).find({ order: { id: 'ASC' }, take: 2 })).map(
+      (customer) => customer.id,
+    );
     for (const list of [ids, ids.slice(0, 1)]) {
-      const spread = dataSource.getRepository(Customer).createQueryBuilder('c').where('c.id IN (:...ids)', { ids: list });
+      const spread = dataSource
+        .getRepository(Customer)
+        .createQueryBuilder('c')
+        .where('c.id IN (:...ids)', { ids: list });
       const result = await findPage(spread, 'c', customerQuery, page({}), { raw: true });
-      expect({ total: result.total, ids: result.items.map((row) => row.id) }).toEqual({ total: list.length, ids: list });
+      expect({ total: result.total, ids: result.items.map((row) => row.id) }).toEqual({
+        total: list.length,
+        ids: list,
+      });
     }
   });
 
@@ -159,7 +213,9 @@ describeWithDatabase('query options against PostgreSQL', () => {
   it('binds in-lists, enum names, UUIDs and dates with their column types', async () => {
     expect((await customerPage({ filter: 'status in ("suspended", 3)' })).names).toEqual(['Globex', '500 Off']);
     expect((await customerPage({ filter: 'rating in (2, null)' })).names).toEqual([null, '50% Off', '500 Off']);
-    expect((await customerPage({ filter: 'externalId == "6F9619FF-8B86-D011-B42D-00C04FC964FF"' })).names).toEqual(['Acme']);
+    expect((await customerPage({ filter: 'externalId == "6F9619FF-8B86-D011-B42D-00C04FC964FF"' })).names).toEqual([
+      'Acme',
+    ]);
     expect((await customerPage({ filter: 'createdAt >= "2024-03-01T01:00:00+01:00" and isReseller' })).names).toEqual([
       'Initech',
     ]);
@@ -199,7 +255,13 @@ async function seed(dataSource: DataSource): Promise<void> {
     ...values,
   });
   const [acme, globex, initech] = await dataSource.getRepository(Customer).save([
-    customer({ companyName: 'Acme', rating: 5, region: eu, tags: [vip], externalId: '6f9619ff-8b86-d011-b42d-00c04fc964ff' }),
+    customer({
+      companyName: 'Acme',
+      rating: 5,
+      region: eu,
+      tags: [vip],
+      externalId: '6f9619ff-8b86-d011-b42d-00c04fc964ff',
+    }),
     customer({ companyName: 'Globex', rating: 4, region: us, tags: [trial], status: CustomerStatus.Suspended }),
     customer({ companyName: 'Initech', rating: 4, isReseller: true, createdAt: new Date('2024-03-01T00:00:00Z') }),
     customer({ companyName: null, rating: null, tags: [] }),

@@ -22,12 +22,18 @@ describe('statement cache', () => {
 
   const customers = () => dataSource.getRepository(Customer).createQueryBuilder('c');
 
-  it('binds each request\'s values to the text of its shape, numbering a repeated name once', async () => {
-    const shaped = (least: number) => customers().where('c.rating >= :least AND coalesce(c.rating, :least) >= :least AND c.company_name <> :name', { least, name: 'x' });
+  it("binds each request's values to the text of its shape, numbering a repeated name once", async () => {
+    const shaped = (least: number) =>
+      customers().where('c.rating >= :least AND coalesce(c.rating, :least) >= :least AND c.company_name <> :name', {
+        least,
+        name: 'x',
+      });
     expect(await countCached(shaped(3))).toBe(7);
     await countCached(shaped(5));
     expect(executed[0].sql).toBe(executed[1].sql);
-    expect(executed[0].sql).toMatch(/"c"."rating" >= \$1 AND coalesce\("c"."rating", \$1\) >= \$1 AND "c"."company_name" <> \$2$/);
+    expect(executed[0].sql).toMatch(
+      /"c"."rating" >= \$1 AND coalesce\("c"."rating", \$1\) >= \$1 AND "c"."company_name" <> \$2$/,
+    );
     expect(executed.map((query) => query.values)).toEqual([
       [3, 'x'],
       [5, 'x'],
@@ -37,8 +43,16 @@ describe('statement cache', () => {
   it('tells apart shapes that differ only in a joined table, a bracketed condition or the page', async () => {
     await readRawCached(customers().leftJoin(Region, 'x', 'x.id = c.id'));
     await readRawCached(customers().leftJoin(Tag, 'x', 'x.id = c.id'));
-    await readRawCached(customers().where(new Brackets((qb) => qb.where('c.rating > :a').orWhere('c.rating IS NULL'))).setParameter('a', 1));
-    await readRawCached(customers().where(new Brackets((qb) => qb.where('c.rating > :a').andWhere('c.rating IS NULL'))).setParameter('a', 1));
+    await readRawCached(
+      customers()
+        .where(new Brackets((qb) => qb.where('c.rating > :a').orWhere('c.rating IS NULL')))
+        .setParameter('a', 1),
+    );
+    await readRawCached(
+      customers()
+        .where(new Brackets((qb) => qb.where('c.rating > :a').andWhere('c.rating IS NULL')))
+        .setParameter('a', 1),
+    );
     await readRawCached(customers().limit(10));
     await readRawCached(customers().limit(20));
     const texts = executed.map((query) => query.sql);

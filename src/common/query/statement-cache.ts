@@ -39,11 +39,25 @@ export async function countCached(qb: SelectQueryBuilder<ObjectLiteral>): Promis
 /** As SelectQueryBuilder.executeCountQuery builds it. */
 function countQuery(qb: SelectQueryBuilder<ObjectLiteral>): SelectQueryBuilder<ObjectLiteral> {
   const expression = (qb as unknown as { computeCountExpression(): string }).computeCountExpression();
-  return qb.clone().orderBy().groupBy().offset(undefined).limit(undefined).skip(undefined).take(undefined).select(expression, 'cnt').setOption('disable-global-order');
+  return qb
+    .clone()
+    .orderBy()
+    .groupBy()
+    .offset(undefined)
+    .limit(undefined)
+    .skip(undefined)
+    .take(undefined)
+    .select(expression, 'cnt')
+    .setOption('disable-global-order');
 }
 
 /** `types`: pg's type parsers for the rows, honoured outside transactions (a transaction's runner takes none). */
-async function run<T>(qb: SelectQueryBuilder<ObjectLiteral>, purpose: 'rows' | 'count', namedSql: () => string, types?: CustomTypesConfig): Promise<T[]> {
+async function run<T>(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  purpose: 'rows' | 'count',
+  namedSql: () => string,
+  types?: CustomTypesConfig,
+): Promise<T[]> {
   const parameters = qb.getParameters();
   const key = shapeKey(qb, purpose, parameters);
   let statement = key === null ? null : (statements.get(key) ?? null);
@@ -95,17 +109,36 @@ function compile(sql: string, parameters: ObjectLiteral): Statement | null {
 function shapeKey(qb: SelectQueryBuilder<ObjectLiteral>, purpose: string, parameters: ObjectLiteral): string | null {
   const map = qb.expressionMap;
   const main = map.mainAlias;
-  if (map.queryType !== 'select' || !main?.hasMetadata || map.subQuery || map.commonTableExpressions.length || map.relationIdAttributes.length || map.lockMode) return null;
+  if (
+    map.queryType !== 'select' ||
+    !main?.hasMetadata ||
+    map.subQuery ||
+    map.commonTableExpressions.length ||
+    map.relationIdAttributes.length ||
+    map.lockMode
+  )
+    return null;
   if (Object.values(parameters).some((value) => typeof value === 'function')) return null;
   return JSON.stringify([
     purpose,
     main.metadata.tablePath,
     main.name,
-    map.aliases.map((alias) => [alias.name, alias.type, alias.hasMetadata ? alias.metadata.tablePath : alias.tablePath ?? alias.subQuery ?? null]),
+    map.aliases.map((alias) => [
+      alias.name,
+      alias.type,
+      alias.hasMetadata ? alias.metadata.tablePath : (alias.tablePath ?? alias.subQuery ?? null),
+    ]),
     map.selects,
     map.selectDistinct,
     map.selectDistinctOn,
-    map.joinAttributes.map((join) => [join.direction, typeof join.entityOrProperty === 'string' ? join.entityOrProperty : (join.metadata?.tablePath ?? null), join.alias.name, join.condition ?? null, join.isSelected, join.mapToProperty ?? null]),
+    map.joinAttributes.map((join) => [
+      join.direction,
+      typeof join.entityOrProperty === 'string' ? join.entityOrProperty : (join.metadata?.tablePath ?? null),
+      join.alias.name,
+      join.condition ?? null,
+      join.isSelected,
+      join.mapToProperty ?? null,
+    ]),
     map.wheres,
     map.havings,
     map.orderBys,

@@ -3,7 +3,14 @@ import { IntIdPipe } from '../../common/http';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
-import { DeleteApiKeyResponse, GetApiKeysResponse, InsertApiKeyRequest, InsertApiKeyResponse, UpdateApiKeyRequest, UpdateApiKeyResponse } from './api-keys.dto';
+import {
+  DeleteApiKeyResponse,
+  GetApiKeysResponse,
+  InsertApiKeyRequest,
+  InsertApiKeyResponse,
+  UpdateApiKeyRequest,
+  UpdateApiKeyResponse,
+} from './api-keys.dto';
 import { ApiKeysService } from './api-keys.service';
 
 @ApiTags('ApiKeys')
@@ -24,7 +31,10 @@ export class ApiKeysController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertApiKey', summary: 'Inserts a new API key; the answer carries the key once.' })
   @ApiOkResponse({ type: InsertApiKeyResponse })
-  insert(@Body() request: InsertApiKeyRequest, @CurrentPrincipal() principal: Principal): Promise<InsertApiKeyResponse> {
+  insert(
+    @Body() request: InsertApiKeyRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<InsertApiKeyResponse> {
     return this.apiKeys.insert(request.apiKey, principal);
   }
 

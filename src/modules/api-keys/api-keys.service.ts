@@ -23,7 +23,10 @@ export class ApiKeysService {
   async list(options: QueryOptions): Promise<GetApiKeysResponse> {
     const select = parseSelect(API_KEY_QUERY, options.select);
     const { items, total } = await findPage(this.keys.createQueryBuilder('apiKey'), 'apiKey', API_KEY_QUERY, options);
-    return { apiKeys: items.map((key) => pickFields(toApiKeyDto(key), select)), totalApiKeysCount: total } as GetApiKeysResponse;
+    return {
+      apiKeys: items.map((key) => pickFields(toApiKeyDto(key), select)),
+      totalApiKeysCount: total,
+    } as GetApiKeysResponse;
   }
 
   /** The plain key is generated here and answered once; only its hash is stored. */
@@ -33,7 +36,8 @@ export class ApiKeysService {
     const ownerId = input.ownerId ?? principal.userId;
     await this.assertOwnerExists(ownerId);
     const expireDate = input.expireDate ? new Date(input.expireDate) : null;
-    if (expireDate && expireDate.getTime() <= Date.now()) throw ApiException.badRequest('apiKey.expireDate must be in the future');
+    if (expireDate && expireDate.getTime() <= Date.now())
+      throw ApiException.badRequest('apiKey.expireDate must be in the future');
     const plainKey = generateKey(DEFAULT_KEY_FORMATS.apiKey);
     const saved = await this.keys.save(
       this.keys.create({
@@ -47,7 +51,11 @@ export class ApiKeysService {
         description: input.description ?? null,
       }),
     );
-    return { apiKeyId: saved.id, apiKey: plainKey, message: 'Store this key now: it is not shown again' } as InsertApiKeyResponse;
+    return {
+      apiKeyId: saved.id,
+      apiKey: plainKey,
+      message: 'Store this key now: it is not shown again',
+    } as InsertApiKeyResponse;
   }
 
   async update(input: ApiKeyDto): Promise<void> {

@@ -13,7 +13,10 @@ export class AuthController {
   @Post('login')
   @Public()
   @HttpCode(200)
-  @ApiOperation({ operationId: 'login', summary: 'Exchanges a user name and password for a JWT. Five failures lock the account for five minutes.' })
+  @ApiOperation({
+    operationId: 'login',
+    summary: 'Exchanges a user name and password for a JWT. Five failures lock the account for five minutes.',
+  })
   @ApiOkResponse({ type: LoginResponse })
   @ApiUnauthorizedResponse({ type: ApiErrorResponseDto, description: 'Wrong credentials or locked account' })
   login(@Body() request: LoginRequest): Promise<LoginResponse> {

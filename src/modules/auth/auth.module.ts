@@ -28,7 +28,11 @@ import { PrincipalListener } from './principal-listener';
     { provide: PRINCIPAL_RESOLVER, useExisting: AuthService },
     JwtStrategy,
     ApiKeyStrategy,
-    { provide: PrincipalCache, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new PrincipalCache({ maxAgeMs: config.auth.principalCacheSeconds * 1000 }) },
+    {
+      provide: PrincipalCache,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new PrincipalCache({ maxAgeMs: config.auth.principalCacheSeconds * 1000 }),
+    },
     PrincipalListener,
   ],
   exports: [PRINCIPAL_RESOLVER, PrincipalCache],

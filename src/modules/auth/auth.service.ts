@@ -4,7 +4,16 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config';
-import { ALL_PERMISSIONS, JwtClaims, Principal, PrincipalResolver, Role, hashApiKey, hashPassword, verifyPassword } from '../../common/auth';
+import {
+  ALL_PERMISSIONS,
+  JwtClaims,
+  Principal,
+  PrincipalResolver,
+  Role,
+  hashApiKey,
+  hashPassword,
+  verifyPassword,
+} from '../../common/auth';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { RoleEntity } from '../roles/role.entity';
@@ -40,7 +49,10 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
     }
     if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
       const seconds = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000);
-      throw ApiException.unauthorized(`The account is locked after too many failed logins; try again in ${seconds} s`, ErrorCode.AccountLocked);
+      throw ApiException.unauthorized(
+        `The account is locked after too many failed logins; try again in ${seconds} s`,
+        ErrorCode.AccountLocked,
+      );
     }
     if (!(await verifyPassword(user.passwordHash, password))) {
       await this.recordFailure(user.id);
@@ -63,7 +75,13 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
       [userId],
     );
     if (!rows.length) return null;
-    const principal: Principal = { kind: 'user', userId, userName: rows[0].user_name, roles: rows.flatMap((row) => (row.role ? [row.role as Role] : [])), permissions: ALL_PERMISSIONS };
+    const principal: Principal = {
+      kind: 'user',
+      userId,
+      userName: rows[0].user_name,
+      roles: rows.flatMap((row) => (row.role ? [row.role as Role] : [])),
+      permissions: ALL_PERMISSIONS,
+    };
     this.principals.setUser(userId, principal, generation);
     return principal;
   }
@@ -74,7 +92,15 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
     const cached = this.principals.getApiKey(keyHash);
     if (cached) return this.usable(cached);
     const generation = this.principals.generation;
-    const rows: Array<{ id: number; revoked: boolean; expire_date: Date | null; permissions: number; owner_id: string; user_name: string; role: string | null }> = await this.apiKeys.query(
+    const rows: Array<{
+      id: number;
+      revoked: boolean;
+      expire_date: Date | null;
+      permissions: number;
+      owner_id: string;
+      user_name: string;
+      role: string | null;
+    }> = await this.apiKeys.query(
       `SELECT k.id, k.revoked, k.expire_date, k.permissions, k.owner_id, u.user_name, r.name AS role
          FROM api_keys k JOIN users u ON u.id = k.owner_id
          LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id
@@ -102,7 +128,8 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
 
   private usable(key: ApiKeyRecord): Principal {
     if (key.revoked) throw ApiException.unauthorized('The API key has been revoked', ErrorCode.ApiKeyRevoked);
-    if (key.expiresAt !== null && key.expiresAt <= Date.now()) throw ApiException.unauthorized('The API key has expired', ErrorCode.ApiKeyExpired);
+    if (key.expiresAt !== null && key.expiresAt <= Date.now())
+      throw ApiException.unauthorized('The API key has expired', ErrorCode.ApiKeyExpired);
     return key.principal;
   }
 
@@ -126,7 +153,9 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
         }),
       );
       if (generated) {
-        this.logger.warn(`Created administrator "${this.config.admin.userName}" with generated password: ${password}  (shown once; change it with PUT /v1/users)`);
+        this.logger.warn(
+          `Created administrator "${this.config.admin.userName}" with generated password: ${password}  (shown once; change it with PUT /v1/users)`,
+        );
       } else {
         this.logger.log(`Created administrator "${this.config.admin.userName}" from ADMIN_USERNAME / ADMIN_PASSWORD`);
       }

@@ -4,7 +4,13 @@ import { ApiKeyRecord, PrincipalCache } from './principal-cache';
 describe('PrincipalCache', () => {
   let now: number;
   const clock = () => now;
-  const user = (userId = 'u1'): Principal => ({ kind: 'user', userId, userName: 'alice', roles: [Role.Sales], permissions: 15 });
+  const user = (userId = 'u1'): Principal => ({
+    kind: 'user',
+    userId,
+    userName: 'alice',
+    roles: [Role.Sales],
+    permissions: 15,
+  });
   const key = (expiresAt: number | null = null): ApiKeyRecord => ({
     principal: { kind: 'apiKey', userId: 'u1', userName: 'alice', roles: [Role.Sales], permissions: 1, apiKeyId: 7 },
     revoked: false,

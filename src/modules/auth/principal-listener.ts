@@ -7,7 +7,12 @@ import { PrincipalCache } from './principal-cache';
 /** Channel the triggers of migration PrincipalNotify1764300500000 notify on. */
 export const PRINCIPALS_CHANNEL = 'licensing_principals';
 /** The triggers that must exist for notifications to cover every change a principal depends on. */
-export const PRINCIPAL_TRIGGERS = ['api_keys_notify_principals', 'users_notify_principals', 'user_roles_notify_principals', 'roles_notify_principals'];
+export const PRINCIPAL_TRIGGERS = [
+  'api_keys_notify_principals',
+  'users_notify_principals',
+  'user_roles_notify_principals',
+  'roles_notify_principals',
+];
 /** application_name of the listening connection, as pg_stat_activity shows it. */
 export const LISTENER_APPLICATION_NAME = 'licensing-server-principals';
 
@@ -60,7 +65,12 @@ export class PrincipalListener implements OnApplicationBootstrap, OnModuleDestro
   /** The same server and database as the DataSource (DATABASE_URL or the embedded PostgreSQL). */
   private connectionConfig(): ClientConfig {
     const options = this.dataSource.options as PostgresDataSourceOptions;
-    const common: ClientConfig = { application_name: LISTENER_APPLICATION_NAME, keepAlive: true, connectionTimeoutMillis: 10_000, ssl: options.ssl as ClientConfig['ssl'] };
+    const common: ClientConfig = {
+      application_name: LISTENER_APPLICATION_NAME,
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+      ssl: options.ssl as ClientConfig['ssl'],
+    };
     if (options.url) return { ...common, connectionString: options.url };
     return {
       ...common,
@@ -84,8 +94,12 @@ export class PrincipalListener implements OnApplicationBootstrap, OnModuleDestro
     try {
       await client.connect();
       await client.query(`LISTEN ${PRINCIPALS_CHANNEL}`);
-      const { rows } = await client.query<{ found: number }>('SELECT count(*)::int AS found FROM pg_trigger WHERE tgname = ANY($1)', [PRINCIPAL_TRIGGERS]);
-      if (rows[0].found < PRINCIPAL_TRIGGERS.length) throw new Error('the notification triggers are missing; apply the migrations');
+      const { rows } = await client.query<{ found: number }>(
+        'SELECT count(*)::int AS found FROM pg_trigger WHERE tgname = ANY($1)',
+        [PRINCIPAL_TRIGGERS],
+      );
+      if (rows[0].found < PRINCIPAL_TRIGGERS.length)
+        throw new Error('the notification triggers are missing; apply the migrations');
     } catch (error) {
       this.lost(client, error);
       return;
@@ -110,7 +124,9 @@ export class PrincipalListener implements OnApplicationBootstrap, OnModuleDestro
     if (!this.inOutage) {
       this.inOutage = true;
       const reason = error instanceof Error ? error.message : String(error);
-      this.logger.warn(`Not listening for principal changes (${reason}); every request looks its caller up in the database until reconnected`);
+      this.logger.warn(
+        `Not listening for principal changes (${reason}); every request looks its caller up in the database until reconnected`,
+      );
     }
     const delay = this.retryDelayMs;
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, LAST_RETRY_MS);
@@ -125,7 +141,10 @@ export class PrincipalListener implements OnApplicationBootstrap, OnModuleDestro
       pending = true;
       let timeout: NodeJS.Timeout | undefined;
       const expired = new Promise<never>((_, reject) => {
-        timeout = setTimeout(() => reject(new Error(`no answer to a heartbeat within ${HEARTBEAT_TIMEOUT_MS} ms`)), HEARTBEAT_TIMEOUT_MS);
+        timeout = setTimeout(
+          () => reject(new Error(`no answer to a heartbeat within ${HEARTBEAT_TIMEOUT_MS} ms`)),
+          HEARTBEAT_TIMEOUT_MS,
+        );
       });
       Promise.race([client.query('SELECT 1'), expired])
         .catch((error: unknown) => this.lost(client, error))

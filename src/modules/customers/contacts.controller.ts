@@ -4,7 +4,14 @@ import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import { ContactsService } from './contacts.service';
-import { DeleteContactResponse, GetContactsResponse, InsertContactRequest, InsertContactResponse, UpdateContactRequest, UpdateContactResponse } from './customers.dto';
+import {
+  DeleteContactResponse,
+  GetContactsResponse,
+  InsertContactRequest,
+  InsertContactResponse,
+  UpdateContactRequest,
+  UpdateContactResponse,
+} from './customers.dto';
 
 @ApiTags('Contacts')
 @Access('commerce')

@@ -30,7 +30,10 @@ export class ContactsService {
       qb.where('contact.customerId = :customerId', { customerId });
     }
     const { items, total } = await findPage(qb, 'contact', CONTACT_QUERY, options);
-    return { contacts: items.map((contact) => pickFields(toContactDto(contact), select)), totalContactsCount: total } as GetContactsResponse;
+    return {
+      contacts: items.map((contact) => pickFields(toContactDto(contact), select)),
+      totalContactsCount: total,
+    } as GetContactsResponse;
   }
 
   async insert(input: ContactDto): Promise<InsertContactResponse> {
@@ -46,7 +49,8 @@ export class ContactsService {
   }
 
   async update(input: ContactDto): Promise<void> {
-    if (input.id === undefined || input.id === null) throw ApiException.badRequest('contact.id is required to update a contact');
+    if (input.id === undefined || input.id === null)
+      throw ApiException.badRequest('contact.id is required to update a contact');
     const contact = await this.contacts.findOneBy({ id: input.id });
     if (!contact) throw ApiException.notFound(`Contact ${input.id} does not exist`);
     if (input.customerId !== undefined && input.customerId !== null && input.customerId !== contact.customerId) {

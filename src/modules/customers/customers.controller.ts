@@ -34,14 +34,20 @@ export class CustomersController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ operationId: 'insertCustomer', summary: 'Inserts a new customer (and its contacts); a code is generated when none is given.' })
+  @ApiOperation({
+    operationId: 'insertCustomer',
+    summary: 'Inserts a new customer (and its contacts); a code is generated when none is given.',
+  })
   @ApiOkResponse({ type: InsertCustomerResponse })
   insert(@Body() request: InsertCustomerRequest): Promise<InsertCustomerResponse> {
     return this.customers.insert(request.customer);
   }
 
   @Put()
-  @ApiOperation({ operationId: 'updateCustomer', summary: 'Updates an existing customer; embedded contacts are ignored.' })
+  @ApiOperation({
+    operationId: 'updateCustomer',
+    summary: 'Updates an existing customer; embedded contacts are ignored.',
+  })
   @ApiOkResponse({ type: UpdateCustomerResponse })
   async update(@Body() request: UpdateCustomerRequest): Promise<UpdateCustomerResponse> {
     await this.customers.update(request.customer);
@@ -49,7 +55,10 @@ export class CustomersController {
   }
 
   @Delete(':customerId')
-  @ApiOperation({ operationId: 'deleteCustomer', summary: 'Deletes a customer with its contacts; refused (409) while orders or licenses point at it.' })
+  @ApiOperation({
+    operationId: 'deleteCustomer',
+    summary: 'Deletes a customer with its contacts; refused (409) while orders or licenses point at it.',
+  })
   @ApiOkResponse({ type: DeleteCustomerResponse })
   async delete(@Param('customerId', IntIdPipe) customerId: number): Promise<DeleteCustomerResponse> {
     await this.customers.delete(customerId);
@@ -60,7 +69,10 @@ export class CustomersController {
   @ApiOperation({ operationId: 'getCustomerContacts', summary: 'Retrieves the contacts of a customer.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetCustomerContactsResponse })
-  listContacts(@Param('customerId', IntIdPipe) customerId: number, @Query(QueryOptionsPipe) options: QueryOptions): Promise<GetCustomerContactsResponse> {
+  listContacts(
+    @Param('customerId', IntIdPipe) customerId: number,
+    @Query(QueryOptionsPipe) options: QueryOptions,
+  ): Promise<GetCustomerContactsResponse> {
     return this.contacts.list(options, customerId);
   }
 }

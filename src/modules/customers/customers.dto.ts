@@ -1,6 +1,14 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ApiResponseDto } from '../../common/envelope';
-import { Nested, NestedArray, OptionalBoolean, OptionalDate, OptionalInt, OptionalNumber, OptionalString } from '../../common/dto';
+import {
+  Nested,
+  NestedArray,
+  OptionalBoolean,
+  OptionalDate,
+  OptionalInt,
+  OptionalNumber,
+  OptionalString,
+} from '../../common/dto';
 
 /**
  * Emails are free text here, as in the reference (whose example sends "string"): a contact's address
@@ -18,7 +26,10 @@ export class ContactDto {
   @OptionalString(64) fax?: string | null;
   @OptionalString(65536) details?: string | null;
   @OptionalBoolean('Whether the contact receives license notifications') notify?: boolean | null;
-  @OptionalInt({ description: 'The customer the contact belongs to; required by insert. Set by the server inside a customer insert.' }) customerId?: number | null;
+  @OptionalInt({
+    description: 'The customer the contact belongs to; required by insert. Set by the server inside a customer insert.',
+  })
+  customerId?: number | null;
   @OptionalString(65536) meta?: string | null;
 }
 
@@ -29,7 +40,11 @@ export class CustomerDto {
   @OptionalString(128) firstName?: string | null;
   @OptionalString(128) lastName?: string | null;
   @OptionalString(256) company?: string | null;
-  @OptionalString(64, 'Unique (without regard to case). Generated from setting Licensing.CustomerCodeFormat when omitted on insert.') code?: string | null;
+  @OptionalString(
+    64,
+    'Unique (without regard to case). Generated from setting Licensing.CustomerCodeFormat when omitted on insert.',
+  )
+  code?: string | null;
   @OptionalString(64) vatCode?: string | null;
   @OptionalString(64) invoiceCode?: string | null;
   @OptionalInt() rating?: number | null;

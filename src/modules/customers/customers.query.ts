@@ -39,7 +39,10 @@ export interface CustomerInclude {
  * CustomerEntity.
  */
 export const CUSTOMER_INCLUDES: Record<string, CustomerInclude> = {
-  contacts: { query: () => CONTACT_QUERY, load: (manager, ids) => loadByCustomerId(manager, ContactEntity, ids, toContactDto) },
+  contacts: {
+    query: () => CONTACT_QUERY,
+    load: (manager, ids) => loadByCustomerId(manager, ContactEntity, ids, toContactDto),
+  },
 };
 
 export const CUSTOMER_QUERY: QueryEntity = defineQueryEntity({
@@ -77,7 +80,10 @@ export const CUSTOMER_QUERY: QueryEntity = defineQueryEntity({
     meta: { type: 'string', sortable: false },
   },
   relations: Object.fromEntries(
-    Object.entries(CUSTOMER_INCLUDES).map(([name, include]): [string, QueryRelation] => [name, { property: name, target: include.query, many: true }]),
+    Object.entries(CUSTOMER_INCLUDES).map(([name, include]): [string, QueryRelation] => [
+      name,
+      { property: name, target: include.query, many: true },
+    ]),
   ),
 });
 

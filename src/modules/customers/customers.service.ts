@@ -9,7 +9,13 @@ import { ContactEntity } from './contact.entity';
 import { Referrer, assertNotReferenced, isUniqueViolation } from '../../database/referencing-rows';
 import { CustomerEntity } from './customer.entity';
 import { CustomerDto, GetCustomersResponse, InsertCustomerResponse } from './customers.dto';
-import { applyContactInput, applyCustomerInput, assertContactNamed, assertCustomerNamed, givenCode } from './customers.input';
+import {
+  applyContactInput,
+  applyCustomerInput,
+  assertContactNamed,
+  assertCustomerNamed,
+  givenCode,
+} from './customers.input';
 import { toCustomerDto } from './customers.mapper';
 import { CUSTOMER_INCLUDES, CUSTOMER_QUERY } from './customers.query';
 
@@ -35,9 +41,17 @@ export class CustomersService {
   async list(options: QueryOptions): Promise<GetCustomersResponse> {
     const select = parseSelect(CUSTOMER_QUERY, options.select);
     const include = parseInclude(CUSTOMER_QUERY, options.include);
-    const { items, total } = await findPage(this.customers.createQueryBuilder('customer'), 'customer', CUSTOMER_QUERY, options);
+    const { items, total } = await findPage(
+      this.customers.createQueryBuilder('customer'),
+      'customer',
+      CUSTOMER_QUERY,
+      options,
+    );
     const customers = await this.toDtos(items, include);
-    return { customers: customers.map((dto) => pickFields(dto, select && [...select, ...include])), totalCustomersCount: total } as GetCustomersResponse;
+    return {
+      customers: customers.map((dto) => pickFields(dto, select && [...select, ...include])),
+      totalCustomersCount: total,
+    } as GetCustomersResponse;
   }
 
   /** Customers as DTOs by id, with the named includes: for modules that embed a customer (orders, licenses). */
@@ -50,7 +64,11 @@ export class CustomersService {
   }
 
   /** 400 naming `field` when the customer does not exist, for records that point at one. */
-  async assertExists(customerId: number, field: string, manager: EntityManager = this.customers.manager): Promise<void> {
+  async assertExists(
+    customerId: number,
+    field: string,
+    manager: EntityManager = this.customers.manager,
+  ): Promise<void> {
     if (!(await manager.existsBy(CustomerEntity, { id: customerId }))) {
       throw ApiException.badRequest(`${field}: customer ${customerId} does not exist`, ErrorCode.InvalidReference);
     }
@@ -94,7 +112,8 @@ export class CustomersService {
   }
 
   async update(input: CustomerDto): Promise<void> {
-    if (input.id === undefined || input.id === null) throw ApiException.badRequest('customer.id is required to update a customer');
+    if (input.id === undefined || input.id === null)
+      throw ApiException.badRequest('customer.id is required to update a customer');
     const customer = await this.findOrFail(input.id);
     if (input.code !== undefined && input.code !== null) {
       const code = givenCode(input.code);
@@ -121,7 +140,13 @@ export class CustomersService {
     await this.dataSource.transaction(async (manager) => {
       const locked: unknown[] = await manager.query('SELECT id FROM customers WHERE id = $1 FOR UPDATE', [customerId]);
       if (locked.length === 0) throw ApiException.notFound(`Customer ${customerId} does not exist`);
-      await assertNotReferenced(manager, `customer ${customerId}`, customerId, CUSTOMER_REFERRERS, 'delete or reassign them first');
+      await assertNotReferenced(
+        manager,
+        `customer ${customerId}`,
+        customerId,
+        CUSTOMER_REFERRERS,
+        'delete or reassign them first',
+      );
       await manager.delete(CustomerEntity, { id: customerId });
     });
   }
@@ -145,12 +170,19 @@ export class CustomersService {
   }
 
   private async assertCodeFree(code: string): Promise<void> {
-    const holder = await this.customers.createQueryBuilder('customer').select('customer.id').where('lower(customer.code) = lower(:code)', { code }).getOne();
+    const holder = await this.customers
+      .createQueryBuilder('customer')
+      .select('customer.id')
+      .where('lower(customer.code) = lower(:code)', { code })
+      .getOne();
     if (holder) throw this.duplicateCode(code, holder.id);
   }
 
   private duplicateCode(code: string, holderId?: number): ApiException {
     const holder = holderId ? ` by customer ${holderId}` : '';
-    return ApiException.conflict(`customer.code "${code}" is already used${holder}; choose another or omit it to have one generated`, ErrorCode.Duplicate);
+    return ApiException.conflict(
+      `customer.code "${code}" is already used${holder}; choose another or omit it to have one generated`,
+      ErrorCode.Duplicate,
+    );
   }
 }

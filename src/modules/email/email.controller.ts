@@ -16,7 +16,11 @@ export class EmailController {
 
   @Post('send')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'sendEmail', summary: 'Sends an email through the SMTP server of the Email settings. 409 when email is disabled, 502 when the server refuses.' })
+  @ApiOperation({
+    operationId: 'sendEmail',
+    summary:
+      'Sends an email through the SMTP server of the Email settings. 409 when email is disabled, 502 when the server refuses.',
+  })
   @ApiOkResponse({ type: SendEmailResponse })
   async send(@Body() request: SendEmailRequest): Promise<SendEmailResponse> {
     return { message: await this.email.send(request) } as SendEmailResponse;
@@ -24,7 +28,11 @@ export class EmailController {
 
   @Post('license')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'sendLicenseEmail', summary: 'Sends an email to a licensee based on a license and email resource (template with {Placeholder} variables); File-mode licenses get the license file attached.' })
+  @ApiOperation({
+    operationId: 'sendLicenseEmail',
+    summary:
+      'Sends an email to a licensee based on a license and email resource (template with {Placeholder} variables); File-mode licenses get the license file attached.',
+  })
   @ApiOkResponse({ type: SendLicenseEmailResponse })
   async license(@Body() request: SendLicenseEmailRequest): Promise<SendLicenseEmailResponse> {
     return { message: await this.licenseEmail.send(request.licenseId, request.resourceId) } as SendLicenseEmailResponse;

@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsEmail, IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { ApiResponseDto } from '../../common/envelope';
 
 export const MAX_RECIPIENTS = 100;
@@ -36,7 +50,11 @@ export class EmailAttachmentDto {
   @IsString()
   content: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'e.g. application/xml; derived from the file name when omitted' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'e.g. application/xml; derived from the file name when omitted',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()

@@ -86,7 +86,10 @@ function isoDay(date: Date | null): string | null {
 }
 
 function fullName(...parts: Array<string | null>): string {
-  return parts.filter((part) => part?.trim()).join(' ').trim();
+  return parts
+    .filter((part) => part?.trim())
+    .join(' ')
+    .trim();
 }
 
 /** `meta` of an email template: a JSON object whose values are strings (booleans tolerated). */
@@ -98,22 +101,40 @@ function parseMeta(resource: EmailResourceRow): Record<string, unknown> {
   } catch {
     // reported below
   }
-  throw ApiException.badRequest(`Resource ${resource.id} meta is not a JSON object such as {"enable_send":"true","email_subject":"…","email_cc":"","email_bcc":""}`, ErrorCode.InvalidReference);
+  throw ApiException.badRequest(
+    `Resource ${resource.id} meta is not a JSON object such as {"enable_send":"true","email_subject":"…","email_cc":"","email_bcc":""}`,
+    ErrorCode.InvalidReference,
+  );
 }
 
 /** "a@x.com, b@y.com; c@z.com" → addresses, each checked. */
 function addressList(resourceId: number, field: string, value: unknown): string[] {
   if (value === undefined || value === null || value === '') return [];
-  if (typeof value !== 'string') throw ApiException.badRequest(`Resource ${resourceId} meta.${field} must be a comma-separated list of email addresses`, ErrorCode.InvalidReference);
-  const addresses = value.split(/[,;]/).map((address) => address.trim()).filter(Boolean);
+  if (typeof value !== 'string')
+    throw ApiException.badRequest(
+      `Resource ${resourceId} meta.${field} must be a comma-separated list of email addresses`,
+      ErrorCode.InvalidReference,
+    );
+  const addresses = value
+    .split(/[,;]/)
+    .map((address) => address.trim())
+    .filter(Boolean);
   const invalid = addresses.find((address) => !EMAIL_PATTERN.test(address));
-  if (invalid) throw ApiException.badRequest(`Resource ${resourceId} meta.${field} holds "${invalid}", which is not an email address`, ErrorCode.InvalidReference);
+  if (invalid)
+    throw ApiException.badRequest(
+      `Resource ${resourceId} meta.${field} holds "${invalid}", which is not an email address`,
+      ErrorCode.InvalidReference,
+    );
   return addresses;
 }
 
 /** The `{Placeholder}` variables a license email template can use (documented in the README). */
-export function licenseVariables(license: LicenseRow, extra: { applicationName: string; senderName: string; now: Date }): TemplateVariables {
-  const customerName = fullName(license.customer_first_name, license.customer_last_name) || license.customer_company || '';
+export function licenseVariables(
+  license: LicenseRow,
+  extra: { applicationName: string; senderName: string; now: Date },
+): TemplateVariables {
+  const customerName =
+    fullName(license.customer_first_name, license.customer_last_name) || license.customer_company || '';
   return {
     Id: license.id,
     LicenseId: license.license_id,
@@ -168,15 +189,28 @@ export class LicenseEmailService {
   async send(licenseId: number, resourceId: number): Promise<string> {
     const [license] = (await this.dataSource.query(LICENSE_QUERY, [licenseId])) as LicenseRow[];
     if (!license) throw ApiException.notFound(`License ${licenseId} does not exist`);
-    const [resource] = (await this.dataSource.query('SELECT id, name, type, data, data_format, meta FROM resources WHERE id = $1', [resourceId])) as EmailResourceRow[];
+    const [resource] = (await this.dataSource.query(
+      'SELECT id, name, type, data, data_format, meta FROM resources WHERE id = $1',
+      [resourceId],
+    )) as EmailResourceRow[];
     if (!resource) throw ApiException.notFound(`Resource ${resourceId} does not exist`);
     if (resource.type?.toLowerCase() !== 'email') {
-      throw ApiException.badRequest(`Resource ${resourceId} is not an email template: its type is "${resource.type ?? ''}", expected "email"`, ErrorCode.InvalidReference);
+      throw ApiException.badRequest(
+        `Resource ${resourceId} is not an email template: its type is "${resource.type ?? ''}", expected "email"`,
+        ErrorCode.InvalidReference,
+      );
     }
-    if (!resource.data?.trim()) throw ApiException.badRequest(`Resource ${resourceId} has no template in data`, ErrorCode.InvalidReference);
+    if (!resource.data?.trim())
+      throw ApiException.badRequest(`Resource ${resourceId} has no template in data`, ErrorCode.InvalidReference);
     const meta = parseMeta(resource);
-    if (String(meta.enable_send ?? 'true').trim().toLowerCase() === 'false') {
-      throw ApiException.conflict(`Sending is switched off for email template resource ${resourceId} (meta.enable_send is "false")`);
+    if (
+      String(meta.enable_send ?? 'true')
+        .trim()
+        .toLowerCase() === 'false'
+    ) {
+      throw ApiException.conflict(
+        `Sending is switched off for email template resource ${resourceId} (meta.enable_send is "false")`,
+      );
     }
     const cc = addressList(resourceId, 'email_cc', meta.email_cc);
     const bcc = addressList(resourceId, 'email_bcc', meta.email_bcc);
@@ -184,8 +218,13 @@ export class LicenseEmailService {
     const smtp = await this.mailer.smtpSettings();
     this.mailer.assertEnabled(smtp);
     const to = await this.recipients(license);
-    const variables = licenseVariables(license, { applicationName: await this.settings.get<string>('Application.ProductName'), senderName: smtp.fromName, now: new Date() });
-    const subjectTemplate = typeof meta.email_subject === 'string' && meta.email_subject.trim() ? meta.email_subject : DEFAULT_SUBJECT;
+    const variables = licenseVariables(license, {
+      applicationName: await this.settings.get<string>('Application.ProductName'),
+      senderName: smtp.fromName,
+      now: new Date(),
+    });
+    const subjectTemplate =
+      typeof meta.email_subject === 'string' && meta.email_subject.trim() ? meta.email_subject : DEFAULT_SUBJECT;
     const subject = renderText(subjectTemplate, variables);
     const html = renderHtml(resource.data, variables);
     const attachments: Attachment[] = [];
@@ -196,25 +235,43 @@ export class LicenseEmailService {
         contentType: license.format <= 1 ? 'application/xml' : 'text/plain',
       });
     }
-    assertWithinLimit(messageBytes({ subject, body: html, attachments: attachments.map((attachment) => ({ content: attachment.content as Buffer })) }), smtp);
-    await this.mailer.send({ to, cc, bcc, subject, html, attachments }, smtp, { LicenseId: license.license_id, ResourceId: resourceId });
+    assertWithinLimit(
+      messageBytes({
+        subject,
+        body: html,
+        attachments: attachments.map((attachment) => ({ content: attachment.content as Buffer })),
+      }),
+      smtp,
+    );
+    await this.mailer.send({ to, cc, bcc, subject, html, attachments }, smtp, {
+      LicenseId: license.license_id,
+      ResourceId: resourceId,
+    });
     const names = to.map((recipient) => recipient.address).join(', ');
     return `The license email was sent to ${names}${cc.length ? `, cc ${cc.join(', ')}` : ''}${bcc.length ? ` and ${bcc.length} bcc` : ''}`;
   }
 
   private async recipients(license: LicenseRow): Promise<Array<{ name: string; address: string }>> {
-    if (license.licensee_email?.trim()) return [{ name: license.licensee_name?.trim() ?? '', address: license.licensee_email.trim() }];
+    if (license.licensee_email?.trim())
+      return [{ name: license.licensee_name?.trim() ?? '', address: license.licensee_email.trim() }];
     if (license.customer_email?.trim()) {
       const name = fullName(license.customer_first_name, license.customer_last_name) || license.customer_company || '';
       return [{ name, address: license.customer_email.trim() }];
     }
     if (license.customer_id !== null) {
-      const contacts: Array<{ first_name: string | null; last_name: string | null; email: string }> = await this.dataSource.query(
-        `SELECT first_name, last_name, email FROM contacts WHERE customer_id = $1 AND notify AND COALESCE(trim(email), '') <> '' ORDER BY id`,
-        [license.customer_id],
-      );
-      if (contacts.length) return contacts.map((contact) => ({ name: fullName(contact.first_name, contact.last_name), address: contact.email.trim() }));
+      const contacts: Array<{ first_name: string | null; last_name: string | null; email: string }> =
+        await this.dataSource.query(
+          `SELECT first_name, last_name, email FROM contacts WHERE customer_id = $1 AND notify AND COALESCE(trim(email), '') <> '' ORDER BY id`,
+          [license.customer_id],
+        );
+      if (contacts.length)
+        return contacts.map((contact) => ({
+          name: fullName(contact.first_name, contact.last_name),
+          address: contact.email.trim(),
+        }));
     }
-    throw ApiException.conflict(`License ${license.license_id} has nobody to send to: it has no licensee email, its customer no email and no contact marked notify`);
+    throw ApiException.conflict(
+      `License ${license.license_id} has nobody to send to: it has no licensee email, its customer no email and no contact marked notify`,
+    );
   }
 }

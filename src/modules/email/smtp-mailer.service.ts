@@ -62,23 +62,54 @@ export class SmtpMailer {
   /** 409 when email is switched off, so callers can check before they do any work. */
   assertEnabled(smtp: SmtpSettings): void {
     if (!smtp.enabled) {
-      throw ApiException.conflict('Email is disabled: set the Email.Enabled setting to true (PUT /v1/settings) and configure the SMTP server to send email', ErrorCode.EmailDisabled);
+      throw ApiException.conflict(
+        'Email is disabled: set the Email.Enabled setting to true (PUT /v1/settings) and configure the SMTP server to send email',
+        ErrorCode.EmailDisabled,
+      );
     }
   }
 
   /** Sends or throws 502 with the SMTP server's reason; nothing is retried. */
-  async send(message: OutgoingMessage, smtp?: SmtpSettings, logProperties: Record<string, unknown> = {}): Promise<SentMessageInfo> {
+  async send(
+    message: OutgoingMessage,
+    smtp?: SmtpSettings,
+    logProperties: Record<string, unknown> = {},
+  ): Promise<SentMessageInfo> {
     smtp ??= await this.smtpSettings();
     this.assertEnabled(smtp);
     const recipients = [...addressesOf(message.to), ...addressesOf(message.cc), ...addressesOf(message.bcc)];
     try {
-      const info = await this.mailer.sendMail({ ...message, from: { name: smtp.fromName, address: smtp.fromAddress }, transporterName: this.transporterFor(smtp) });
-      this.log.information('Email {Subject} sent to {Recipients} through {SmtpServer}', { Subject: message.subject, Recipients: recipients, SmtpServer: `${smtp.host}:${smtp.port}`, MessageId: info?.messageId ?? null, ...logProperties });
+      const info = await this.mailer.sendMail({
+        ...message,
+        from: { name: smtp.fromName, address: smtp.fromAddress },
+        transporterName: this.transporterFor(smtp),
+      });
+      this.log.information('Email {Subject} sent to {Recipients} through {SmtpServer}', {
+        Subject: message.subject,
+        Recipients: recipients,
+        SmtpServer: `${smtp.host}:${smtp.port}`,
+        MessageId: info?.messageId ?? null,
+        ...logProperties,
+      });
       return info;
     } catch (error) {
       const reason = describeSmtpError(error);
-      this.log.error('Email {Subject} to {Recipients} failed at {SmtpServer}: {Reason}', { Subject: message.subject, Recipients: recipients, SmtpServer: `${smtp.host}:${smtp.port}`, Reason: reason, ...logProperties }, error);
-      throw new ApiException(ErrorCode.UpstreamFailure, `The SMTP server ${smtp.host}:${smtp.port} did not accept the message: ${reason}`, HttpStatus.BAD_GATEWAY);
+      this.log.error(
+        'Email {Subject} to {Recipients} failed at {SmtpServer}: {Reason}',
+        {
+          Subject: message.subject,
+          Recipients: recipients,
+          SmtpServer: `${smtp.host}:${smtp.port}`,
+          Reason: reason,
+          ...logProperties,
+        },
+        error,
+      );
+      throw new ApiException(
+        ErrorCode.UpstreamFailure,
+        `The SMTP server ${smtp.host}:${smtp.port} did not accept the message: ${reason}`,
+        HttpStatus.BAD_GATEWAY,
+      );
     }
   }
 

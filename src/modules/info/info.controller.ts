@@ -12,7 +12,10 @@ export class InfoController {
   constructor(private readonly info: InfoService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getServerInfo', summary: 'Gets the server information: version, time, your address, license and token counts.' })
+  @ApiOperation({
+    operationId: 'getServerInfo',
+    summary: 'Gets the server information: version, time, your address, license and token counts.',
+  })
   @ApiOkResponse({ type: GetServerInfoResponse })
   get(@Req() request: FastifyRequest): Promise<GetServerInfoResponse> {
     return this.info.get(request.ip);

@@ -12,7 +12,8 @@ export class GetServerInfoResponse extends ApiResponseDto {
   @Out({ format: 'date-time' }) serverTime: string;
   @Out({ description: 'Your address as the server sees it' }) clientAddress: string;
   @Out({ description: 'Live tokens (activations and floating seats not expired)' }) activeTokens: number;
-  @Out({ description: 'Seats of the activation and floating licenses that are neither revoked nor expired' }) maxTokens: number;
+  @Out({ description: 'Seats of the activation and floating licenses that are neither revoked nor expired' })
+  maxTokens: number;
   @Out({ description: 'Live activation tokens' }) activationTokens: number;
   @Out({ description: 'Live floating seats' }) floatingTokens: number;
   @Out({ description: 'Tokens past their expiry, not yet swept' }) expiredTokens: number;

@@ -10,7 +10,11 @@ import { OptionalDate, OptionalInt, OptionalString } from '../../common/dto';
 
 @ApiSchema({ name: 'Management.LicenseProduct' })
 export class LicenseProductDto {
-  @OptionalString(128, 'Product identifier written into the license. Digits only means the id of a product of this server, which the license is then linked to.') id?: string | null;
+  @OptionalString(
+    128,
+    'Product identifier written into the license. Digits only means the id of a product of this server, which the license is then linked to.',
+  )
+  id?: string | null;
   @OptionalString(256) name?: string | null;
   @OptionalString(64) version?: string | null;
   @OptionalString(512) copyright?: string | null;

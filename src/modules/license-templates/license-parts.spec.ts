@@ -36,11 +36,33 @@ describe('license parts', () => {
     });
 
     it('answers 400 naming the member for missing names, duplicates and non-string properties', () => {
-      expect(errorOf(() => normalizeParts({ features: [{ name: ' ' }] }, 'license')).message).toBe('license.features[0].name is required');
-      expect(errorOf(() => normalizeParts({ fields: [{ name: 'a' }, { name: 'a' }] }, 'licenseTemplate')).message).toMatch(/^licenseTemplate\.fields has two entries with the name "a"/);
-      expect(errorOf(() => normalizeParts({ features: [{ id: 'x', name: 'a' }, { id: 'x', name: 'b' }] }, 'license')).message).toMatch(/the id "x"/);
-      expect(errorOf(() => normalizeParts({ restrictions: [{ name: 'r', properties: { n: 3 as unknown as string } }] }, 'license')).message).toBe('license.restrictions[0].properties.n must be a string');
-      expect(errorOf(() => normalizeParts({ features: [{ name: 'a', expireDate: 'soon' }] }, 'license')).message).toMatch(/features\[0\]\.expireDate/);
+      expect(errorOf(() => normalizeParts({ features: [{ name: ' ' }] }, 'license')).message).toBe(
+        'license.features[0].name is required',
+      );
+      expect(
+        errorOf(() => normalizeParts({ fields: [{ name: 'a' }, { name: 'a' }] }, 'licenseTemplate')).message,
+      ).toMatch(/^licenseTemplate\.fields has two entries with the name "a"/);
+      expect(
+        errorOf(() =>
+          normalizeParts(
+            {
+              features: [
+                { id: 'x', name: 'a' },
+                { id: 'x', name: 'b' },
+              ],
+            },
+            'license',
+          ),
+        ).message,
+      ).toMatch(/the id "x"/);
+      expect(
+        errorOf(() =>
+          normalizeParts({ restrictions: [{ name: 'r', properties: { n: 3 as unknown as string } }] }, 'license'),
+        ).message,
+      ).toBe('license.restrictions[0].properties.n must be a string');
+      expect(
+        errorOf(() => normalizeParts({ features: [{ name: 'a', expireDate: 'soon' }] }, 'license')).message,
+      ).toMatch(/features\[0\]\.expireDate/);
     });
   });
 
@@ -50,8 +72,14 @@ describe('license parts', () => {
         product: { id: 'P', name: 'Suite', version: '1.0' },
         components: ['core', 'ui'],
         assemblies: [{ name: 'App.dll', version: '1.0', culture: 'neutral' }],
-        fields: [{ name: 'Edition', value: 'Pro' }, { name: 'Seats', value: '5' }],
-        features: [{ id: 'f1', name: 'Reports', data: 't' }, { name: 'Export', description: 'CSV' }],
+        fields: [
+          { name: 'Edition', value: 'Pro' },
+          { name: 'Seats', value: '5' },
+        ],
+        features: [
+          { id: 'f1', name: 'Reports', data: 't' },
+          { name: 'Export', description: 'CSV' },
+        ],
         restrictions: [{ name: 'Hardware', properties: { machineId: 'A', cpu: 'x64' } }],
       },
       't',
@@ -63,7 +91,10 @@ describe('license parts', () => {
           product: { version: '1.1' },
           components: ['ui', 'addon'],
           assemblies: [{ name: 'App.dll', version: '1.1' }],
-          fields: [{ name: 'Seats', value: '10' }, { name: 'Region', value: 'EU' }],
+          fields: [
+            { name: 'Seats', value: '10' },
+            { name: 'Region', value: 'EU' },
+          ],
           features: [{ id: 'f1', name: 'Reports v2' }, { name: 'Export', data: 'x' }, { name: 'Sync' }],
           restrictions: [{ name: 'Hardware', properties: { machineId: 'B' } }, { name: 'Domain' }],
         },
@@ -73,8 +104,16 @@ describe('license parts', () => {
         product: { id: 'P', name: 'Suite', version: '1.1' },
         components: ['core', 'ui', 'addon'],
         assemblies: [{ name: 'App.dll', version: '1.1', culture: 'neutral' }],
-        fields: [{ name: 'Edition', value: 'Pro' }, { name: 'Seats', value: '10' }, { name: 'Region', value: 'EU' }],
-        features: [{ id: 'f1', name: 'Reports v2', data: 't' }, { name: 'Export', description: 'CSV', data: 'x' }, { name: 'Sync' }],
+        fields: [
+          { name: 'Edition', value: 'Pro' },
+          { name: 'Seats', value: '10' },
+          { name: 'Region', value: 'EU' },
+        ],
+        features: [
+          { id: 'f1', name: 'Reports v2', data: 't' },
+          { name: 'Export', description: 'CSV', data: 'x' },
+          { name: 'Sync' },
+        ],
         restrictions: [{ name: 'Hardware', properties: { machineId: 'B', cpu: 'x64' } }, { name: 'Domain' }],
       });
     });

@@ -1,5 +1,11 @@
 import { ApiException } from '../../common/errors';
-import type { LicenseAssemblyDto, LicenseFeatureDto, LicenseFieldDto, LicenseProductDto, LicenseRestrictionDto } from './license-parts.dto';
+import type {
+  LicenseAssemblyDto,
+  LicenseFeatureDto,
+  LicenseFieldDto,
+  LicenseProductDto,
+  LicenseRestrictionDto,
+} from './license-parts.dto';
 
 /**
  * The structured parts of a template or license as stored (jsonb): members that are null or absent
@@ -62,7 +68,14 @@ export interface LicensePartsInput {
   restrictions?: LicenseRestrictionDto[] | null;
 }
 
-export const EMPTY_PARTS: LicenseParts = { product: null, components: [], assemblies: [], fields: [], features: [], restrictions: [] };
+export const EMPTY_PARTS: LicenseParts = {
+  product: null,
+  components: [],
+  assemblies: [],
+  fields: [],
+  features: [],
+  restrictions: [],
+};
 
 /** `2025-01-31T00:00:00Z`: whole seconds drop the `.000` a JavaScript date would write. */
 export function isoUtc(date: Date): string {
@@ -121,7 +134,14 @@ export function normalizeParts(input: LicensePartsInput, path: string): LicenseP
     return text;
   });
   const assemblies = (input.assemblies ?? []).map((assembly, index) => ({
-    ...compact<AssemblyPart>(assembly, ['id', 'version', 'culture', 'publicKeyToken', 'mappingFileId', 'debugSymbolsKey']),
+    ...compact<AssemblyPart>(assembly, [
+      'id',
+      'version',
+      'culture',
+      'publicKeyToken',
+      'mappingFileId',
+      'debugSymbolsKey',
+    ]),
     name: requiredName(assembly.name, `${path}.assemblies[${index}]`),
   }));
   const fields = (input.fields ?? []).map((field, index) => ({
@@ -170,7 +190,12 @@ function normalizeProperties(properties: Record<string, unknown>, path: string):
  * Replaces or adds entries of `base` with those of `override` that `sameEntry` pairs up: the
  * override's members win, the base's other members stay, base order is kept and new entries follow.
  */
-function mergeList<T extends object>(base: T[], override: T[], sameEntry: (a: T, b: T) => boolean, combine: (a: T, b: T) => T = (a, b) => ({ ...a, ...b })): T[] {
+function mergeList<T extends object>(
+  base: T[],
+  override: T[],
+  sameEntry: (a: T, b: T) => boolean,
+  combine: (a: T, b: T) => T = (a, b) => ({ ...a, ...b }),
+): T[] {
   const merged = [...base];
   for (const entry of override) {
     const index = merged.findIndex((existing) => sameEntry(existing, entry));
@@ -189,10 +214,15 @@ export function mergeParts(template: LicenseParts, own: LicenseParts): LicensePa
   const product = template.product || own.product ? { ...(template.product ?? {}), ...(own.product ?? {}) } : null;
   return {
     product,
-    components: [...template.components, ...own.components.filter((component) => !template.components.includes(component))],
+    components: [
+      ...template.components,
+      ...own.components.filter((component) => !template.components.includes(component)),
+    ],
     assemblies: mergeList(template.assemblies, own.assemblies, (a, b) => a.name === b.name),
     fields: mergeList(template.fields, own.fields, (a, b) => a.name === b.name),
-    features: mergeList(template.features, own.features, (a, b) => (a.id !== undefined && b.id !== undefined ? a.id === b.id : a.name === b.name)),
+    features: mergeList(template.features, own.features, (a, b) =>
+      a.id !== undefined && b.id !== undefined ? a.id === b.id : a.name === b.name,
+    ),
     restrictions: mergeList(
       template.restrictions,
       own.restrictions,
@@ -207,7 +237,13 @@ export function mergeParts(template: LicenseParts, own: LicenseParts): LicensePa
 }
 
 /** A product row as the product member of a license: the row's data under the license's names. */
-export function productPartOf(product: { id: number; name: string; copyright: string | null; url: string | null; description: string | null }): LicenseProductPart {
+export function productPartOf(product: {
+  id: number;
+  name: string;
+  copyright: string | null;
+  url: string | null;
+  description: string | null;
+}): LicenseProductPart {
   const part: LicenseProductPart = { id: String(product.id), name: product.name };
   if (product.copyright) part.copyright = product.copyright;
   if (product.url) part.url = product.url;
@@ -216,24 +252,57 @@ export function productPartOf(product: { id: number; name: string; copyright: st
 }
 
 /** The members of an assembly that go into a license (ids and debugging data stay on the server). */
-export function assemblyForDocument(assembly: AssemblyPart): { name: string; version?: string; culture?: string; publicKeyToken?: string } {
+export function assemblyForDocument(assembly: AssemblyPart): {
+  name: string;
+  version?: string;
+  culture?: string;
+  publicKeyToken?: string;
+} {
   return compact<AssemblyPart>(assembly, ['name', 'version', 'culture', 'publicKeyToken']) as { name: string };
 }
 
 /** Stored parts back to the DTO shapes (every member present, null where absent). */
 export function productToDto(product: LicenseProductPart | null): LicenseProductDto | null {
   if (!product) return null;
-  return { id: product.id ?? null, name: product.name ?? null, version: product.version ?? null, copyright: product.copyright ?? null, url: product.url ?? null, description: product.description ?? null };
+  return {
+    id: product.id ?? null,
+    name: product.name ?? null,
+    version: product.version ?? null,
+    copyright: product.copyright ?? null,
+    url: product.url ?? null,
+    description: product.description ?? null,
+  };
 }
 
 export function assembliesToDto(assemblies: AssemblyPart[]): LicenseAssemblyDto[] {
-  return assemblies.map((a) => ({ id: a.id ?? null, name: a.name, version: a.version ?? null, culture: a.culture ?? null, publicKeyToken: a.publicKeyToken ?? null, mappingFileId: a.mappingFileId ?? null, debugSymbolsKey: a.debugSymbolsKey ?? null }));
+  return assemblies.map((a) => ({
+    id: a.id ?? null,
+    name: a.name,
+    version: a.version ?? null,
+    culture: a.culture ?? null,
+    publicKeyToken: a.publicKeyToken ?? null,
+    mappingFileId: a.mappingFileId ?? null,
+    debugSymbolsKey: a.debugSymbolsKey ?? null,
+  }));
 }
 
 export function featuresToDto(features: FeaturePart[]): LicenseFeatureDto[] {
-  return features.map((f) => ({ id: f.id ?? null, name: f.name, description: f.description ?? null, expireDate: f.expireDate ?? null, key: f.key ?? null, data: f.data ?? null }));
+  return features.map((f) => ({
+    id: f.id ?? null,
+    name: f.name,
+    description: f.description ?? null,
+    expireDate: f.expireDate ?? null,
+    key: f.key ?? null,
+    data: f.data ?? null,
+  }));
 }
 
 export function restrictionsToDto(restrictions: RestrictionPart[]): LicenseRestrictionDto[] {
-  return restrictions.map((r) => ({ id: r.id ?? null, name: r.name, expireDate: r.expireDate ?? null, properties: r.properties ?? null, customXmlContent: r.customXmlContent ?? null }));
+  return restrictions.map((r) => ({
+    id: r.id ?? null,
+    name: r.name,
+    expireDate: r.expireDate ?? null,
+    properties: r.properties ?? null,
+    customXmlContent: r.customXmlContent ?? null,
+  }));
 }

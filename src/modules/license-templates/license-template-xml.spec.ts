@@ -75,7 +75,17 @@ describe('renderTemplateXml', () => {
   });
 
   it('shows the user key format, omits what file licenses and templates without dates lack, and marks the embedded public key', () => {
-    const xml = renderTemplateXml({ ...SETTINGS, licensingMode: LicensingMode.File, issueDate: false, expireDays: null, generateKeyInfo: true, userKey: 'K-{DEC:10}' }, normalizeParts({}, 't'));
+    const xml = renderTemplateXml(
+      {
+        ...SETTINGS,
+        licensingMode: LicensingMode.File,
+        issueDate: false,
+        expireDays: null,
+        generateKeyInfo: true,
+        userKey: 'K-{DEC:10}',
+      },
+      normalizeParts({}, 't'),
+    );
     expect(xml).toContain('<UserKey>K-{DEC:10}</UserKey>');
     expect(xml).not.toMatch(/IssueDate>|ExpireDate>|MaxAllowedSites|<Product>|<Components>/);
     expect(xml).toContain('<PublicKey>{PublicKey}</PublicKey>');

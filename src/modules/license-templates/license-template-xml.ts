@@ -17,15 +17,30 @@ export interface TemplateSettings {
   userKey: string | null;
 }
 
-const FORMAT_NAMES: Record<LicenseFormat, string> = { [LicenseFormat.Xml]: 'Xml', [LicenseFormat.XmlDsig]: 'XmlDsig', [LicenseFormat.Ascii]: 'Ascii', [LicenseFormat.Base32]: 'Base32' };
-const MODE_NAMES: Record<LicensingMode, string> = { [LicensingMode.File]: 'File', [LicensingMode.Activation]: 'Activation', [LicensingMode.Floating]: 'Floating' };
+const FORMAT_NAMES: Record<LicenseFormat, string> = {
+  [LicenseFormat.Xml]: 'Xml',
+  [LicenseFormat.XmlDsig]: 'XmlDsig',
+  [LicenseFormat.Ascii]: 'Ascii',
+  [LicenseFormat.Base32]: 'Base32',
+};
+const MODE_NAMES: Record<LicensingMode, string> = {
+  [LicensingMode.File]: 'File',
+  [LicensingMode.Activation]: 'Activation',
+  [LicensingMode.Floating]: 'Floating',
+};
 
 function text(value: string): string {
   return value.replace(/[&<>]/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[character]!);
 }
 
 function attribute(value: string): string {
-  return value.replace(/[&<>"\t\n\r]/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' })[character]!);
+  return value.replace(
+    /[&<>"\t\n\r]/g,
+    (character) =>
+      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' })[
+        character
+      ]!,
+  );
 }
 
 function attributes(values: Record<string, string | number | boolean | null | undefined>): string {
@@ -39,7 +54,11 @@ class XmlWriter {
   private readonly lines: string[] = [];
   private depth = 0;
 
-  element(name: string, value: string | number | undefined | null, attrs: Record<string, string | number | boolean | null | undefined> = {}): void {
+  element(
+    name: string,
+    value: string | number | undefined | null,
+    attrs: Record<string, string | number | boolean | null | undefined> = {},
+  ): void {
     if (value === undefined || value === null) return;
     this.lines.push(`${'  '.repeat(this.depth)}<${name}${attributes(attrs)}>${text(String(value))}</${name}>`);
   }

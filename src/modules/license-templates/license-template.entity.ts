@@ -1,4 +1,15 @@
-import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import type { ProductEntity } from '../products/product.entity';
 import { LicenseFormat, LicensingMode } from '../signing';
 import type { AssemblyPart, FeaturePart, FieldPart, LicenseProductPart, RestrictionPart } from './license-parts';
@@ -35,9 +46,11 @@ export class LicenseTemplateEntity {
 
   @Column({ type: 'int', nullable: true }) productId: number | null;
   @ForeignKey('ResourceEntity', { onDelete: 'RESTRICT' })
-  @Column({ type: 'int', nullable: true }) signatureKeysId: number | null;
+  @Column({ type: 'int', nullable: true })
+  signatureKeysId: number | null;
   @ForeignKey('ReleaseEntity', { onDelete: 'RESTRICT' })
-  @Column({ type: 'int', nullable: true }) releaseId: number | null;
+  @Column({ type: 'int', nullable: true })
+  releaseId: number | null;
 
   @Column({ type: 'jsonb', nullable: true }) product: LicenseProductPart | null;
   @Column({ type: 'jsonb', default: () => "'[]'" }) components: string[];

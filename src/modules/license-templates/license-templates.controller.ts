@@ -21,7 +21,10 @@ export class LicenseTemplatesController {
   constructor(private readonly templates: LicenseTemplatesService) {}
 
   @Get('license-templates')
-  @ApiOperation({ operationId: 'getLicenseTemplates', summary: 'Retrieves license templates based on the provided request parameters.' })
+  @ApiOperation({
+    operationId: 'getLicenseTemplates',
+    summary: 'Retrieves license templates based on the provided request parameters.',
+  })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetLicenseTemplatesResponse })
   list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetLicenseTemplatesResponse> {
@@ -30,21 +33,30 @@ export class LicenseTemplatesController {
 
   @Post('license-templates')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'insertLicenseTemplate', summary: 'Inserts a new license template; answers its id and the rendered template.' })
+  @ApiOperation({
+    operationId: 'insertLicenseTemplate',
+    summary: 'Inserts a new license template; answers its id and the rendered template.',
+  })
   @ApiOkResponse({ type: InsertLicenseTemplateResponse })
   insert(@Body() request: InsertLicenseTemplateRequest): Promise<InsertLicenseTemplateResponse> {
     return this.templates.insert(request.licenseTemplate);
   }
 
   @Put('license-templates')
-  @ApiOperation({ operationId: 'updateLicenseTemplate', summary: 'Updates an existing license template; answers the rendered template.' })
+  @ApiOperation({
+    operationId: 'updateLicenseTemplate',
+    summary: 'Updates an existing license template; answers the rendered template.',
+  })
   @ApiOkResponse({ type: UpdateLicenseTemplateResponse })
   update(@Body() request: UpdateLicenseTemplateRequest): Promise<UpdateLicenseTemplateResponse> {
     return this.templates.update(request.licenseTemplate);
   }
 
   @Delete('license-templates/:templateId')
-  @ApiOperation({ operationId: 'deleteLicenseTemplate', summary: 'Deletes a license template no license uses (409 otherwise).' })
+  @ApiOperation({
+    operationId: 'deleteLicenseTemplate',
+    summary: 'Deletes a license template no license uses (409 otherwise).',
+  })
   @ApiOkResponse({ type: DeleteLicenseTemplateResponse })
   async delete(@Param('templateId', IntIdPipe) templateId: number): Promise<DeleteLicenseTemplateResponse> {
     await this.templates.delete(templateId);
@@ -52,7 +64,10 @@ export class LicenseTemplatesController {
   }
 
   @Get('products/:productId/releases/:releaseId/license-templates')
-  @ApiOperation({ operationId: 'getProductReleaseLicenseTemplates', summary: 'Gets the license templates of a product release.' })
+  @ApiOperation({
+    operationId: 'getProductReleaseLicenseTemplates',
+    summary: 'Gets the license templates of a product release.',
+  })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetProductReleaseLicenseTemplatesResponse })
   listForRelease(

@@ -1,7 +1,22 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ApiResponseDto } from '../../common/envelope';
-import { Nested, NestedArray, OptionalBoolean, OptionalEnum, OptionalInt, OptionalString, OptionalStringArray, Out } from '../../common/dto';
-import { LicenseAssemblyDto, LicenseFeatureDto, LicenseFieldDto, LicenseProductDto, LicenseRestrictionDto } from './license-parts.dto';
+import {
+  Nested,
+  NestedArray,
+  OptionalBoolean,
+  OptionalEnum,
+  OptionalInt,
+  OptionalString,
+  OptionalStringArray,
+  Out,
+} from '../../common/dto';
+import {
+  LicenseAssemblyDto,
+  LicenseFeatureDto,
+  LicenseFieldDto,
+  LicenseProductDto,
+  LicenseRestrictionDto,
+} from './license-parts.dto';
 
 @ApiSchema({ name: 'Management.LicenseTemplate' })
 export class LicenseTemplateDto {
@@ -13,16 +28,30 @@ export class LicenseTemplateDto {
   @OptionalEnum([0, 1, 2], '0 File, 1 Activation, 2 Floating') licensingMode?: number | null;
   @OptionalString(256, 'File name suggested for the license file') licenseFileName?: string | null;
   @OptionalBoolean('Whether its licenses carry an issue date (default true)') issueDate?: boolean | null;
-  @OptionalInt({ min: 0, max: 36500, description: 'Licenses expire this many days after issue; empty or 0 = never' }) expireDays?: number | null;
-  @OptionalInt({ min: 0, max: 36500, description: 'Support ends this many days after issue; empty or 0 = no support date' }) supportDays?: number | null;
+  @OptionalInt({ min: 0, max: 36500, description: 'Licenses expire this many days after issue; empty or 0 = never' })
+  expireDays?: number | null;
+  @OptionalInt({
+    min: 0,
+    max: 36500,
+    description: 'Support ends this many days after issue; empty or 0 = no support date',
+  })
+  supportDays?: number | null;
   @OptionalBoolean('Embed the public key in its licenses') generateKeyInfo?: boolean | null;
-  @OptionalString(256, 'Key format of the user keys, e.g. {TOKEN:5}-{TOKEN:5}-{TOKEN:5}; empty uses the Licensing.UserKeyFormat setting') userKey?: string | null;
+  @OptionalString(
+    256,
+    'Key format of the user keys, e.g. {TOKEN:5}-{TOKEN:5}-{TOKEN:5}; empty uses the Licensing.UserKeyFormat setting',
+  )
+  userKey?: string | null;
   @OptionalString(4096) description?: string | null;
-  @OptionalString(1_000_000, 'Rendered by the server from the other members (XML); ignored on input') template?: string | null;
-  @OptionalInt({ min: 1, description: 'Product of this server; its signature key signs when the template has none' }) productId?: number | null;
-  @OptionalInt({ min: 1, description: 'Signature key (a Resource of type RSA, ECDSA or Ed25519)' }) signatureKeysId?: number | null;
+  @OptionalString(1_000_000, 'Rendered by the server from the other members (XML); ignored on input') template?:
+    string | null;
+  @OptionalInt({ min: 1, description: 'Product of this server; its signature key signs when the template has none' })
+  productId?: number | null;
+  @OptionalInt({ min: 1, description: 'Signature key (a Resource of type RSA, ECDSA or Ed25519)' }) signatureKeysId?:
+    number | null;
   @OptionalInt({ min: 1, description: 'Release of productId the template belongs to' }) releaseId?: number | null;
-  @Nested(() => LicenseProductDto, { description: 'Product as written into its licenses' }) product?: LicenseProductDto | null;
+  @Nested(() => LicenseProductDto, { description: 'Product as written into its licenses' })
+  product?: LicenseProductDto | null;
   @OptionalStringArray(256) components?: string[] | null;
   @NestedArray(() => LicenseAssemblyDto) assemblies?: LicenseAssemblyDto[] | null;
   @NestedArray(() => LicenseFieldDto) fields?: LicenseFieldDto[] | null;

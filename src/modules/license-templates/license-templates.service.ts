@@ -8,7 +8,15 @@ import { ProductEntity } from '../products/product.entity';
 import { LicenseFormat, LicensingMode } from '../signing';
 import { LicenseTemplateEntity } from './license-template.entity';
 import { renderTemplateXml } from './license-template-xml';
-import { LicenseParts, assembliesToDto, featuresToDto, normalizeParts, productPartOf, productToDto, restrictionsToDto } from './license-parts';
+import {
+  LicenseParts,
+  assembliesToDto,
+  featuresToDto,
+  normalizeParts,
+  productPartOf,
+  productToDto,
+  restrictionsToDto,
+} from './license-parts';
 import {
   GetLicenseTemplatesResponse,
   GetProductReleaseLicenseTemplatesResponse,
@@ -59,7 +67,15 @@ export function templateParts(template: Pick<LicenseTemplateEntity, keyof Licens
 }
 
 /** Members a template update may change; the rest of the request is server-owned. */
-const SCALAR_MEMBERS = ['code', 'licenseType', 'licenseFileName', 'expireDays', 'supportDays', 'userKey', 'description'] as const;
+const SCALAR_MEMBERS = [
+  'code',
+  'licenseType',
+  'licenseFileName',
+  'expireDays',
+  'supportDays',
+  'userKey',
+  'description',
+] as const;
 const PART_MEMBERS = ['product', 'components', 'assemblies', 'fields', 'features', 'restrictions'] as const;
 
 @Injectable()
@@ -75,11 +91,20 @@ export class LicenseTemplatesService {
   }
 
   /** 404 unless the product exists and the release is one of its releases. */
-  async listForRelease(productId: number, releaseId: number, options: QueryOptions): Promise<GetProductReleaseLicenseTemplatesResponse> {
-    const [release] = await this.templates.query(`SELECT product_id AS "productId" FROM product_releases WHERE id = $1`, [releaseId]);
+  async listForRelease(
+    productId: number,
+    releaseId: number,
+    options: QueryOptions,
+  ): Promise<GetProductReleaseLicenseTemplatesResponse> {
+    const [release] = await this.templates.query(
+      `SELECT product_id AS "productId" FROM product_releases WHERE id = $1`,
+      [releaseId],
+    );
     if (!release || release.productId !== productId) {
       const [product] = await this.templates.query(`SELECT 1 FROM products WHERE id = $1`, [productId]);
-      throw ApiException.notFound(product ? `Product ${productId} has no release ${releaseId}` : `Product ${productId} does not exist`);
+      throw ApiException.notFound(
+        product ? `Product ${productId} has no release ${releaseId}` : `Product ${productId} does not exist`,
+      );
     }
     return this.page(options, { productId, releaseId });
   }
@@ -113,9 +138,14 @@ export class LicenseTemplatesService {
       // Locks the template so that no license can start using it between the count and the delete.
       const [template] = await manager.query(`SELECT id FROM license_templates WHERE id = $1 FOR UPDATE`, [id]);
       if (!template) throw ApiException.notFound(`License template ${id} does not exist`);
-      const [{ count }] = await manager.query(`SELECT count(*)::int AS count FROM licenses WHERE template_id = $1`, [id]);
+      const [{ count }] = await manager.query(`SELECT count(*)::int AS count FROM licenses WHERE template_id = $1`, [
+        id,
+      ]);
       if (count > 0) {
-        throw ApiException.conflict(`License template ${id} is used by ${count} license${count === 1 ? '' : 's'}; delete or move them first`, ErrorCode.InUse);
+        throw ApiException.conflict(
+          `License template ${id} is used by ${count} license${count === 1 ? '' : 's'}; delete or move them first`,
+          ErrorCode.InUse,
+        );
       }
       await manager.query(`DELETE FROM license_templates WHERE id = $1`, [id]);
     });
@@ -130,18 +160,29 @@ export class LicenseTemplatesService {
   /** Templates by id for an `include`, in one query. */
   async findDtos(ids: number[]): Promise<Map<number, LicenseTemplateDto>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.templates.createQueryBuilder('template').where('template.id IN (:...ids)', { ids }).getMany();
+    const rows = await this.templates
+      .createQueryBuilder('template')
+      .where('template.id IN (:...ids)', { ids })
+      .getMany();
     return new Map(rows.map((row) => [row.id, toLicenseTemplateDto(row)]));
   }
 
-  private async page(options: QueryOptions, scope?: { productId: number; releaseId: number }): Promise<GetLicenseTemplatesResponse> {
+  private async page(
+    options: QueryOptions,
+    scope?: { productId: number; releaseId: number },
+  ): Promise<GetLicenseTemplatesResponse> {
     const select = parseSelect(LICENSE_TEMPLATE_QUERY, options.select);
     const include = parseInclude(LICENSE_TEMPLATE_QUERY, options.include);
     const qb = this.templates.createQueryBuilder('template');
     if (scope) qb.where('template.productId = :productId AND template.releaseId = :releaseId', scope);
     const { items, total } = await findPage(qb, 'template', LICENSE_TEMPLATE_QUERY, options);
-    const productIds = [...new Set(items.map((template) => template.productId).filter((id): id is number => id !== null))];
-    const products = include.includes('product') && productIds.length > 0 ? new Map((await this.products.findBy({ id: In(productIds) })).map((row) => [row.id, productPartOf(row)])) : undefined;
+    const productIds = [
+      ...new Set(items.map((template) => template.productId).filter((id): id is number => id !== null)),
+    ];
+    const products =
+      include.includes('product') && productIds.length > 0
+        ? new Map((await this.products.findBy({ id: In(productIds) })).map((row) => [row.id, productPartOf(row)]))
+        : undefined;
     const licenseTemplates = items.map((template) => {
       const dto = toLicenseTemplateDto(template);
       const row = products && template.productId !== null ? products.get(template.productId) : undefined;
@@ -155,7 +196,10 @@ export class LicenseTemplatesService {
   private async apply(template: LicenseTemplateEntity, input: LicenseTemplateDto, inserting: boolean): Promise<void> {
     if (inserting || input.name !== undefined) {
       const name = input.name?.trim();
-      if (!name) throw ApiException.badRequest(inserting ? 'licenseTemplate.name is required' : 'licenseTemplate.name cannot be empty');
+      if (!name)
+        throw ApiException.badRequest(
+          inserting ? 'licenseTemplate.name is required' : 'licenseTemplate.name cannot be empty',
+        );
       template.name = name;
     }
     for (const member of SCALAR_MEMBERS) {
@@ -166,7 +210,8 @@ export class LicenseTemplatesService {
     if (input.format !== undefined && input.format !== null) template.format = input.format;
     if (input.licensingMode !== undefined && input.licensingMode !== null) template.licensingMode = input.licensingMode;
     if (input.issueDate !== undefined && input.issueDate !== null) template.issueDate = input.issueDate;
-    if (input.generateKeyInfo !== undefined && input.generateKeyInfo !== null) template.generateKeyInfo = input.generateKeyInfo;
+    if (input.generateKeyInfo !== undefined && input.generateKeyInfo !== null)
+      template.generateKeyInfo = input.generateKeyInfo;
 
     if (input.productId !== undefined) template.productId = input.productId || null;
     if (input.releaseId !== undefined) template.releaseId = input.releaseId || null;
@@ -175,7 +220,11 @@ export class LicenseTemplatesService {
       await this.references.product(template.productId, 'licenseTemplate.productId');
     }
     if (template.releaseId !== null && (inserting || input.releaseId !== undefined || input.productId !== undefined)) {
-      const release = await this.references.release(template.productId, template.releaseId, 'licenseTemplate.releaseId');
+      const release = await this.references.release(
+        template.productId,
+        template.releaseId,
+        'licenseTemplate.releaseId',
+      );
       template.productId ??= release.productId;
     }
     if (template.signatureKeysId !== null && (inserting || input.signatureKeysId !== undefined)) {

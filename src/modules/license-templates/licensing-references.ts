@@ -30,8 +30,23 @@ export interface OrderReference {
 /** What licenses take from their template. */
 export type TemplateReference = Pick<
   LicenseTemplateEntity,
-  | 'id' | 'format' | 'licensingMode' | 'licenseType' | 'issueDate' | 'expireDays' | 'supportDays' | 'generateKeyInfo' | 'userKey'
-  | 'signatureKeysId' | 'productId' | 'product' | 'components' | 'assemblies' | 'fields' | 'features' | 'restrictions'
+  | 'id'
+  | 'format'
+  | 'licensingMode'
+  | 'licenseType'
+  | 'issueDate'
+  | 'expireDays'
+  | 'supportDays'
+  | 'generateKeyInfo'
+  | 'userKey'
+  | 'signatureKeysId'
+  | 'productId'
+  | 'product'
+  | 'components'
+  | 'assemblies'
+  | 'fields'
+  | 'features'
+  | 'restrictions'
 >;
 
 export interface NewLicenseReferences {
@@ -84,7 +99,11 @@ export class LicensingReferences {
     private readonly signingKeys: SigningKeysService,
   ) {}
 
-  async product(id: number, field: string, manager: EntityManager = this.dataSource.manager): Promise<ProductReference> {
+  async product(
+    id: number,
+    field: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<ProductReference> {
     const [row] = await manager.query(
       `SELECT id, name, description, url, copyright, signature_keys_id AS "signatureKeysId" FROM products WHERE id = $1`,
       [id],
@@ -94,16 +113,30 @@ export class LicensingReferences {
   }
 
   /** The release must exist and, when `productId` is given, belong to that product. */
-  async release(productId: number | null, releaseId: number, field: string): Promise<{ id: number; productId: number }> {
-    const [row] = await this.dataSource.query(`SELECT id, product_id AS "productId" FROM product_releases WHERE id = $1`, [releaseId]);
+  async release(
+    productId: number | null,
+    releaseId: number,
+    field: string,
+  ): Promise<{ id: number; productId: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT id, product_id AS "productId" FROM product_releases WHERE id = $1`,
+      [releaseId],
+    );
     if (!row) throw unknown(field, 'release', releaseId);
     if (productId !== null && row.productId !== productId) {
-      throw ApiException.badRequest(`${field}: release ${releaseId} belongs to product ${row.productId}, not to product ${productId}`, ErrorCode.InvalidReference);
+      throw ApiException.badRequest(
+        `${field}: release ${releaseId} belongs to product ${row.productId}, not to product ${productId}`,
+        ErrorCode.InvalidReference,
+      );
     }
     return row;
   }
 
-  async customer(id: number, field: string, manager: EntityManager = this.dataSource.manager): Promise<CustomerReference> {
+  async customer(
+    id: number,
+    field: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<CustomerReference> {
     const [row] = await manager.query(
       `SELECT id, first_name AS "firstName", last_name AS "lastName", company, email FROM customers WHERE id = $1`,
       [id],
@@ -122,14 +155,25 @@ export class LicensingReferences {
    * The template, order, customer and product of a new license in one round trip. 400 naming the
    * member for an unknown one, or for an order of another customer than the one given.
    */
-  async forNewLicense(ids: { templateId: number | null; orderId: number | null; customerId: number | null; productId: number | null; signatureKeysId: number | null }): Promise<NewLicenseReferences> {
+  async forNewLicense(ids: {
+    templateId: number | null;
+    orderId: number | null;
+    customerId: number | null;
+    productId: number | null;
+    signatureKeysId: number | null;
+  }): Promise<NewLicenseReferences> {
     const values = [ids.templateId, ids.orderId, ids.customerId, ids.productId, ids.signatureKeysId];
     // Licenses generated together from the same references (a bulk order, an import) share one lookup
     // while it runs; its answer is as current as if each had run it. Callers get their own copy.
     const key = values.join(',');
     let lookup = this.lookupsInFlight.get(key);
     if (!lookup) {
-      lookup = queryPrepared<NewLicenseReferences>(this.dataSource, 'licensing_new_license_references', NEW_LICENSE_REFERENCES_SQL, values).then((rows) => rows[0]);
+      lookup = queryPrepared<NewLicenseReferences>(
+        this.dataSource,
+        'licensing_new_license_references',
+        NEW_LICENSE_REFERENCES_SQL,
+        values,
+      ).then((rows) => rows[0]);
       this.lookupsInFlight.set(key, lookup);
       void lookup.then(
         () => this.lookupsInFlight.delete(key),
@@ -140,7 +184,10 @@ export class LicensingReferences {
     if (ids.templateId && !row.template) throw unknown('license.templateId', 'license template', ids.templateId);
     if (ids.orderId && !row.order) throw unknown('license.orderId', 'order', ids.orderId);
     if (row.order && ids.customerId && row.order.customerId !== ids.customerId) {
-      throw ApiException.badRequest(`license.orderId: order ${row.order.id} belongs to customer ${row.order.customerId}, not to customer ${ids.customerId}`, ErrorCode.InvalidReference);
+      throw ApiException.badRequest(
+        `license.orderId: order ${row.order.id} belongs to customer ${row.order.customerId}, not to customer ${ids.customerId}`,
+        ErrorCode.InvalidReference,
+      );
     }
     if (ids.customerId && !row.customer) throw unknown('license.customerId', 'customer', ids.customerId);
     if (ids.productId && !row.product) throw unknown('license.product.id', 'product', ids.productId);

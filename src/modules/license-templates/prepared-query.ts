@@ -6,13 +6,21 @@ import { DataSource, QueryFailedError } from 'typeorm';
  * For fixed statements on hot paths only; `name` must be unique to `text`. Errors come back as
  * TypeORM's QueryFailedError, so the global filter maps them as it maps any other query's.
  */
-export async function queryPrepared<T>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
+export async function queryPrepared<T>(
+  dataSource: DataSource,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
   const runner = dataSource.createQueryRunner();
   try {
-    const client = (await runner.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
+    const client = (await runner.connect()) as {
+      query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+    };
     return (await client.query({ name, text, values })).rows;
   } catch (error) {
-    if (error instanceof Error && 'code' in error && !(error instanceof QueryFailedError)) throw new QueryFailedError(text, values, error);
+    if (error instanceof Error && 'code' in error && !(error instanceof QueryFailedError))
+      throw new QueryFailedError(text, values, error);
     throw error;
   } finally {
     await runner.release();

@@ -18,14 +18,19 @@ function fakeDatabase(options: { taken?: string[]; failWhen?: (licenseIds: strin
   const client = {
     query: ({ name, values }: { name: string; values: unknown[] }) => {
       const width = LICENSE_COLUMNS.length;
-      const rows = Array.from({ length: values.length / width }, (_, row) => values.slice(row * width, (row + 1) * width));
+      const rows = Array.from({ length: values.length / width }, (_, row) =>
+        values.slice(row * width, (row + 1) * width),
+      );
       const licenseIds = rows.map((row) => row[0] as string);
       return new Promise<{ rows: Array<{ id: number; license_id: string }> }>((resolve, reject) => {
         statements.push({
           name,
           rows: licenseIds,
           finish: () => {
-            if (options.failWhen?.(licenseIds)) return reject(Object.assign(new Error('insert or update violates foreign key constraint'), { code: '23503' }));
+            if (options.failWhen?.(licenseIds))
+              return reject(
+                Object.assign(new Error('insert or update violates foreign key constraint'), { code: '23503' }),
+              );
             const inserted = rows.filter((row) => !taken.has(row[0] as string) && !taken.has(row[11] as string));
             for (const row of inserted) taken.add(row[0] as string).add(row[11] as string);
             resolve({ rows: inserted.map((row) => ({ id: nextId++, license_id: row[0] as string })) });
@@ -34,7 +39,9 @@ function fakeDatabase(options: { taken?: string[]; failWhen?: (licenseIds: strin
       });
     },
   };
-  const dataSource = { createQueryRunner: () => ({ connect: async () => client, release: async () => undefined }) } as unknown as DataSource;
+  const dataSource = {
+    createQueryRunner: () => ({ connect: async () => client, release: async () => undefined }),
+  } as unknown as DataSource;
   return { dataSource, statements };
 }
 
@@ -69,7 +76,13 @@ describe('LicenseInsertBatcher', () => {
     const batcher = new LicenseInsertBatcher(dataSource);
     batcher.insert(row('x'));
     batcher.insert(row('y'));
-    const results = [batcher.insert(row('taken')), batcher.insert(row('fresh', 'used-key')), batcher.insert(row('twin', 'k')), batcher.insert(row('twin', 'k2')), batcher.insert(row('other', 'k'))];
+    const results = [
+      batcher.insert(row('taken')),
+      batcher.insert(row('fresh', 'used-key')),
+      batcher.insert(row('twin', 'k')),
+      batcher.insert(row('twin', 'k2')),
+      batcher.insert(row('other', 'k')),
+    ];
     await settle();
     statements[0].finish();
     await settle();
@@ -81,7 +94,12 @@ describe('LicenseInsertBatcher', () => {
     expect(statements[3].rows).toEqual(['twin', 'other']);
     statements[3].finish();
     const [taken, fresh, twin, twinAgain, other] = await Promise.all(results);
-    expect({ taken, fresh, twinAgain, other }).toEqual({ taken: undefined, fresh: undefined, twinAgain: undefined, other: undefined });
+    expect({ taken, fresh, twinAgain, other }).toEqual({
+      taken: undefined,
+      fresh: undefined,
+      twinAgain: undefined,
+      other: undefined,
+    });
     expect(twin).toEqual(expect.any(Number));
   });
 
@@ -102,7 +120,9 @@ describe('LicenseInsertBatcher', () => {
     statements[2].finish();
     for (let i = 0; i < 4; i++) {
       await settle();
-      statements.filter((statement) => statement.rows.length === 1 && ['good', 'bad'].includes(statement.rows[0])).forEach((statement) => statement.finish());
+      statements
+        .filter((statement) => statement.rows.length === 1 && ['good', 'bad'].includes(statement.rows[0]))
+        .forEach((statement) => statement.finish());
     }
     await expect(good).resolves.toEqual(expect.any(Number));
     expect(await bad).toBeInstanceOf(QueryFailedError);

@@ -9,12 +9,48 @@ export interface LicenseRowParameters {
 }
 
 export const LICENSE_COLUMNS = [
-  'license_id', 'license_type', 'format', 'description', 'issue_date', 'expire_date', 'support_expire_date', 'revoked', 'trace',
-  'license_key', 'max_allowed_sites', 'user_key', 'licensing_mode', 'licensee_name', 'licensee_company', 'licensee_email', 'hash',
-  'meta', 'generate_key_info', 'template_id', 'signature_keys_id', 'signing_key_id', 'customer_id', 'order_id', 'product_id',
-  'product', 'licensee', 'components', 'assemblies', 'fields', 'features', 'restrictions',
+  'license_id',
+  'license_type',
+  'format',
+  'description',
+  'issue_date',
+  'expire_date',
+  'support_expire_date',
+  'revoked',
+  'trace',
+  'license_key',
+  'max_allowed_sites',
+  'user_key',
+  'licensing_mode',
+  'licensee_name',
+  'licensee_company',
+  'licensee_email',
+  'hash',
+  'meta',
+  'generate_key_info',
+  'template_id',
+  'signature_keys_id',
+  'signing_key_id',
+  'customer_id',
+  'order_id',
+  'product_id',
+  'product',
+  'licensee',
+  'components',
+  'assemblies',
+  'fields',
+  'features',
+  'restrictions',
 ] as const;
-const JSONB_COLUMNS = new Set<string>(['product', 'licensee', 'components', 'assemblies', 'fields', 'features', 'restrictions']);
+const JSONB_COLUMNS = new Set<string>([
+  'product',
+  'licensee',
+  'components',
+  'assemblies',
+  'fields',
+  'features',
+  'restrictions',
+]);
 
 /** At most this many rows per statement, and this many statements in flight at once. */
 const MAX_BATCH = 64;
@@ -99,7 +135,10 @@ export class LicenseInsertBatcher {
         return;
       }
       for (const pending of batch) {
-        await this.execute([pending.row]).then((ids) => pending.resolve(ids.get(pending.row.licenseId)), pending.reject);
+        await this.execute([pending.row]).then(
+          (ids) => pending.resolve(ids.get(pending.row.licenseId)),
+          pending.reject,
+        );
       }
     }
   }
@@ -107,7 +146,12 @@ export class LicenseInsertBatcher {
   private async execute(rows: LicenseRowParameters[]): Promise<Map<string, number>> {
     let sql = this.statements.get(rows.length);
     if (!sql) this.statements.set(rows.length, (sql = insertSql(rows.length)));
-    const inserted = await queryPrepared<{ id: number; license_id: string }>(this.dataSource, `licensing_insert_licenses_${rows.length}`, sql, rows.flatMap((row) => row.values));
+    const inserted = await queryPrepared<{ id: number; license_id: string }>(
+      this.dataSource,
+      `licensing_insert_licenses_${rows.length}`,
+      sql,
+      rows.flatMap((row) => row.values),
+    );
     return new Map(inserted.map((row) => [row.license_id, row.id]));
   }
 }

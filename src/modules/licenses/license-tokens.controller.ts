@@ -3,7 +3,12 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
-import { DeleteLicenseTokenResponse, GetLicenseTokensResponse, InsertLicenseTokenRequest, InsertLicenseTokenResponse } from './license-tokens.dto';
+import {
+  DeleteLicenseTokenResponse,
+  GetLicenseTokensResponse,
+  InsertLicenseTokenRequest,
+  InsertLicenseTokenResponse,
+} from './license-tokens.dto';
 import { LicenseTokensService } from './license-tokens.service';
 
 @ApiTags('LicenseTokens')
@@ -13,7 +18,10 @@ export class LicenseTokensController {
   constructor(private readonly tokens: LicenseTokensService) {}
 
   @Get('license-tokens')
-  @ApiOperation({ operationId: 'getLicenseTokens', summary: 'Retrieves license tokens (activations and floating seats) of every license.' })
+  @ApiOperation({
+    operationId: 'getLicenseTokens',
+    summary: 'Retrieves license tokens (activations and floating seats) of every license.',
+  })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip', 'countOnly')
   @ApiOkResponse({ type: GetLicenseTokensResponse })
   list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetLicenseTokensResponse> {
@@ -24,22 +32,34 @@ export class LicenseTokensController {
   @ApiOperation({ operationId: 'getLicenseTokensByLicense', summary: 'Retrieves the tokens of a license.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip', 'countOnly')
   @ApiOkResponse({ type: GetLicenseTokensResponse })
-  listForLicense(@Param('licenseId', IntIdPipe) licenseId: number, @Query(QueryOptionsPipe) options: QueryOptions): Promise<GetLicenseTokensResponse> {
+  listForLicense(
+    @Param('licenseId', IntIdPipe) licenseId: number,
+    @Query(QueryOptionsPipe) options: QueryOptions,
+  ): Promise<GetLicenseTokensResponse> {
     return this.tokens.list(options, licenseId);
   }
 
   @Post('licenses/:licenseId/tokens')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'insertLicenseToken', summary: 'Pre-allocates an activation or a floating seat; 409 when the license has no free seat.' })
+  @ApiOperation({
+    operationId: 'insertLicenseToken',
+    summary: 'Pre-allocates an activation or a floating seat; 409 when the license has no free seat.',
+  })
   @ApiOkResponse({ type: InsertLicenseTokenResponse })
-  insert(@Param('licenseId', IntIdPipe) licenseId: number, @Body() request: InsertLicenseTokenRequest): Promise<InsertLicenseTokenResponse> {
+  insert(
+    @Param('licenseId', IntIdPipe) licenseId: number,
+    @Body() request: InsertLicenseTokenRequest,
+  ): Promise<InsertLicenseTokenResponse> {
     return this.tokens.insert(licenseId, request.licenseToken);
   }
 
   @Delete('licenses/:licenseId/tokens/:tokenId')
   @ApiOperation({ operationId: 'deleteLicenseToken', summary: 'Deletes a token, freeing its activation or seat.' })
   @ApiOkResponse({ type: DeleteLicenseTokenResponse })
-  async delete(@Param('licenseId', IntIdPipe) licenseId: number, @Param('tokenId', IntIdPipe) tokenId: number): Promise<DeleteLicenseTokenResponse> {
+  async delete(
+    @Param('licenseId', IntIdPipe) licenseId: number,
+    @Param('tokenId', IntIdPipe) tokenId: number,
+  ): Promise<DeleteLicenseTokenResponse> {
     await this.tokens.release(licenseId, tokenId);
     return {} as DeleteLicenseTokenResponse;
   }

@@ -102,7 +102,11 @@ export class LicenseTokensService {
     if (licenseId !== undefined) qb.where('token.licenseId = :licenseId', { licenseId });
     const { items, total } = await findPage(qb, 'token', LICENSE_TOKEN_QUERY, options);
     const licenseTokens = items.map((token) => pickFields(toLicenseTokenDto(token), select));
-    return { licenseTokens, licenseTokensCount: licenseTokens.length, totalLicenseTokensCount: total } as GetLicenseTokensResponse;
+    return {
+      licenseTokens,
+      licenseTokensCount: licenseTokens.length,
+      totalLicenseTokensCount: total,
+    } as GetLicenseTokensResponse;
   }
 
   /** POST /v1/licenses/{id}/tokens: pre-allocates an activation or a seat for a client. */
@@ -110,11 +114,16 @@ export class LicenseTokensService {
     let expireDate: Date | null = null;
     if (input.expireDate) {
       expireDate = new Date(input.expireDate);
-      if (expireDate.getTime() <= Date.now()) throw ApiException.badRequest('licenseToken.expireDate must be in the future');
+      if (expireDate.getTime() <= Date.now())
+        throw ApiException.badRequest('licenseToken.expireDate must be in the future');
     }
     if (input.nodeLockedLicenseId) {
       const [row] = await this.tokens.query('SELECT 1 FROM licenses WHERE id = $1', [input.nodeLockedLicenseId]);
-      if (!row) throw ApiException.badRequest(`licenseToken.nodeLockedLicenseId: license ${input.nodeLockedLicenseId} does not exist`, ErrorCode.InvalidReference);
+      if (!row)
+        throw ApiException.badRequest(
+          `licenseToken.nodeLockedLicenseId: license ${input.nodeLockedLicenseId} does not exist`,
+          ErrorCode.InvalidReference,
+        );
     }
     const { token } = await this.allocate({
       licenseId,
@@ -141,40 +150,61 @@ export class LicenseTokensService {
     // Read before the row lock: a settings cache refresh needs a pool connection of its own, and
     // waiting for one while holding the lock can starve the pool under a burst.
     const policy = await this.tokenPolicy();
-    if (!manager) return this.tokens.manager.transaction((transaction) => this.allocateLocked(request, policy, transaction));
+    if (!manager)
+      return this.tokens.manager.transaction((transaction) => this.allocateLocked(request, policy, transaction));
     return this.allocateLocked(request, policy, manager);
   }
 
-  private async allocateLocked(request: TokenRequest, policy: TokenPolicy, manager: EntityManager): Promise<AllocatedToken> {
+  private async allocateLocked(
+    request: TokenRequest,
+    policy: TokenPolicy,
+    manager: EntityManager,
+  ): Promise<AllocatedToken> {
     const [license]: LockedLicense[] = await manager.query(
       `SELECT id, licensing_mode, max_allowed_sites, revoked, coalesce(expire_date <= now(), false) AS expired FROM licenses WHERE id = $1 FOR UPDATE`,
       [request.licenseId],
     );
     if (!license) throw ApiException.notFound(`License ${request.licenseId} does not exist`);
     if (license.licensing_mode === LicensingMode.File) {
-      throw ApiException.badRequest(`License ${license.id} is a file license; only activation and floating licenses have tokens`, ErrorCode.WrongLicensingMode);
+      throw ApiException.badRequest(
+        `License ${license.id} is a file license; only activation and floating licenses have tokens`,
+        ErrorCode.WrongLicensingMode,
+      );
     }
-    if (license.revoked) throw new ApiException(ErrorCode.LicenseRevoked, `License ${license.id} is revoked`, HttpStatus.FORBIDDEN);
-    if (license.expired) throw new ApiException(ErrorCode.LicenseExpired, `License ${license.id} has expired`, HttpStatus.FORBIDDEN);
-    const kind = license.licensing_mode === LicensingMode.Floating ? LicenseTokenKind.Floating : LicenseTokenKind.Activation;
+    if (license.revoked)
+      throw new ApiException(ErrorCode.LicenseRevoked, `License ${license.id} is revoked`, HttpStatus.FORBIDDEN);
+    if (license.expired)
+      throw new ApiException(ErrorCode.LicenseExpired, `License ${license.id} has expired`, HttpStatus.FORBIDDEN);
+    const kind =
+      license.licensing_mode === LicensingMode.Floating ? LicenseTokenKind.Floating : LicenseTokenKind.Activation;
     const maxAllowedSites = license.max_allowed_sites ?? 1;
 
-    const [{ count: live }] = await manager.query(`SELECT count(*)::int AS count FROM license_tokens WHERE license_id = $1 AND ${LIVE_TOKEN_SQL}`, [license.id]);
+    const [{ count: live }] = await manager.query(
+      `SELECT count(*)::int AS count FROM license_tokens WHERE license_id = $1 AND ${LIVE_TOKEN_SQL}`,
+      [license.id],
+    );
     if (kind === LicenseTokenKind.Activation && request.machineId) {
       const existing = await manager
         .getRepository(LicenseTokenEntity)
         .createQueryBuilder('token')
-        .where(`token.licenseId = :licenseId AND token.machineId = :machineId AND (token.expireDate IS NULL OR token.expireDate > now())`, { licenseId: license.id, machineId: request.machineId })
+        .where(
+          `token.licenseId = :licenseId AND token.machineId = :machineId AND (token.expireDate IS NULL OR token.expireDate > now())`,
+          { licenseId: license.id, machineId: request.machineId },
+        )
         .orderBy('token.id', 'ASC')
         .getOne();
       if (existing) return { token: existing, reused: true, activeTokens: live, maxAllowedSites };
     }
     if (live >= maxAllowedSites) {
       const what = kind === LicenseTokenKind.Floating ? 'floating seats' : 'activations';
-      throw ApiException.conflict(`License ${license.id} has no free seat: ${live} of ${maxAllowedSites} ${what} are in use`, ErrorCode.NoFreeSeat, {
-        maxAllowedSites,
-        activeTokens: live,
-      });
+      throw ApiException.conflict(
+        `License ${license.id} has no free seat: ${live} of ${maxAllowedSites} ${what} are in use`,
+        ErrorCode.NoFreeSeat,
+        {
+          maxAllowedSites,
+          activeTokens: live,
+        },
+      );
     }
 
     const token = await this.insertToken(manager, kind, request, policy[kind]);
@@ -184,7 +214,8 @@ export class LicenseTokensService {
   /** Frees a token (deactivation, seat release, or an administrator's delete); 404 unless it belongs to the license. */
   async release(licenseId: number, tokenId: number, manager: EntityManager = this.tokens.manager): Promise<void> {
     const result = await manager.getRepository(LicenseTokenEntity).delete({ id: tokenId, licenseId });
-    if (!result.affected) throw ApiException.notFound(`License ${licenseId} has no token ${tokenId}`, ErrorCode.TokenNotFound);
+    if (!result.affected)
+      throw ApiException.notFound(`License ${licenseId} has no token ${tokenId}`, ErrorCode.TokenNotFound);
   }
 
   /**
@@ -196,12 +227,26 @@ export class LicenseTokensService {
       `INSERT INTO license_traces (license_id, action, client_ip, client_id, client_name, machine_id, geo_location, meta, created_date)
        SELECT id, $2::smallint, $3::varchar, $4::varchar, $5::varchar, $6::varchar, $7::varchar, $8::text, now() FROM licenses WHERE id = $1::int AND trace
        RETURNING id`,
-      [record.licenseId, record.action, record.clientIp ?? null, record.clientId ?? null, record.clientName ?? null, record.machineId ?? null, record.geoLocation ?? null, record.meta ?? null],
+      [
+        record.licenseId,
+        record.action,
+        record.clientIp ?? null,
+        record.clientId ?? null,
+        record.clientName ?? null,
+        record.machineId ?? null,
+        record.geoLocation ?? null,
+        record.meta ?? null,
+      ],
     );
     return rows[0]?.id ?? null;
   }
 
-  private async insertToken(manager: EntityManager, kind: LicenseTokenKind, request: TokenRequest, { format, lifetimeSeconds }: TokenPolicy[LicenseTokenKind]): Promise<LicenseTokenEntity> {
+  private async insertToken(
+    manager: EntityManager,
+    kind: LicenseTokenKind,
+    request: TokenRequest,
+    { format, lifetimeSeconds }: TokenPolicy[LicenseTokenKind],
+  ): Promise<LicenseTokenEntity> {
     for (let attempt = 0; attempt < MAX_TOKEN_ATTEMPTS; attempt++) {
       // The expiry is computed on the database clock, the one every instance shares, and capped at the license's expiry.
       const rows: Array<{ id: number }> = await manager.query(

@@ -24,15 +24,26 @@ export class LicenseTracesController {
 
   @Get()
   @ApiOperation({ operationId: 'getLicenseTraces', summary: 'Retrieves license traces, of every license or of one.' })
-  @ApiQuery({ name: 'licenseId', required: false, type: 'integer', description: 'Only the traces of this license (row id)' })
+  @ApiQuery({
+    name: 'licenseId',
+    required: false,
+    type: 'integer',
+    description: 'Only the traces of this license (row id)',
+  })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetLicenseTracesResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions, @Query('licenseId', OptionalIntPipe) licenseId?: number): Promise<GetLicenseTracesResponse> {
+  list(
+    @Query(QueryOptionsPipe) options: QueryOptions,
+    @Query('licenseId', OptionalIntPipe) licenseId?: number,
+  ): Promise<GetLicenseTracesResponse> {
     return this.traces.list(options, licenseId);
   }
 
   @Delete()
-  @ApiOperation({ operationId: 'deleteLicenseTrace', summary: 'Deletes license traces by traceId, licenseId or filter (at least one).' })
+  @ApiOperation({
+    operationId: 'deleteLicenseTrace',
+    summary: 'Deletes license traces by traceId, licenseId or filter (at least one).',
+  })
   @ApiOkResponse({ type: DeleteLicenseTraceResponse })
   delete(@Body() request: DeleteLicenseTraceRequest): Promise<DeleteLicenseTraceResponse> {
     return this.traces.delete(request);

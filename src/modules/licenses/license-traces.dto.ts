@@ -11,7 +11,11 @@ export class LicenseTraceDto {
   @OptionalString(256) clientName?: string | null;
   @OptionalString(256) machineId?: string | null;
   @OptionalDate() createdDate?: string | null;
-  @OptionalEnum([0, 1, 2, 3, 4, 5, 6], '0 Unknown, 1 Activate, 2 Deactivate, 3 Validate, 4 FloatingRequest, 5 FloatingRelease, 6 Heartbeat') action?: number | null;
+  @OptionalEnum(
+    [0, 1, 2, 3, 4, 5, 6],
+    '0 Unknown, 1 Activate, 2 Deactivate, 3 Validate, 4 FloatingRequest, 5 FloatingRelease, 6 Heartbeat',
+  )
+  action?: number | null;
   @OptionalString(256) geoLocation?: string | null;
   @OptionalString(65536) meta?: string | null;
   @OptionalInt() licenseId?: number | null;
@@ -28,7 +32,11 @@ export class GetLicenseTracesResponse extends ApiResponseDto {
 export class DeleteLicenseTraceRequest {
   @OptionalInt({ min: 1, description: 'Deletes this trace' }) traceId?: number | null;
   @OptionalInt({ min: 1, description: 'Deletes the traces of this license' }) licenseId?: number | null;
-  @OptionalString(FILTER_LIMITS.maxLength, 'Deletes the traces matching this filter (the syntax of the lists), e.g. CreatedDate < "2025-01-01"') filter?: string | null;
+  @OptionalString(
+    FILTER_LIMITS.maxLength,
+    'Deletes the traces matching this filter (the syntax of the lists), e.g. CreatedDate < "2025-01-01"',
+  )
+  filter?: string | null;
 }
 
 @ApiSchema({ name: 'Management.DeleteLicenseTraceResponse' })

@@ -4,7 +4,12 @@ import { Repository } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { QueryOptions, applyFilter, findPage, parseSelect, pickFields } from '../../common/query';
 import { LicenseTraceEntity } from './license-trace.entity';
-import { DeleteLicenseTraceRequest, DeleteLicenseTraceResponse, GetLicenseTracesResponse, LicenseTraceDto } from './license-traces.dto';
+import {
+  DeleteLicenseTraceRequest,
+  DeleteLicenseTraceResponse,
+  GetLicenseTracesResponse,
+  LicenseTraceDto,
+} from './license-traces.dto';
 import { LICENSE_TRACE_QUERY } from './licenses.query';
 
 export function toLicenseTraceDto(trace: LicenseTraceEntity): LicenseTraceDto {
@@ -32,7 +37,10 @@ export class LicenseTracesService {
     const qb = this.traces.createQueryBuilder('trace');
     if (licenseId !== undefined) qb.where('trace.licenseId = :licenseId', { licenseId });
     const { items, total } = await findPage(qb, 'trace', LICENSE_TRACE_QUERY, options);
-    return { licenseTraces: items.map((trace) => pickFields(toLicenseTraceDto(trace), select)), totalLicenseTracesCount: total } as GetLicenseTracesResponse;
+    return {
+      licenseTraces: items.map((trace) => pickFields(toLicenseTraceDto(trace), select)),
+      totalLicenseTracesCount: total,
+    } as GetLicenseTracesResponse;
   }
 
   /**
@@ -43,15 +51,24 @@ export class LicenseTracesService {
     const { traceId, licenseId } = request ?? {};
     const filter = request?.filter?.trim() || undefined;
     if (!traceId && !licenseId && !filter) {
-      throw ApiException.badRequest('Give traceId, licenseId or filter to say which license traces to delete', ErrorCode.MissingParameter);
+      throw ApiException.badRequest(
+        'Give traceId, licenseId or filter to say which license traces to delete',
+        ErrorCode.MissingParameter,
+      );
     }
     const qb = this.traces.createQueryBuilder('trace').select('trace.id');
     if (traceId) qb.andWhere('trace.id = :traceId', { traceId });
     if (licenseId) qb.andWhere('trace.licenseId = :licenseId', { licenseId });
     applyFilter(qb, 'trace', LICENSE_TRACE_QUERY, filter);
     const [sql, parameters] = qb.getQueryAndParameters();
-    const [, deleted] = (await this.traces.query(`DELETE FROM license_traces WHERE id IN (${sql})`, parameters)) as [unknown, number];
-    if (traceId && deleted === 0) throw ApiException.notFound(`License trace ${traceId} does not exist${licenseId || filter ? ' or does not match the other conditions' : ''}`);
+    const [, deleted] = (await this.traces.query(`DELETE FROM license_traces WHERE id IN (${sql})`, parameters)) as [
+      unknown,
+      number,
+    ];
+    if (traceId && deleted === 0)
+      throw ApiException.notFound(
+        `License trace ${traceId} does not exist${licenseId || filter ? ' or does not match the other conditions' : ''}`,
+      );
     return { message: `${deleted} license trace${deleted === 1 ? '' : 's'} deleted` } as DeleteLicenseTraceResponse;
   }
 }

@@ -1,6 +1,23 @@
-import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import type { CustomerEntity } from '../customers/customer.entity';
-import type { AssemblyPart, FeaturePart, FieldPart, LicenseProductPart, RestrictionPart } from '../license-templates/license-parts';
+import type {
+  AssemblyPart,
+  FeaturePart,
+  FieldPart,
+  LicenseProductPart,
+  RestrictionPart,
+} from '../license-templates/license-parts';
 import type { LicenseTemplateEntity } from '../license-templates/license-template.entity';
 import type { OrderEntity } from '../orders/order.entity';
 import type { ProductEntity } from '../products/product.entity';
@@ -62,7 +79,8 @@ export class LicenseEntity {
   @Column({ type: 'int', nullable: true }) templateId: number | null;
   /** The signature key that signed licenseKey (resolved license → template → product at signing time). */
   @ForeignKey('ResourceEntity', { onDelete: 'RESTRICT' })
-  @Column({ type: 'int' }) signatureKeysId: number;
+  @Column({ type: 'int' })
+  signatureKeysId: number;
   /** Key id of that key when it signed: a key replaced later does not change what this license verifies with. */
   @Column({ type: 'varchar', length: 16 }) signingKeyId: string;
   @Column({ type: 'int', nullable: true }) customerId: number | null;

@@ -26,20 +26,29 @@ export class LicensesController {
   @ApiOperation({ operationId: 'getLicenses', summary: 'Retrieves licenses based on the provided request parameters.' })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetLicensesResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetLicensesResponse> {
+  list(
+    @Query(QueryOptionsPipe) options: QueryOptions,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<GetLicensesResponse> {
     return this.licenses.list(options, principal);
   }
 
   @Post('licenses')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'insertLicense', summary: 'Generates, signs and stores a new license, from a template or on its own.' })
+  @ApiOperation({
+    operationId: 'insertLicense',
+    summary: 'Generates, signs and stores a new license, from a template or on its own.',
+  })
   @ApiOkResponse({ type: InsertLicenseResponse })
   insert(@Body() request: InsertLicenseRequest): Promise<InsertLicenseResponse> {
     return this.licenses.insert(request.license);
   }
 
   @Put('licenses')
-  @ApiOperation({ operationId: 'updateLicense', summary: 'Updates an existing license; signs it anew when its signed content changes.' })
+  @ApiOperation({
+    operationId: 'updateLicense',
+    summary: 'Updates an existing license; signs it anew when its signed content changes.',
+  })
   @ApiOkResponse({ type: UpdateLicenseResponse })
   update(@Body() request: UpdateLicenseRequest): Promise<UpdateLicenseResponse> {
     return this.licenses.update(request.license);
@@ -57,7 +66,11 @@ export class LicensesController {
   @ApiOperation({ operationId: 'getCustomerLicenses', summary: 'Gets the licenses of a customer.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetCustomerLicensesResponse })
-  listForCustomer(@Param('customerId', IntIdPipe) customerId: number, @Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetCustomerLicensesResponse> {
+  listForCustomer(
+    @Param('customerId', IntIdPipe) customerId: number,
+    @Query(QueryOptionsPipe) options: QueryOptions,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<GetCustomerLicensesResponse> {
     return this.licenses.list(options, principal, { customerId });
   }
 
@@ -65,15 +78,26 @@ export class LicensesController {
   @ApiOperation({ operationId: 'getOrderLicenses', summary: 'Gets the licenses of an order.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetOrderLicensesResponse })
-  listForOrder(@Param('orderId', IntIdPipe) orderId: number, @Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetOrderLicensesResponse> {
+  listForOrder(
+    @Param('orderId', IntIdPipe) orderId: number,
+    @Query(QueryOptionsPipe) options: QueryOptions,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<GetOrderLicensesResponse> {
     return this.licenses.list(options, principal, { orderId });
   }
 
   @Get('license-templates/:templateId/licenses')
-  @ApiOperation({ operationId: 'getLicenseTemplateLicenses', summary: 'Gets the licenses made from a license template.' })
+  @ApiOperation({
+    operationId: 'getLicenseTemplateLicenses',
+    summary: 'Gets the licenses made from a license template.',
+  })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetLicenseTemplateLicensesResponse })
-  listForTemplate(@Param('templateId', IntIdPipe) templateId: number, @Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetLicenseTemplateLicensesResponse> {
+  listForTemplate(
+    @Param('templateId', IntIdPipe) templateId: number,
+    @Query(QueryOptionsPipe) options: QueryOptions,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<GetLicenseTemplateLicensesResponse> {
     return this.licenses.list(options, principal, { templateId });
   }
 }

@@ -1,5 +1,12 @@
 import type { CustomerDto } from '../customers/customers.dto';
-import { assembliesToDto, assemblyForDocument, featuresToDto, isoUtc, productToDto, restrictionsToDto } from '../license-templates/license-parts';
+import {
+  assembliesToDto,
+  assemblyForDocument,
+  featuresToDto,
+  isoUtc,
+  productToDto,
+  restrictionsToDto,
+} from '../license-templates/license-parts';
 import type { LicenseProductPart } from '../license-templates/license-parts';
 import type { LicenseTemplateDto } from '../license-templates/license-templates.dto';
 import type { OrderDto } from '../orders/orders.dto';
@@ -8,7 +15,8 @@ import { LicenseEntity } from './license.entity';
 import { LicenseDto } from './licenses.dto';
 
 /** Pages read with isoTimestamps carry the ISO string already; entities carry Dates. */
-const iso = (date: Date | string | null | undefined) => (date ? (typeof date === 'string' ? date : date.toISOString()) : null);
+const iso = (date: Date | string | null | undefined) =>
+  date ? (typeof date === 'string' ? date : date.toISOString()) : null;
 
 export interface LicenseRelated {
   customer?: CustomerDto | null;
@@ -76,7 +84,29 @@ const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : un
  * What the license key carries: everything a client application needs to enforce the license, and
  * nothing that is only server bookkeeping (ids of rows, order, meta). Empty members are left out.
  */
-export function licenseDocumentOf(license: Pick<LicenseEntity, 'licenseId' | 'userKey' | 'licenseType' | 'licensingMode' | 'issueDate' | 'expireDate' | 'supportExpireDate' | 'maxAllowedSites' | 'licenseeName' | 'licenseeCompany' | 'licenseeEmail' | 'licensee' | 'product' | 'components' | 'assemblies' | 'fields' | 'features' | 'restrictions'>): LicenseDocument {
+export function licenseDocumentOf(
+  license: Pick<
+    LicenseEntity,
+    | 'licenseId'
+    | 'userKey'
+    | 'licenseType'
+    | 'licensingMode'
+    | 'issueDate'
+    | 'expireDate'
+    | 'supportExpireDate'
+    | 'maxAllowedSites'
+    | 'licenseeName'
+    | 'licenseeCompany'
+    | 'licenseeEmail'
+    | 'licensee'
+    | 'product'
+    | 'components'
+    | 'assemblies'
+    | 'fields'
+    | 'features'
+    | 'restrictions'
+  >,
+): LicenseDocument {
   return {
     licenseId: license.licenseId,
     userKey: license.userKey,

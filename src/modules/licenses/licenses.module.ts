@@ -21,7 +21,14 @@ import { LicensesService } from './licenses.service';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([LicenseEntity, LicenseTokenEntity, LicenseTraceEntity, CustomerEntity, OrderEntity, ProductEntity]),
+    TypeOrmModule.forFeature([
+      LicenseEntity,
+      LicenseTokenEntity,
+      LicenseTraceEntity,
+      CustomerEntity,
+      OrderEntity,
+      ProductEntity,
+    ]),
     LicenseTemplatesModule,
     ResourcesModule,
   ],

@@ -1,6 +1,10 @@
 import { defineQueryEntity } from '../../common/query';
 import { CUSTOMER_QUERY } from '../customers/customers.query';
-import { LICENSE_FORMAT_VALUES, LICENSE_TEMPLATE_QUERY, LICENSING_MODE_VALUES } from '../license-templates/license-templates.query';
+import {
+  LICENSE_FORMAT_VALUES,
+  LICENSE_TEMPLATE_QUERY,
+  LICENSING_MODE_VALUES,
+} from '../license-templates/license-templates.query';
 import { ORDER_QUERY } from '../orders/orders.query';
 import { PRODUCT_QUERY } from '../products/products.query';
 
@@ -64,7 +68,15 @@ export const LICENSE_TOKEN_QUERY = defineQueryEntity({
   },
 });
 
-export const TRACE_ACTION_VALUES = { Unknown: 0, Activate: 1, Deactivate: 2, Validate: 3, FloatingRequest: 4, FloatingRelease: 5, Heartbeat: 6 };
+export const TRACE_ACTION_VALUES = {
+  Unknown: 0,
+  Activate: 1,
+  Deactivate: 2,
+  Validate: 3,
+  FloatingRequest: 4,
+  FloatingRelease: 5,
+  Heartbeat: 6,
+};
 
 export const LICENSE_TRACE_QUERY = defineQueryEntity({
   name: 'LicenseTrace',

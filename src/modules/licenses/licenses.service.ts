@@ -7,10 +7,22 @@ import { generateKey } from '../../common/key-format';
 import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
 import { CustomerEntity } from '../customers/customer.entity';
 import { toCustomerDto } from '../customers/customers.mapper';
-import { EMPTY_PARTS, LicenseParts, LicenseProductPart, mergeParts, normalizeParts, normalizeProduct, productPartOf } from '../license-templates/license-parts';
+import {
+  EMPTY_PARTS,
+  LicenseParts,
+  LicenseProductPart,
+  mergeParts,
+  normalizeParts,
+  normalizeProduct,
+  productPartOf,
+} from '../license-templates/license-parts';
 import { LicenseTemplateEntity } from '../license-templates/license-template.entity';
 import { LicenseTemplatesService, templateParts } from '../license-templates/license-templates.service';
-import { CustomerReference, LicensingReferences, NewLicenseReferences } from '../license-templates/licensing-references';
+import {
+  CustomerReference,
+  LicensingReferences,
+  NewLicenseReferences,
+} from '../license-templates/licensing-references';
 import { OrderEntity } from '../orders/order.entity';
 import { toOrderDto } from '../orders/orders.mapper';
 import { ProductEntity } from '../products/product.entity';
@@ -32,7 +44,19 @@ const DIGITS_ONLY = /^\d{1,10}$/;
 /** Which licenses a list shows: all, or those of one customer, order or template. */
 export type LicenseScope = { customerId: number } | { orderId: number } | { templateId: number };
 
-type LicenseValues = Omit<LicenseEntity, 'id' | 'createdAt' | 'updatedAt' | 'licenseKey' | 'hash' | 'signingKeyId' | 'customer' | 'order' | 'template' | 'productRecord'>;
+type LicenseValues = Omit<
+  LicenseEntity,
+  | 'id'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'licenseKey'
+  | 'hash'
+  | 'signingKeyId'
+  | 'customer'
+  | 'order'
+  | 'template'
+  | 'productRecord'
+>;
 
 function wholeSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
@@ -115,7 +139,9 @@ export class LicensesService {
     const givenLicenseId = trimmedOrNull(input.licenseId);
     const givenUserKey = trimmedOrNull(input.userKey);
     const licenseIdFormat = givenLicenseId ? null : await this.settings.get<string>('Licensing.LicenseIdFormat');
-    const userKeyFormat = givenUserKey ? null : (template?.userKey ?? (await this.settings.get<string>('Licensing.UserKeyFormat')));
+    const userKeyFormat = givenUserKey
+      ? null
+      : (template?.userKey ?? (await this.settings.get<string>('Licensing.UserKeyFormat')));
 
     for (let attempt = 0; attempt < MAX_GENERATION_ATTEMPTS; attempt++) {
       const license: LicenseValues = {
@@ -127,11 +153,18 @@ export class LicensesService {
       const signed = this.sign(license, key);
       const id = await this.insertRow({ ...license, ...signed });
       if (id !== undefined) {
-        return { licenseId: id, licenseKeyId: license.licenseId, userKey: license.userKey, licenseKey: signed.licenseKey } as InsertLicenseResponse;
+        return {
+          licenseId: id,
+          licenseKeyId: license.licenseId,
+          userKey: license.userKey,
+          licenseKey: signed.licenseKey,
+        } as InsertLicenseResponse;
       }
       await this.assertGivenKeysFree(givenLicenseId, givenUserKey);
     }
-    throw new Error(`Could not generate a free license id and user key in ${MAX_GENERATION_ATTEMPTS} attempts; the key formats are too small for the number of licenses`);
+    throw new Error(
+      `Could not generate a free license id and user key in ${MAX_GENERATION_ATTEMPTS} attempts; the key formats are too small for the number of licenses`,
+    );
   }
 
   /** Changes the members given (undefined = unchanged, null = cleared); signs the license anew when its signed content changes. */
@@ -165,12 +198,21 @@ export class LicensesService {
       license.orderId = order?.id ?? null;
     }
     if (input.signatureKeysId) license.signatureKeysId = input.signatureKeysId;
-    for (const member of ['licenseType', 'description', 'meta', 'licenseeName', 'licenseeCompany', 'licenseeEmail'] as const) {
+    for (const member of [
+      'licenseType',
+      'description',
+      'meta',
+      'licenseeName',
+      'licenseeCompany',
+      'licenseeEmail',
+    ] as const) {
       if (input[member] !== undefined) license[member] = input[member] ?? null;
     }
     if (input.licensee !== undefined) {
-      if (input.licenseeName === undefined && input.licensee?.name !== undefined) license.licenseeName = input.licensee.name ?? null;
-      if (input.licenseeCompany === undefined && input.licensee?.company !== undefined) license.licenseeCompany = input.licensee.company ?? null;
+      if (input.licenseeName === undefined && input.licensee?.name !== undefined)
+        license.licenseeName = input.licensee.name ?? null;
+      if (input.licenseeCompany === undefined && input.licensee?.company !== undefined)
+        license.licenseeCompany = input.licensee.company ?? null;
       license.licensee = this.licenseeExtra(input.licensee);
     }
     for (const member of ['issueDate', 'expireDate', 'supportExpireDate'] as const) {
@@ -194,27 +236,65 @@ export class LicensesService {
     }
 
     const contentChanged = JSON.stringify(licenseDocumentOf(license)) !== before;
-    if (contentChanged || license.format !== signedWith.format || license.signatureKeysId !== signedWith.signatureKeysId) {
+    if (
+      contentChanged ||
+      license.format !== signedWith.format ||
+      license.signatureKeysId !== signedWith.signatureKeysId
+    ) {
       const key = await this.signingKeys.loadSigningKey(license.signatureKeysId, 'license.signatureKeysId');
       Object.assign(license, this.sign(license, key));
     } else if (input.signatureKeysId) {
       await this.references.signatureKey(input.signatureKeysId, 'license.signatureKeysId');
     }
     await this.licenses.save(license);
-    return { licenseKeyId: license.licenseId, userKey: license.userKey, licenseKey: license.licenseKey } as UpdateLicenseResponse;
+    return {
+      licenseKeyId: license.licenseId,
+      userKey: license.userKey,
+      licenseKey: license.licenseKey,
+    } as UpdateLicenseResponse;
   }
 
   /** Through the batcher, which shares one commit among licenses generated at the same time. */
-  private insertRow(row: LicenseValues & { licenseKey: string; hash: string; signingKeyId: string }): Promise<number | undefined> {
+  private insertRow(
+    row: LicenseValues & { licenseKey: string; hash: string; signingKeyId: string },
+  ): Promise<number | undefined> {
     const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
     return this.batcher.insert({
       licenseId: row.licenseId,
       userKey: row.userKey,
       values: [
-        row.licenseId, row.licenseType, row.format, row.description, row.issueDate, row.expireDate, row.supportExpireDate, row.revoked, row.trace,
-        row.licenseKey, row.maxAllowedSites, row.userKey, row.licensingMode, row.licenseeName, row.licenseeCompany, row.licenseeEmail, row.hash,
-        row.meta, row.generateKeyInfo, row.templateId, row.signatureKeysId, row.signingKeyId, row.customerId, row.orderId, row.productId,
-        json(row.product), json(row.licensee), json(row.components), json(row.assemblies), json(row.fields), json(row.features), json(row.restrictions),
+        row.licenseId,
+        row.licenseType,
+        row.format,
+        row.description,
+        row.issueDate,
+        row.expireDate,
+        row.supportExpireDate,
+        row.revoked,
+        row.trace,
+        row.licenseKey,
+        row.maxAllowedSites,
+        row.userKey,
+        row.licensingMode,
+        row.licenseeName,
+        row.licenseeCompany,
+        row.licenseeEmail,
+        row.hash,
+        row.meta,
+        row.generateKeyInfo,
+        row.templateId,
+        row.signatureKeysId,
+        row.signingKeyId,
+        row.customerId,
+        row.orderId,
+        row.productId,
+        json(row.product),
+        json(row.licensee),
+        json(row.components),
+        json(row.assemblies),
+        json(row.fields),
+        json(row.features),
+        json(row.restrictions),
       ],
     });
   }
@@ -231,16 +311,27 @@ export class LicensesService {
    * otherwise (new, replaced or unknown key) SigningKeysService loads and checks it. This saves a round
    * trip per license without ever signing with a key that is no longer the resource's.
    */
-  private async signingKey(signatureKeysId: number, current: NewLicenseReferences['signatureKey']): Promise<SigningKey> {
+  private async signingKey(
+    signatureKeysId: number,
+    current: NewLicenseReferences['signatureKey'],
+  ): Promise<SigningKey> {
     const kept = this.signingKeysInUse.get(signatureKeysId);
-    if (kept && current?.id === signatureKeysId && current.keyId === kept.keyId && current.type?.trim().toLowerCase() === kept.algorithm.toLowerCase()) return kept;
+    if (
+      kept &&
+      current?.id === signatureKeysId &&
+      current.keyId === kept.keyId &&
+      current.type?.trim().toLowerCase() === kept.algorithm.toLowerCase()
+    )
+      return kept;
     const key = await this.signingKeys.loadSigningKey(signatureKeysId, 'license.signatureKeysId');
     this.signingKeysInUse.set(signatureKeysId, key);
     return key;
   }
 
   private sign(license: LicenseValues, key: SigningKey): { licenseKey: string; hash: string; signingKeyId: string } {
-    const signed = signLicense(licenseDocumentOf(license), license.format, key, { includePublicKey: license.generateKeyInfo });
+    const signed = signLicense(licenseDocumentOf(license), license.format, key, {
+      includePublicKey: license.generateKeyInfo,
+    });
     return { licenseKey: signed.licenseKey, hash: signed.hash, signingKeyId: signed.keyId };
   }
 
@@ -248,22 +339,44 @@ export class LicensesService {
    * Every column of a new license but its id, user key and signature, from the template and the
    * request (the request wins), plus the signature key of its product for the fallback.
    */
-  private async compose(input: LicenseDto, references: NewLicenseReferences): Promise<{ license: Omit<LicenseValues, 'licenseId' | 'userKey' | 'signatureKeysId'>; productSignatureKeysId: number | null }> {
+  private async compose(
+    input: LicenseDto,
+    references: NewLicenseReferences,
+  ): Promise<{
+    license: Omit<LicenseValues, 'licenseId' | 'userKey' | 'signatureKeysId'>;
+    productSignatureKeysId: number | null;
+  }> {
     const { template, customer, order } = references;
-    const parts: LicenseParts = mergeParts(template ? templateParts(template) : EMPTY_PARTS, normalizeParts(input, 'license'));
+    const parts: LicenseParts = mergeParts(
+      template ? templateParts(template) : EMPTY_PARTS,
+      normalizeParts(input, 'license'),
+    );
     // A template whose own product member names a product row, and no product otherwise: the one case the combined lookup could not know.
     const inheritedProductId = references.product ? null : productRowId(parts.product);
-    const product = inheritedProductId !== null ? await this.references.product(inheritedProductId, 'license.product.id') : references.product;
+    const product =
+      inheritedProductId !== null
+        ? await this.references.product(inheritedProductId, 'license.product.id')
+        : references.product;
     if (product) parts.product = { ...productPartOf(product), ...(parts.product ?? {}) };
 
     const licensingMode = input.licensingMode ?? template?.licensingMode ?? LicensingMode.File;
-    const maxAllowedSites = input.maxAllowedSites !== undefined && input.maxAllowedSites !== null ? input.maxAllowedSites : licensingMode === LicensingMode.File ? null : 1;
+    const maxAllowedSites =
+      input.maxAllowedSites !== undefined && input.maxAllowedSites !== null
+        ? input.maxAllowedSites
+        : licensingMode === LicensingMode.File
+          ? null
+          : 1;
     this.checkSites(licensingMode, maxAllowedSites);
-    const issueDate = input.issueDate ? new Date(input.issueDate) : template?.issueDate === false ? null : wholeSeconds(new Date());
+    const issueDate = input.issueDate
+      ? new Date(input.issueDate)
+      : template?.issueDate === false
+        ? null
+        : wholeSeconds(new Date());
     const from = (issueDate ?? wholeSeconds(new Date())).getTime();
     const afterDays = (days: number | null | undefined) => (days ? new Date(from + days * DAY_MS) : null);
     const expireDate = input.expireDate !== undefined ? dateOrNull(input.expireDate) : afterDays(template?.expireDays);
-    const supportExpireDate = input.supportExpireDate !== undefined ? dateOrNull(input.supportExpireDate) : afterDays(template?.supportDays);
+    const supportExpireDate =
+      input.supportExpireDate !== undefined ? dateOrNull(input.supportExpireDate) : afterDays(template?.supportDays);
 
     return {
       productSignatureKeysId: product?.signatureKeysId ?? null,
@@ -278,7 +391,8 @@ export class LicensesService {
         trace: input.trace ?? false,
         maxAllowedSites,
         licensingMode,
-        licenseeName: trimmedOrNull(input.licenseeName ?? input.licensee?.name) ?? (customer ? customerName(customer) : null),
+        licenseeName:
+          trimmedOrNull(input.licenseeName ?? input.licensee?.name) ?? (customer ? customerName(customer) : null),
         licenseeCompany: trimmedOrNull(input.licenseeCompany ?? input.licensee?.company) ?? customer?.company ?? null,
         licenseeEmail: trimmedOrNull(input.licenseeEmail) ?? customer?.email ?? null,
         meta: input.meta ?? null,
@@ -307,13 +421,21 @@ export class LicensesService {
   }
 
   /** The order's customer is the license's customer unless the request names another, which is refused. */
-  private async commerceReferences(customerId: number | null, orderId: number | null): Promise<{ customer: CustomerReference | null; order: { id: number; customerId: number } | null }> {
+  private async commerceReferences(
+    customerId: number | null,
+    orderId: number | null,
+  ): Promise<{ customer: CustomerReference | null; order: { id: number; customerId: number } | null }> {
     const order = orderId ? await this.references.order(orderId, 'license.orderId') : null;
     if (order && customerId && order.customerId !== customerId) {
-      throw ApiException.badRequest(`license.orderId: order ${order.id} belongs to customer ${order.customerId}, not to customer ${customerId}`, ErrorCode.InvalidReference);
+      throw ApiException.badRequest(
+        `license.orderId: order ${order.id} belongs to customer ${order.customerId}, not to customer ${customerId}`,
+        ErrorCode.InvalidReference,
+      );
     }
     const effectiveCustomerId = customerId || order?.customerId || null;
-    const customer = effectiveCustomerId ? await this.references.customer(effectiveCustomerId, customerId ? 'license.customerId' : 'license.orderId') : null;
+    const customer = effectiveCustomerId
+      ? await this.references.customer(effectiveCustomerId, customerId ? 'license.customerId' : 'license.orderId')
+      : null;
     return { customer, order };
   }
 
@@ -322,7 +444,10 @@ export class LicensesService {
       return await this.templates.findEntity(id);
     } catch (error) {
       if (error instanceof ApiException && error.getStatus() === 404) {
-        throw ApiException.badRequest(`license.templateId: license template ${id} does not exist`, ErrorCode.InvalidReference);
+        throw ApiException.badRequest(
+          `license.templateId: license template ${id} does not exist`,
+          ErrorCode.InvalidReference,
+        );
       }
       throw error;
     }
@@ -330,7 +455,10 @@ export class LicensesService {
 
   private async assertGivenKeysFree(licenseId: string | null, userKey: string | null): Promise<void> {
     if (licenseId && (await this.licenses.existsBy({ licenseId }))) {
-      throw ApiException.conflict(`license.licenseId: a license with id "${licenseId}" already exists`, ErrorCode.Duplicate);
+      throw ApiException.conflict(
+        `license.licenseId: a license with id "${licenseId}" already exists`,
+        ErrorCode.Duplicate,
+      );
     }
     if (userKey && (await this.licenses.existsBy({ userKey }))) {
       throw ApiException.conflict('license.userKey: another license already has this user key', ErrorCode.Duplicate);
@@ -345,13 +473,36 @@ export class LicensesService {
   }
 
   /** Loads each included relation for the whole page in one query. */
-  private async loadIncluded(items: LicenseEntity[], include: string[]): Promise<(license: LicenseEntity) => LicenseRelated> {
-    const ids = (pick: (license: LicenseEntity) => number | null) => [...new Set(items.map(pick).filter((id): id is number => id !== null))];
+  private async loadIncluded(
+    items: LicenseEntity[],
+    include: string[],
+  ): Promise<(license: LicenseEntity) => LicenseRelated> {
+    const ids = (pick: (license: LicenseEntity) => number | null) => [
+      ...new Set(items.map(pick).filter((id): id is number => id !== null)),
+    ];
     const wants = (name: string) => include.includes(name);
-    const customers = wants('customer') ? await this.byId(this.customers, ids((l) => l.customerId), toCustomerDto) : undefined;
-    const orders = wants('order') ? await this.byId(this.orders, ids((l) => l.orderId), (order) => toOrderDto(order)) : undefined;
+    const customers = wants('customer')
+      ? await this.byId(
+          this.customers,
+          ids((l) => l.customerId),
+          toCustomerDto,
+        )
+      : undefined;
+    const orders = wants('order')
+      ? await this.byId(
+          this.orders,
+          ids((l) => l.orderId),
+          (order) => toOrderDto(order),
+        )
+      : undefined;
     const templates = wants('template') ? await this.templates.findDtos(ids((l) => l.templateId)) : undefined;
-    const products = wants('product') ? await this.byId(this.products, ids((l) => l.productId), (product) => productPartOf(product)) : undefined;
+    const products = wants('product')
+      ? await this.byId(
+          this.products,
+          ids((l) => l.productId),
+          (product) => productPartOf(product),
+        )
+      : undefined;
     return (license) => {
       const related: LicenseRelated = {};
       if (customers) related.customer = license.customerId ? (customers.get(license.customerId) ?? null) : null;
@@ -362,7 +513,11 @@ export class LicensesService {
     };
   }
 
-  private async byId<E extends { id: number }, D>(repository: Repository<E>, ids: number[], toDto: (row: E) => D): Promise<Map<number, D>> {
+  private async byId<E extends { id: number }, D>(
+    repository: Repository<E>,
+    ids: number[],
+    toDto: (row: E) => D,
+  ): Promise<Map<number, D>> {
     if (ids.length === 0) return new Map();
     const rows = await repository.findBy({ id: In(ids) } as never);
     return new Map(rows.map((row) => [row.id, toDto(row)]));

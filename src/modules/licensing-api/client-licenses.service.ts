@@ -36,7 +36,10 @@ export const CLIENT_LICENSE_COLUMNS = (alias: string) => `
   coalesce(${alias}.expire_date <= now(), false) AS expired, ${alias}.license_key AS "licenseKey", ${alias}.hash,
   ${alias}.signature_keys_id AS "signatureKeysId", ${alias}.signing_key_id AS "signingKeyId"`;
 
-export const LICENSE_BY_USER_KEY: PreparedStatement = { name: 'licensing-license-by-user-key', text: `SELECT ${CLIENT_LICENSE_COLUMNS('l')} FROM licenses l WHERE l.user_key = $1` };
+export const LICENSE_BY_USER_KEY: PreparedStatement = {
+  name: 'licensing-license-by-user-key',
+  text: `SELECT ${CLIENT_LICENSE_COLUMNS('l')} FROM licenses l WHERE l.user_key = $1`,
+};
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
@@ -46,8 +49,16 @@ export const text = (value: string | null | undefined): string | null => {
   return trimmed ? trimmed : null;
 };
 
-export function clientContext(input: { machineId?: string | null; clientId?: string | null; clientName?: string | null }, address: string | null | undefined): ClientContext {
-  return { address: address ?? null, machineId: text(input.machineId), clientId: text(input.clientId), clientName: text(input.clientName) };
+export function clientContext(
+  input: { machineId?: string | null; clientId?: string | null; clientName?: string | null },
+  address: string | null | undefined,
+): ClientContext {
+  return {
+    address: address ?? null,
+    machineId: text(input.machineId),
+    clientId: text(input.clientId),
+    clientName: text(input.clientName),
+  };
 }
 
 /**
@@ -72,7 +83,8 @@ export class ClientLicensesService {
   }
 
   requireMode(license: ClientLicense, mode: LicensingMode, operation: string): void {
-    if (license.licensingMode !== mode) throw LicensingErrors.wrongMode(license.licenseId, license.licensingMode, operation);
+    if (license.licensingMode !== mode)
+      throw LicensingErrors.wrongMode(license.licenseId, license.licensingMode, operation);
   }
 
   /** 403 LicenseRevoked / LicenseExpired. */
@@ -82,12 +94,18 @@ export class ClientLicensesService {
   }
 
   async countLive(licenseId: number, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const [{ count }] = await manager.query(`SELECT count(*)::int AS count FROM license_tokens WHERE license_id = $1 AND ${LIVE_TOKEN_SQL}`, [licenseId]);
+    const [{ count }] = await manager.query(
+      `SELECT count(*)::int AS count FROM license_tokens WHERE license_id = $1 AND ${LIVE_TOKEN_SQL}`,
+      [licenseId],
+    );
     return count;
   }
 
   /** `key` overrides the license's own key and expiry: the node-locked license of an activation, or nothing to verify. */
-  licenseInfo(license: ClientLicense, key: { licenseKey: string | null; expireDate?: Date | null } | null): LicenseInfoDto {
+  licenseInfo(
+    license: ClientLicense,
+    key: { licenseKey: string | null; expireDate?: Date | null } | null,
+  ): LicenseInfoDto {
     return {
       licenseId: license.licenseId,
       licensingMode: license.licensingMode,
@@ -98,20 +116,51 @@ export class ClientLicensesService {
   }
 
   /** Records an operation on a traced license; a trace never fails the operation it records. */
-  async trace(license: Pick<ClientLicense, 'id' | 'trace'>, action: TraceAction, client: ClientContext, meta: Record<string, unknown>, manager?: EntityManager): Promise<void> {
+  async trace(
+    license: Pick<ClientLicense, 'id' | 'trace'>,
+    action: TraceAction,
+    client: ClientContext,
+    meta: Record<string, unknown>,
+    manager?: EntityManager,
+  ): Promise<void> {
     if (!license.trace) return;
-    const record = { licenseId: license.id, action, clientIp: client.address, clientId: client.clientId, clientName: client.clientName, machineId: client.machineId, meta: JSON.stringify(meta) };
+    const record = {
+      licenseId: license.id,
+      action,
+      clientIp: client.address,
+      clientId: client.clientId,
+      clientName: client.clientName,
+      machineId: client.machineId,
+      meta: JSON.stringify(meta),
+    };
     if (manager) {
       // Inside the operation's transaction: the trace commits with it, or not at all.
       await this.tokens.recordTrace(record, manager);
       return;
     }
-    await this.tokens.recordTrace(record).catch((error: unknown) => this.logger.warn(`Could not record a trace for license row ${license.id}: ${error instanceof Error ? error.message : error}`));
+    await this.tokens
+      .recordTrace(record)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `Could not record a trace for license row ${license.id}: ${error instanceof Error ? error.message : error}`,
+        ),
+      );
   }
 
   /** A refused operation on a traced license is traced too, with the error it got. */
-  async traceRefusal(license: Pick<ClientLicense, 'id' | 'trace'> | null, action: TraceAction, client: ClientContext, error: unknown, meta: Record<string, unknown> = {}): Promise<void> {
+  async traceRefusal(
+    license: Pick<ClientLicense, 'id' | 'trace'> | null,
+    action: TraceAction,
+    client: ClientContext,
+    error: unknown,
+    meta: Record<string, unknown> = {},
+  ): Promise<void> {
     if (!license?.trace || !(error instanceof ApiException)) return;
-    await this.trace(license, action, client, { ...meta, result: ErrorCode[error.errorCode] ?? error.errorCode, code: error.errorCode, status: error.getStatus() });
+    await this.trace(license, action, client, {
+      ...meta,
+      result: ErrorCode[error.errorCode] ?? error.errorCode,
+      code: error.errorCode,
+      status: error.getStatus(),
+    });
   }
 }

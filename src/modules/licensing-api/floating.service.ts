@@ -116,24 +116,47 @@ export class FloatingService {
           active = await this.licenses.countLive(license.id, manager);
         } else {
           const allocated = await this.tokens
-            .allocate({ licenseId: license.id, clientId: client.clientId, clientName: client.clientName, machineId: client.machineId, address: client.address }, manager)
+            .allocate(
+              {
+                licenseId: license.id,
+                clientId: client.clientId,
+                clientName: client.clientName,
+                machineId: client.machineId,
+                address: client.address,
+              },
+              manager,
+            )
             .catch((error: unknown) => Promise.reject(publicAllocationError(error, license)));
           seat = { id: allocated.token.id, token: allocated.token.token, expireDate: allocated.token.expireDate! };
           active = allocated.activeTokens;
         }
-        await this.licenses.trace(license, TraceAction.FloatingRequest, client, { tokenId: seat.id, reused: Boolean(held[0]), activeClientCount: active, maxClientCount: license.maxAllowedSites }, manager);
+        await this.licenses.trace(
+          license,
+          TraceAction.FloatingRequest,
+          client,
+          {
+            tokenId: seat.id,
+            reused: Boolean(held[0]),
+            activeClientCount: active,
+            maxClientCount: license.maxAllowedSites,
+          },
+          manager,
+        );
         return { seat, active, reused: Boolean(held[0]) };
       });
-      this.log.information('Licensing: {Operation} of license {LicenseId} for client {ClientId} ({ActiveClientCount} of {MaxClientCount})', {
-        Operation: outcome.reused ? 'floating seat renewed' : 'floating seat taken',
-        LicenseId: license.licenseId,
-        ClientId: client.clientId,
-        MachineId: client.machineId,
-        ClientAddress: client.address,
-        TokenId: outcome.seat.id,
-        ActiveClientCount: outcome.active,
-        MaxClientCount: license.maxAllowedSites,
-      });
+      this.log.information(
+        'Licensing: {Operation} of license {LicenseId} for client {ClientId} ({ActiveClientCount} of {MaxClientCount})',
+        {
+          Operation: outcome.reused ? 'floating seat renewed' : 'floating seat taken',
+          LicenseId: license.licenseId,
+          ClientId: client.clientId,
+          MachineId: client.machineId,
+          ClientAddress: client.address,
+          TokenId: outcome.seat.id,
+          ActiveClientCount: outcome.active,
+          MaxClientCount: license.maxAllowedSites,
+        },
+      );
       return {
         licenseToken: outcome.seat.token,
         tokenExpireAt: outcome.seat.expireDate.toISOString(),
@@ -158,7 +181,12 @@ export class FloatingService {
     const licenseToken = input.licenseToken.trim();
     const userKey = text(input.userKey);
     const { intervalSeconds, lifetimeSeconds } = await this.seatTiming();
-    const rows = await this.statements.query<{ id: number; licenseRowId: number; trace: boolean; expireDate: Date | null }>(HEARTBEAT, [licenseToken, lifetimeSeconds, userKey]);
+    const rows = await this.statements.query<{
+      id: number;
+      licenseRowId: number;
+      trace: boolean;
+      expireDate: Date | null;
+    }>(HEARTBEAT, [licenseToken, lifetimeSeconds, userKey]);
     const beat = rows[0];
     if (!beat) {
       const state = await this.tokenState(licenseToken, userKey);
@@ -169,11 +197,25 @@ export class FloatingService {
           : state.expired
             ? LicensingErrors.expired(state.licenseId, state.expireDate)
             : LicensingErrors.tokenExpired(state.tokenExpireDate);
-      if (state) await this.licenses.traceRefusal({ id: state.licenseRowId, trace: state.trace }, TraceAction.Heartbeat, client, error, { tokenId: state.id });
+      if (state)
+        await this.licenses.traceRefusal(
+          { id: state.licenseRowId, trace: state.trace },
+          TraceAction.Heartbeat,
+          client,
+          error,
+          { tokenId: state.id },
+        );
       throw error;
     }
-    await this.licenses.trace({ id: beat.licenseRowId, trace: beat.trace }, TraceAction.Heartbeat, client, { tokenId: beat.id, expireAt: beat.expireDate });
-    return { licenseToken, tokenExpireAt: beat.expireDate ? beat.expireDate.toISOString() : null, heartbeatIntervalSeconds: intervalSeconds } as HeartbeatResponse;
+    await this.licenses.trace({ id: beat.licenseRowId, trace: beat.trace }, TraceAction.Heartbeat, client, {
+      tokenId: beat.id,
+      expireAt: beat.expireDate,
+    });
+    return {
+      licenseToken,
+      tokenExpireAt: beat.expireDate ? beat.expireDate.toISOString() : null,
+      heartbeatIntervalSeconds: intervalSeconds,
+    } as HeartbeatResponse;
   }
 
   /** Frees a seat; an already expired one is freed too (it no longer counted anyway). */
@@ -184,21 +226,31 @@ export class FloatingService {
     if (!state) throw LicensingErrors.tokenNotFound();
     const license = { id: state.licenseRowId, trace: state.trace } as ClientLicense;
     try {
-      if (state.kind !== LicenseTokenKind.Floating) throw LicensingErrors.wrongMode(state.licenseId, state.licensingMode, 'release floating seats');
+      if (state.kind !== LicenseTokenKind.Floating)
+        throw LicensingErrors.wrongMode(state.licenseId, state.licensingMode, 'release floating seats');
       const active = await this.dataSource.transaction(async (manager) => {
         await this.tokens.release(state.licenseRowId, state.id, manager);
         const count = await this.licenses.countLive(state.licenseRowId, manager);
-        await this.licenses.trace(license, TraceAction.FloatingRelease, client, { tokenId: state.id, activeClientCount: count }, manager);
+        await this.licenses.trace(
+          license,
+          TraceAction.FloatingRelease,
+          client,
+          { tokenId: state.id, activeClientCount: count },
+          manager,
+        );
         return count;
       });
-      this.log.information('Licensing: floating seat of license {LicenseId} released ({ActiveClientCount} of {MaxClientCount})', {
-        LicenseId: state.licenseId,
-        ClientId: client.clientId,
-        ClientAddress: client.address,
-        TokenId: state.id,
-        ActiveClientCount: active,
-        MaxClientCount: state.maxAllowedSites,
-      });
+      this.log.information(
+        'Licensing: floating seat of license {LicenseId} released ({ActiveClientCount} of {MaxClientCount})',
+        {
+          LicenseId: state.licenseId,
+          ClientId: client.clientId,
+          ClientAddress: client.address,
+          TokenId: state.id,
+          ActiveClientCount: active,
+          MaxClientCount: state.maxAllowedSites,
+        },
+      );
       return { activeClientCount: active, maxClientCount: state.maxAllowedSites } as FloatingReleaseResponse;
     } catch (error) {
       await this.licenses.traceRefusal(license, TraceAction.FloatingRelease, client, error, { tokenId: state.id });

@@ -40,11 +40,14 @@ export class LicenseIntegrityService {
     const publicKey = await this.signingKeys.describePublicKey(license.signatureKeysId).catch(() => null);
     if (!publicKey) throw LicensingErrors.tampered(license.licenseId);
     if (publicKey.keyId !== license.signingKeyId) {
-      this.logger.debug(`License ${license.licenseId} was signed with key ${license.signingKeyId}, since replaced by ${publicKey.keyId}: hash checked only`);
+      this.logger.debug(
+        `License ${license.licenseId} was signed with key ${license.signingKeyId}, since replaced by ${publicKey.keyId}: hash checked only`,
+      );
       return;
     }
     // `license` is present whenever the signature is good, even for an expired license.
-    if (!verifyLicense(license.licenseKey, publicKey.publicKeyPem).license) throw LicensingErrors.tampered(license.licenseId);
+    if (!verifyLicense(license.licenseKey, publicKey.publicKeyPem).license)
+      throw LicensingErrors.tampered(license.licenseId);
     if (this.verified.size >= MAX_REMEMBERED) this.verified.delete(this.verified.values().next().value!);
     this.verified.add(remembered);
   }

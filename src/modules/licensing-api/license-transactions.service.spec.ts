@@ -4,7 +4,11 @@ import { LicenseTransactionsService } from './license-transactions.service';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-function service(poolSize: number): { transactions: LicenseTransactionsService; open: () => number; peak: () => number } {
+function service(poolSize: number): {
+  transactions: LicenseTransactionsService;
+  open: () => number;
+  peak: () => number;
+} {
   let open = 0;
   let peak = 0;
   const dataSource = {
@@ -51,18 +55,38 @@ describe('LicenseTransactionsService', () => {
     expect(order).toEqual(['prepare 0', 'start 0']);
     gates[0].release();
     expect(await Promise.all(runs)).toEqual([0, 1, 2]);
-    expect(order).toEqual(['prepare 0', 'start 0', 'end 0', 'prepare 1', 'start 1', 'end 1', 'prepare 2', 'start 2', 'end 2']);
+    expect(order).toEqual([
+      'prepare 0',
+      'start 0',
+      'end 0',
+      'prepare 1',
+      'start 1',
+      'end 1',
+      'prepare 2',
+      'start 2',
+      'end 2',
+    ]);
   });
 
   it('keeps two pool connections free across licenses, and a failure frees its turn', async () => {
     const { transactions, peak, open } = service(5);
     const slow = () => new Promise((resolve) => setTimeout(resolve, 5));
     const runs = Array.from({ length: 12 }, (_, i) => transactions.run(i, async () => undefined, slow));
-    const failing = transactions.run(0, async () => undefined, async () => Promise.reject(new Error('refused')));
+    const failing = transactions.run(
+      0,
+      async () => undefined,
+      async () => Promise.reject(new Error('refused')),
+    );
     await expect(failing).rejects.toThrow('refused');
     await Promise.all(runs);
     expect(peak()).toBe(3);
     expect(open()).toBe(0);
-    await expect(transactions.run(0, async () => 'prepared', async (_manager, prepared) => prepared)).resolves.toBe('prepared');
+    await expect(
+      transactions.run(
+        0,
+        async () => 'prepared',
+        async (_manager, prepared) => prepared,
+      ),
+    ).resolves.toBe('prepared');
   });
 });

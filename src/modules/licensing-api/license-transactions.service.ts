@@ -50,7 +50,11 @@ export class LicenseTransactionsService {
    * `prepare` runs just before the transaction, in turn: whatever the transaction will need from
    * outside it (settings, which are cached for a few seconds, a signature key) is loaded there.
    */
-  async run<T, P = void>(licenseRowId: number, prepare: () => Promise<P>, work: (manager: EntityManager, prepared: P) => Promise<T>): Promise<T> {
+  async run<T, P = void>(
+    licenseRowId: number,
+    prepare: () => Promise<P>,
+    work: (manager: EntityManager, prepared: P) => Promise<T>,
+  ): Promise<T> {
     const previous = this.perLicense.get(licenseRowId) ?? Promise.resolve();
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));

@@ -37,9 +37,13 @@ import { LicensingThrottlerGuard } from './licensing-throttling';
 import { ValidationService } from './validation.service';
 
 /** The caller's address as Fastify sees it (X-Forwarded-For only with TRUST_PROXY). */
-const ClientAddress = createParamDecorator((_: unknown, context: ExecutionContext): string | null => context.switchToHttp().getRequest<FastifyRequest>().ip ?? null);
+const ClientAddress = createParamDecorator(
+  (_: unknown, context: ExecutionContext): string | null =>
+    context.switchToHttp().getRequest<FastifyRequest>().ip ?? null,
+);
 
-const NOT_FOUND = 'LicenseKeyNotFound (410): no license has this user key; TokenNotFound (411): no such token for this user key';
+const NOT_FOUND =
+  'LicenseKeyNotFound (410): no license has this user key; TokenNotFound (411): no such token for this user key';
 const REFUSED = 'LicenseRevoked (310), LicenseExpired (311) or TokenExpired (312)';
 
 /**
@@ -49,9 +53,15 @@ const REFUSED = 'LicenseRevoked (310), LicenseExpired (311) or TokenExpired (312
 @ApiTags('Licensing')
 @Public()
 @UseGuards(LicensingThrottlerGuard)
-@ApiBadRequestResponse({ description: 'Malformed input (ValidationFailed 100, MissingParameter 106) or WrongLicensingMode (108)', type: ApiErrorResponseDto })
+@ApiBadRequestResponse({
+  description: 'Malformed input (ValidationFailed 100, MissingParameter 106) or WrongLicensingMode (108)',
+  type: ApiErrorResponseDto,
+})
 @ApiNotFoundResponse({ description: NOT_FOUND, type: ApiErrorResponseDto })
-@ApiTooManyRequestsResponse({ description: 'RateLimited (600); Retry-After says when to retry', type: ApiErrorResponseDto })
+@ApiTooManyRequestsResponse({
+  description: 'RateLimited (600); Retry-After says when to retry',
+  type: ApiErrorResponseDto,
+})
 @Controller('v1/license')
 export class LicensingApiController {
   constructor(
@@ -65,20 +75,33 @@ export class LicensingApiController {
   @HttpCode(200)
   @ApiOperation({
     operationId: 'activateLicense',
-    summary: 'Activates an activation license on a machine: answers the activation token and a node-locked license for that machine; the same machine again gets the same activation.',
+    summary:
+      'Activates an activation license on a machine: answers the activation token and a node-locked license for that machine; the same machine again gets the same activation.',
   })
   @ApiOkResponse({ type: ActivateResponse })
   @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
-  @ApiConflictResponse({ description: 'NoFreeSeat (503) with activeClientCount and maxClientCount, or LicenseTampered (504)', type: NoFreeSeatResponse })
-  activateLicense(@Body() request: ActivateRequest, @ClientAddress() address: string | null): Promise<ActivateResponse> {
+  @ApiConflictResponse({
+    description: 'NoFreeSeat (503) with activeClientCount and maxClientCount, or LicenseTampered (504)',
+    type: NoFreeSeatResponse,
+  })
+  activateLicense(
+    @Body() request: ActivateRequest,
+    @ClientAddress() address: string | null,
+  ): Promise<ActivateResponse> {
     return this.activation.activate(request, address);
   }
 
   @Post('deactivate')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'deactivateLicense', summary: "Frees a machine's activation (named by machineId or its licenseToken) and answers the new counts." })
+  @ApiOperation({
+    operationId: 'deactivateLicense',
+    summary: "Frees a machine's activation (named by machineId or its licenseToken) and answers the new counts.",
+  })
   @ApiOkResponse({ type: DeactivateResponse })
-  deactivateLicense(@Body() request: DeactivateRequest, @ClientAddress() address: string | null): Promise<DeactivateResponse> {
+  deactivateLicense(
+    @Body() request: DeactivateRequest,
+    @ClientAddress() address: string | null,
+  ): Promise<DeactivateResponse> {
     return this.activation.deactivate(request, address);
   }
 
@@ -86,12 +109,16 @@ export class LicensingApiController {
   @HttpCode(200)
   @ApiOperation({
     operationId: 'validateLicense',
-    summary: 'Says whether the license (and the token, when given) is valid for this machine now, with the license block to verify offline.',
+    summary:
+      'Says whether the license (and the token, when given) is valid for this machine now, with the license block to verify offline.',
   })
   @ApiOkResponse({ type: ValidateResponse })
   @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
   @ApiConflictResponse({ description: 'LicenseTampered (504)', type: ApiErrorResponseDto })
-  validateLicense(@Body() request: ValidateRequest, @ClientAddress() address: string | null): Promise<ValidateResponse> {
+  validateLicense(
+    @Body() request: ValidateRequest,
+    @ClientAddress() address: string | null,
+  ): Promise<ValidateResponse> {
     return this.validation.validate(request, address);
   }
 
@@ -99,21 +126,35 @@ export class LicensingApiController {
   @HttpCode(200)
   @ApiOperation({
     operationId: 'requestFloatingLicense',
-    summary: 'Takes a floating seat for this clientId (the same clientId keeps its seat); it lives for the heartbeat interval times the grace factor.',
+    summary:
+      'Takes a floating seat for this clientId (the same clientId keeps its seat); it lives for the heartbeat interval times the grace factor.',
   })
   @ApiOkResponse({ type: FloatingSeatResponse })
   @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
-  @ApiConflictResponse({ description: 'NoFreeSeat (503) with activeClientCount and maxClientCount, or LicenseTampered (504)', type: NoFreeSeatResponse })
-  requestFloatingLicense(@Body() request: FloatingSeatRequest, @ClientAddress() address: string | null): Promise<FloatingSeatResponse> {
+  @ApiConflictResponse({
+    description: 'NoFreeSeat (503) with activeClientCount and maxClientCount, or LicenseTampered (504)',
+    type: NoFreeSeatResponse,
+  })
+  requestFloatingLicense(
+    @Body() request: FloatingSeatRequest,
+    @ClientAddress() address: string | null,
+  ): Promise<FloatingSeatResponse> {
     return this.floating.request(request, address);
   }
 
   @Post('heartbeat')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'sendHeartbeat', summary: 'Extends a floating seat by the heartbeat interval times the grace factor (an activation only records the heartbeat).' })
+  @ApiOperation({
+    operationId: 'sendHeartbeat',
+    summary:
+      'Extends a floating seat by the heartbeat interval times the grace factor (an activation only records the heartbeat).',
+  })
   @ApiOkResponse({ type: HeartbeatResponse })
   @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
-  sendHeartbeat(@Body() request: HeartbeatRequest, @ClientAddress() address: string | null): Promise<HeartbeatResponse> {
+  sendHeartbeat(
+    @Body() request: HeartbeatRequest,
+    @ClientAddress() address: string | null,
+  ): Promise<HeartbeatResponse> {
     return this.floating.heartbeat(request, address);
   }
 
@@ -121,15 +162,25 @@ export class LicensingApiController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'releaseFloatingLicense', summary: 'Frees a floating seat and answers the new counts.' })
   @ApiOkResponse({ type: FloatingReleaseResponse })
-  releaseFloatingLicense(@Body() request: FloatingReleaseRequest, @ClientAddress() address: string | null): Promise<FloatingReleaseResponse> {
+  releaseFloatingLicense(
+    @Body() request: FloatingReleaseRequest,
+    @ClientAddress() address: string | null,
+  ): Promise<FloatingReleaseResponse> {
     return this.floating.release(request, address);
   }
 
   @Post('report')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'submitClientReport', summary: 'Stores a report (ExceptionReport, LicenseReport, …) from an application with a known user key; it appears in GET /v1/reports.' })
+  @ApiOperation({
+    operationId: 'submitClientReport',
+    summary:
+      'Stores a report (ExceptionReport, LicenseReport, …) from an application with a known user key; it appears in GET /v1/reports.',
+  })
   @ApiOkResponse({ type: ReportResponse })
-  @ApiPayloadTooLargeResponse({ description: 'PayloadTooLarge (104): content beyond Reporting.MaxReportContentBytes', type: ApiErrorResponseDto })
+  @ApiPayloadTooLargeResponse({
+    description: 'PayloadTooLarge (104): content beyond Reporting.MaxReportContentBytes',
+    type: ApiErrorResponseDto,
+  })
   submitClientReport(@Body() request: ReportRequest, @ClientAddress() address: string | null): Promise<ReportResponse> {
     return this.reports.submit(request, address);
   }

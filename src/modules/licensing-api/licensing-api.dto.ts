@@ -5,7 +5,8 @@ import { NestedArray, OptionalString, RequiredString } from '../../common/dto';
 import { ApiResponseDto } from '../../common/envelope';
 
 /** A required text that must hold more than white space (an empty user key is a typo, not a lookup). */
-const RequiredText = (maxLength: number, description: string) => applyDecorators(RequiredString(maxLength, description), Matches(/\S/, { message: '$property must not be empty' }));
+const RequiredText = (maxLength: number, description: string) =>
+  applyDecorators(RequiredString(maxLength, description), Matches(/\S/, { message: '$property must not be empty' }));
 
 const USER_KEY = 'The user key the customer typed, as delivered with the license';
 const MACHINE_ID = 'Hardware key of the machine (stable across restarts)';
@@ -27,7 +28,8 @@ export class ActivateRequest {
 @ApiSchema({ name: 'Licensing.DeactivateRequest' })
 export class DeactivateRequest {
   @RequiredText(256, USER_KEY) userKey: string;
-  @OptionalString(256, `${MACHINE_ID}; names the activation to free when licenseToken is not given`) machineId?: string | null;
+  @OptionalString(256, `${MACHINE_ID}; names the activation to free when licenseToken is not given`) machineId?:
+    string | null;
   @OptionalString(128, `${LICENSE_TOKEN}; names the activation to free`) licenseToken?: string | null;
   @OptionalString(256, CLIENT_ID) clientId?: string | null;
   @OptionalString(256, CLIENT_NAME) clientName?: string | null;
@@ -36,8 +38,10 @@ export class DeactivateRequest {
 @ApiSchema({ name: 'Licensing.ValidateRequest' })
 export class ValidateRequest {
   @RequiredText(256, USER_KEY) userKey: string;
-  @OptionalString(256, `${MACHINE_ID}; activation licenses are valid only on an activated machine`) machineId?: string | null;
-  @OptionalString(128, `${LICENSE_TOKEN}; when given it must be live and belong to this user key`) licenseToken?: string | null;
+  @OptionalString(256, `${MACHINE_ID}; activation licenses are valid only on an activated machine`) machineId?:
+    string | null;
+  @OptionalString(128, `${LICENSE_TOKEN}; when given it must be live and belong to this user key`) licenseToken?:
+    string | null;
   @OptionalString(256, CLIENT_ID) clientId?: string | null;
   @OptionalString(256, CLIENT_NAME) clientName?: string | null;
 }
@@ -80,7 +84,12 @@ export class ReportRequest {
   @RequiredText(128, 'Kind of report, e.g. ExceptionReport or LicenseReport') name: string;
   @OptionalString(64, 'Version of the application that reports') version?: string | null;
   @OptionalString(128, 'Media type of the decoded content, e.g. application/json') contentType?: string | null;
-  @ApiPropertyOptional({ type: String, format: 'byte', nullable: true, description: 'Base64 of the content; at most the Reporting.MaxReportContentBytes setting once decoded (413 beyond)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'byte',
+    nullable: true,
+    description: 'Base64 of the content; at most the Reporting.MaxReportContentBytes setting once decoded (413 beyond)',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @IsString()
@@ -98,9 +107,15 @@ export class ReportRequest {
 export class LicenseInfoDto {
   @ApiProperty({ description: 'Public id of the license, e.g. lic0A1B2C3D' }) licenseId: string;
   @ApiProperty({ enum: [0, 1, 2], description: '0 File, 1 Activation, 2 Floating' }) licensingMode: number;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the license (or, for an activation, its node-locked license) expires; null: never' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the license (or, for an activation, its node-locked license) expires; null: never',
+  })
   expireAt: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'End of support; null: none' }) supportExpireAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'End of support; null: none' })
+  supportExpireAt: string | null;
   @ApiProperty({
     type: String,
     nullable: true,
@@ -112,8 +127,15 @@ export class LicenseInfoDto {
 
 @ApiSchema({ name: 'Licensing.ActivateResponse' })
 export class ActivateResponse extends ApiResponseDto {
-  @ApiProperty({ description: 'The activation token (actk_…); the same one when this machine was already activated' }) licenseToken: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the activation lapses; null: until deactivated or the license expires' }) tokenExpireAt: string | null;
+  @ApiProperty({ description: 'The activation token (actk_…); the same one when this machine was already activated' })
+  licenseToken: string;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the activation lapses; null: until deactivated or the license expires',
+  })
+  tokenExpireAt: string | null;
   @ApiProperty({ description: 'Live activations of the license, this one included' }) activeClientCount: number;
   @ApiProperty({ description: 'Activations the license allows (maxAllowedSites)' }) maxClientCount: number;
   @ApiProperty({ type: LicenseInfoDto }) license: LicenseInfoDto;
@@ -129,16 +151,29 @@ export class DeactivateResponse extends ApiResponseDto {
 export class ValidateResponse extends ApiResponseDto {
   @ApiProperty({ description: 'The license may be used on this machine now' }) valid: boolean;
   @ApiProperty({ type: String, nullable: true, description: 'Why not, when valid is false' }) reason: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'The token the answer is about: the one given, or the activation of this machine' }) licenseToken: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When that token lapses' }) tokenExpireAt: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The token the answer is about: the one given, or the activation of this machine',
+  })
+  licenseToken: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When that token lapses' })
+  tokenExpireAt: string | null;
   @ApiProperty({ type: LicenseInfoDto }) license: LicenseInfoDto;
 }
 
 @ApiSchema({ name: 'Licensing.FloatingSeatResponse' })
 export class FloatingSeatResponse extends ApiResponseDto {
-  @ApiProperty({ description: 'The seat token (fltk_…); the same one when this clientId already held a seat' }) licenseToken: string;
-  @ApiProperty({ type: String, format: 'date-time', description: 'The seat is freed at this time unless a heartbeat extends it' }) tokenExpireAt: string;
-  @ApiProperty({ description: 'Send a heartbeat at least this often (Licensing.HeartbeatIntervalSeconds)' }) heartbeatIntervalSeconds: number;
+  @ApiProperty({ description: 'The seat token (fltk_…); the same one when this clientId already held a seat' })
+  licenseToken: string;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    description: 'The seat is freed at this time unless a heartbeat extends it',
+  })
+  tokenExpireAt: string;
+  @ApiProperty({ description: 'Send a heartbeat at least this often (Licensing.HeartbeatIntervalSeconds)' })
+  heartbeatIntervalSeconds: number;
   @ApiProperty({ description: 'Seats in use, this one included' }) activeClientCount: number;
   @ApiProperty({ description: 'Seats the license has (maxAllowedSites)' }) maxClientCount: number;
   @ApiProperty({ type: LicenseInfoDto }) license: LicenseInfoDto;
@@ -147,7 +182,13 @@ export class FloatingSeatResponse extends ApiResponseDto {
 @ApiSchema({ name: 'Licensing.HeartbeatResponse' })
 export class HeartbeatResponse extends ApiResponseDto {
   @ApiProperty() licenseToken: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The new expiry of the seat (activations keep theirs)' }) tokenExpireAt: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'The new expiry of the seat (activations keep theirs)',
+  })
+  tokenExpireAt: string | null;
   @ApiProperty({ description: 'Send the next heartbeat within this many seconds' }) heartbeatIntervalSeconds: number;
 }
 

@@ -30,7 +30,10 @@ import { ValidationService } from './validation.service';
     LicensesModule,
     ResourcesModule,
     ReportsModule,
-    ThrottlerModule.forRootAsync({ inject: [APP_CONFIG, SettingsService], useFactory: (config: AppConfig, settings: SettingsService) => licensingThrottlerOptions(config, settings) }),
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG, SettingsService],
+      useFactory: (config: AppConfig, settings: SettingsService) => licensingThrottlerOptions(config, settings),
+    }),
   ],
   controllers: [LicensingApiController],
   providers: [

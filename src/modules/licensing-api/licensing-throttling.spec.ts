@@ -4,7 +4,14 @@ import { Reflector } from '@nestjs/core';
 import { SkipThrottle, Throttle, ThrottlerModuleOptions } from '@nestjs/throttler';
 import { AppConfig } from '../../config';
 import { SettingsService } from '../settings/settings.service';
-import { CLIENT_THROTTLER, FixedWindowThrottlerStorage, LICENSE_THROTTLER, LicensingThrottlerGuard, SharedThrottlerStorage, licensingThrottlerOptions } from './licensing-throttling';
+import {
+  CLIENT_THROTTLER,
+  FixedWindowThrottlerStorage,
+  LICENSE_THROTTLER,
+  LicensingThrottlerGuard,
+  SharedThrottlerStorage,
+  licensingThrottlerOptions,
+} from './licensing-throttling';
 
 describe('FixedWindowThrottlerStorage', () => {
   let storage: FixedWindowThrottlerStorage;
@@ -102,7 +109,12 @@ describe('LicensingThrottlerGuard', () => {
 
 describe('licensingThrottlerOptions', () => {
   const settings = { get: async () => 100 } as unknown as SettingsService;
-  const keyOf = (options: ThrottlerModuleOptions, tracker: string) => (options as { generateKey: (context: unknown, tracker: string, name: string) => string }).generateKey(undefined, tracker, LICENSE_THROTTLER);
+  const keyOf = (options: ThrottlerModuleOptions, tracker: string) =>
+    (options as { generateKey: (context: unknown, tracker: string, name: string) => string }).generateKey(
+      undefined,
+      tracker,
+      LICENSE_THROTTLER,
+    );
 
   it('keeps user keys out of Redis: keys sent there are SHA-256 hashes', () => {
     Logger.overrideLogger(false);
@@ -110,7 +122,9 @@ describe('licensingThrottlerOptions', () => {
     try {
       const key = keyOf(options, 'ABCDE-FGHIJ-KLMNO-PQRST');
       expect(key).not.toContain('ABCDE');
-      expect(key).toBe(`licensing:${LICENSE_THROTTLER}:${createHash('sha256').update('ABCDE-FGHIJ-KLMNO-PQRST').digest('base64url')}`);
+      expect(key).toBe(
+        `licensing:${LICENSE_THROTTLER}:${createHash('sha256').update('ABCDE-FGHIJ-KLMNO-PQRST').digest('base64url')}`,
+      );
     } finally {
       (options as unknown as { storage: SharedThrottlerStorage }).storage.onApplicationShutdown();
       Logger.overrideLogger(['log', 'error', 'warn']);

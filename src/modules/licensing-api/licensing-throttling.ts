@@ -1,6 +1,21 @@
 import { ExecutionContext, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerGenerateKeyFunction, ThrottlerGetTrackerFunction, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerOptions, ThrottlerStorage } from '@nestjs/throttler';
-import { THROTTLER_BLOCK_DURATION, THROTTLER_KEY_GENERATOR, THROTTLER_LIMIT, THROTTLER_SKIP, THROTTLER_TRACKER, THROTTLER_TTL } from '@nestjs/throttler/dist/throttler.constants';
+import {
+  ThrottlerGenerateKeyFunction,
+  ThrottlerGetTrackerFunction,
+  ThrottlerGuard,
+  ThrottlerLimitDetail,
+  ThrottlerModuleOptions,
+  ThrottlerOptions,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
+import {
+  THROTTLER_BLOCK_DURATION,
+  THROTTLER_KEY_GENERATOR,
+  THROTTLER_LIMIT,
+  THROTTLER_SKIP,
+  THROTTLER_TRACKER,
+  THROTTLER_TTL,
+} from '@nestjs/throttler/dist/throttler.constants';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Redis } from 'ioredis';
 import { hash } from 'node:crypto';
@@ -35,7 +50,13 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage, OnApplicat
     this.eviction.unref();
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     const now = Date.now();
     const id = `${throttlerName}:${key}`;
     let window = this.windows.get(id);
@@ -62,7 +83,8 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage, OnApplicat
   }
 
   private evict(now = Date.now()): void {
-    for (const [id, window] of this.windows) if (window.resetAt <= now && window.blockedUntil <= now) this.windows.delete(id);
+    for (const [id, window] of this.windows)
+      if (window.resetAt <= now && window.blockedUntil <= now) this.windows.delete(id);
   }
 }
 
@@ -84,7 +106,13 @@ export class SharedThrottlerStorage implements ThrottlerStorage, OnApplicationSh
     this.shared = new ThrottlerStorageRedisService(this.redis);
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     try {
       return await this.shared.increment(key, ttl, limit, blockDuration, throttlerName);
     } catch (error) {
@@ -110,7 +138,12 @@ type LicensingRequestBody = { userKey?: unknown; licenseToken?: unknown } | unde
 /** The per-license tracker: the user key, or for heartbeats and releases the token. */
 function licenseTracker(request: { body?: LicensingRequestBody }): string | null {
   const body = request.body;
-  const value = typeof body?.userKey === 'string' && body.userKey.trim() ? body.userKey : typeof body?.licenseToken === 'string' ? body.licenseToken : '';
+  const value =
+    typeof body?.userKey === 'string' && body.userKey.trim()
+      ? body.userKey
+      : typeof body?.licenseToken === 'string'
+        ? body.licenseToken
+        : '';
   return value.trim() || null;
 }
 
@@ -123,7 +156,9 @@ export function licensingThrottlerOptions(config: AppConfig, settings: SettingsS
   return {
     storage: config.redisUrl ? new SharedThrottlerStorage(config.redisUrl) : new FixedWindowThrottlerStorage(),
     // Hashed only where the key leaves the process: in memory the user key is already there.
-    generateKey: config.redisUrl ? (_context, tracker, name) => `licensing:${name}:${hash('sha256', tracker, 'base64url')}` : (_context, tracker, name) => `licensing:${name}:${tracker}`,
+    generateKey: config.redisUrl
+      ? (_context, tracker, name) => `licensing:${name}:${hash('sha256', tracker, 'base64url')}`
+      : (_context, tracker, name) => `licensing:${name}:${tracker}`,
     throttlers: [
       { name: CLIENT_THROTTLER, ttl: MINUTE_MS, limit: () => settings.get<number>('Licensing.RateLimitPerMinute') },
       {
@@ -172,13 +207,27 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
       if (plan.skip || skipIf?.(context)) continue;
       const ttl = await resolveNumber(context, plan.ttl, 'ttl', plan.throttler.name);
       const limit = await resolveNumber(context, plan.limit, 'limit', plan.throttler.name);
-      const blockDuration = plan.blockDuration === undefined ? ttl : await resolveNumber(context, plan.blockDuration, 'blockDuration', plan.throttler.name);
-      await this.handleRequest({ context, limit, ttl, throttler: plan.throttler, blockDuration, getTracker: plan.getTracker, generateKey: plan.generateKey });
+      const blockDuration =
+        plan.blockDuration === undefined
+          ? ttl
+          : await resolveNumber(context, plan.blockDuration, 'blockDuration', plan.throttler.name);
+      await this.handleRequest({
+        context,
+        limit,
+        ttl,
+        throttler: plan.throttler,
+        blockDuration,
+        getTracker: plan.getTracker,
+        generateKey: plan.generateKey,
+      });
     }
     return true;
   }
 
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     const retryAfter = Math.max(1, detail.timeToBlockExpire);
     context.switchToHttp().getResponse().header('Retry-After', String(retryAfter));
     throw new ApiException(
@@ -191,23 +240,38 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
 
   private planRoute(context: ExecutionContext): RoutePlan[] {
     const targets = [context.getHandler(), context.getClass()];
-    const route = <T>(key: string, throttler: ThrottlerOptions) => this.reflector.getAllAndOverride<T | undefined>(key + throttler.name, targets);
+    const route = <T>(key: string, throttler: ThrottlerOptions) =>
+      this.reflector.getAllAndOverride<T | undefined>(key + throttler.name, targets);
     return this.throttlers.map((throttler) => ({
       throttler,
       skip: route<boolean>(THROTTLER_SKIP, throttler) === true,
       limit: route<Resolvable<number>>(THROTTLER_LIMIT, throttler) ?? throttler.limit,
       ttl: route<Resolvable<number>>(THROTTLER_TTL, throttler) ?? throttler.ttl,
       blockDuration: route<Resolvable<number>>(THROTTLER_BLOCK_DURATION, throttler) ?? throttler.blockDuration,
-      getTracker: route<ThrottlerGetTrackerFunction>(THROTTLER_TRACKER, throttler) ?? throttler.getTracker ?? this.commonOptions.getTracker!,
-      generateKey: route<ThrottlerGenerateKeyFunction>(THROTTLER_KEY_GENERATOR, throttler) ?? throttler.generateKey ?? this.commonOptions.generateKey!,
+      getTracker:
+        route<ThrottlerGetTrackerFunction>(THROTTLER_TRACKER, throttler) ??
+        throttler.getTracker ??
+        this.commonOptions.getTracker!,
+      generateKey:
+        route<ThrottlerGenerateKeyFunction>(THROTTLER_KEY_GENERATOR, throttler) ??
+        throttler.generateKey ??
+        this.commonOptions.generateKey!,
     }));
   }
 }
 
 /** As the package resolves an option: a function of the request, a number, or a numeric string. */
-async function resolveNumber(context: ExecutionContext, value: Resolvable<number>, option: string, throttler: string | undefined): Promise<number> {
+async function resolveNumber(
+  context: ExecutionContext,
+  value: Resolvable<number>,
+  option: string,
+  throttler: string | undefined,
+): Promise<number> {
   const resolved: unknown = typeof value === 'function' ? await value(context) : value;
   const number = typeof resolved === 'string' && resolved.trim() !== '' ? Number(resolved) : resolved;
-  if (typeof number !== 'number' || Number.isNaN(number)) throw new Error(`Invalid "${option}" for the "${throttler}" throttler: expected a number, got ${JSON.stringify(resolved)}.`);
+  if (typeof number !== 'number' || Number.isNaN(number))
+    throw new Error(
+      `Invalid "${option}" for the "${throttler}" throttler: expected a number, got ${JSON.stringify(resolved)}.`,
+    );
   return number;
 }

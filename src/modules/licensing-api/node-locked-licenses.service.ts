@@ -12,7 +12,10 @@ import { LicensingMode, SigningKey, signLicense } from '../signing';
 const MAX_GENERATION_ATTEMPTS = 8;
 export const HARDWARE_RESTRICTION = 'Hardware';
 
-type LicenseValues = Omit<LicenseEntity, 'id' | 'createdAt' | 'updatedAt' | 'customer' | 'order' | 'template' | 'productRecord'>;
+type LicenseValues = Omit<
+  LicenseEntity,
+  'id' | 'createdAt' | 'updatedAt' | 'customer' | 'order' | 'template' | 'productRecord'
+>;
 type UnsignedValues = Omit<LicenseValues, 'licenseKey' | 'hash' | 'signingKeyId'>;
 
 export interface NodeLockedPreparation {
@@ -29,7 +32,8 @@ export interface NodeLockedLicense {
 }
 
 const wholeSeconds = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
-const sameDocument = (a: LicenseValues | LicenseEntity, b: UnsignedValues) => JSON.stringify(licenseDocumentOf(a)) === JSON.stringify(licenseDocumentOf(b));
+const sameDocument = (a: LicenseValues | LicenseEntity, b: UnsignedValues) =>
+  JSON.stringify(licenseDocumentOf(a)) === JSON.stringify(licenseDocumentOf(b));
 
 /**
  * The node-locked license an activation hands to the client: a copy of the activated license with a
@@ -61,10 +65,17 @@ export class NodeLockedLicensesService {
     const parent = await licenses.findOneByOrFail({ id: parentId });
     const existing = token.nodeLockedLicenseId ? await licenses.findOneBy({ id: token.nodeLockedLicenseId }) : null;
     // Changed since the preparation (a concurrent key change): load it here, at the cost of one more connection.
-    const key = prepared.signatureKeysId === parent.signatureKeysId ? prepared.key : await this.signingKeys.loadSigningKey(parent.signatureKeysId, 'license.signatureKeysId');
+    const key =
+      prepared.signatureKeysId === parent.signatureKeysId
+        ? prepared.key
+        : await this.signingKeys.loadSigningKey(parent.signatureKeysId, 'license.signatureKeysId');
 
     if (existing) {
-      const values = this.valuesFor(parent, token, { licenseId: existing.licenseId, userKey: existing.userKey, issueDate: existing.issueDate });
+      const values = this.valuesFor(parent, token, {
+        licenseId: existing.licenseId,
+        userKey: existing.userKey,
+        issueDate: existing.issueDate,
+      });
       if (existing.signingKeyId !== key.keyId || existing.format !== values.format || !sameDocument(existing, values)) {
         Object.assign(existing, values, this.sign(values, key));
         await licenses.save(existing);
@@ -74,17 +85,30 @@ export class NodeLockedLicensesService {
 
     const { licenseIdFormat, userKeyFormat } = prepared;
     for (let attempt = 0; attempt < MAX_GENERATION_ATTEMPTS; attempt++) {
-      const values = this.valuesFor(parent, token, { licenseId: generateKey(licenseIdFormat), userKey: generateKey(userKeyFormat), issueDate: wholeSeconds(new Date()) });
+      const values = this.valuesFor(parent, token, {
+        licenseId: generateKey(licenseIdFormat),
+        userKey: generateKey(userKeyFormat),
+        issueDate: wholeSeconds(new Date()),
+      });
       const signed = this.sign(values, key);
       // ON CONFLICT DO NOTHING: a taken license id or user key comes back as "no row", not as an aborted transaction.
-      const result = await manager.createQueryBuilder().insert().into(LicenseEntity).values({ ...values, ...signed }).orIgnore().returning(['id']).execute();
+      const result = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(LicenseEntity)
+        .values({ ...values, ...signed })
+        .orIgnore()
+        .returning(['id'])
+        .execute();
       const id = result.raw[0]?.id as number | undefined;
       if (id !== undefined) {
         await manager.query('UPDATE license_tokens SET node_locked_license_id = $1 WHERE id = $2', [id, token.id]);
         return { id, licenseKey: signed.licenseKey, expireDate: values.expireDate };
       }
     }
-    throw new Error(`Could not generate a free license id and user key in ${MAX_GENERATION_ATTEMPTS} attempts; the key formats are too small for the number of licenses`);
+    throw new Error(
+      `Could not generate a free license id and user key in ${MAX_GENERATION_ATTEMPTS} attempts; the key formats are too small for the number of licenses`,
+    );
   }
 
   /**
@@ -114,10 +138,16 @@ export class NodeLockedLicensesService {
     return rows.length;
   }
 
-  private valuesFor(parent: LicenseEntity, token: { machineId: string; expireDate: Date | null }, identity: { licenseId: string; userKey: string; issueDate: Date | null }): UnsignedValues {
+  private valuesFor(
+    parent: LicenseEntity,
+    token: { machineId: string; expireDate: Date | null },
+    identity: { licenseId: string; userKey: string; issueDate: Date | null },
+  ): UnsignedValues {
     // Any Hardware restriction of the original would let the copy run on the machines it names too.
     const restrictions: RestrictionPart[] = [
-      ...parent.restrictions.filter((restriction) => restriction.name.toLowerCase() !== HARDWARE_RESTRICTION.toLowerCase()),
+      ...parent.restrictions.filter(
+        (restriction) => restriction.name.toLowerCase() !== HARDWARE_RESTRICTION.toLowerCase(),
+      ),
       { name: HARDWARE_RESTRICTION, properties: { machineId: token.machineId } },
     ];
     return {
@@ -153,7 +183,9 @@ export class NodeLockedLicensesService {
   }
 
   private sign(values: UnsignedValues, key: SigningKey): { licenseKey: string; hash: string; signingKeyId: string } {
-    const signed = signLicense(licenseDocumentOf(values), values.format, key, { includePublicKey: values.generateKeyInfo });
+    const signed = signLicense(licenseDocumentOf(values), values.format, key, {
+      includePublicKey: values.generateKeyInfo,
+    });
     return { licenseKey: signed.licenseKey, hash: signed.hash, signingKeyId: signed.keyId };
   }
 }

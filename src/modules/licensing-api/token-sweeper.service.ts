@@ -86,11 +86,14 @@ export class TokenSweeperService implements OnApplicationBootstrap, OnModuleDest
           }
         }
         if (outcome.swept > 0) {
-          this.log.information('Licensing: swept {SweptTokenCount} expired tokens ({TracedCount} traced, {NodeLockedDeletedCount} node-locked licenses deleted)', {
-            SweptTokenCount: outcome.swept,
-            TracedCount: outcome.traced,
-            NodeLockedDeletedCount: outcome.nodeLockedDeleted,
-          });
+          this.log.information(
+            'Licensing: swept {SweptTokenCount} expired tokens ({TracedCount} traced, {NodeLockedDeletedCount} node-locked licenses deleted)',
+            {
+              SweptTokenCount: outcome.swept,
+              TracedCount: outcome.traced,
+              NodeLockedDeletedCount: outcome.nodeLockedDeleted,
+            },
+          );
         }
         return outcome;
       } finally {
@@ -111,7 +114,9 @@ export class TokenSweeperService implements OnApplicationBootstrap, OnModuleDest
         if (this.stopped) return;
         this.timer = setTimeout(() => {
           this.running = this.sweep()
-            .catch((error: unknown) => this.logger.warn(`Token sweep failed: ${error instanceof Error ? error.message : String(error)}`))
+            .catch((error: unknown) =>
+              this.logger.warn(`Token sweep failed: ${error instanceof Error ? error.message : String(error)}`),
+            )
             .finally(() => {
               this.running = undefined;
               this.scheduleNext();

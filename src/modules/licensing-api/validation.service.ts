@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { LicenseTokenKind } from '../licenses/license-token.entity';
 import { TraceAction } from '../licenses/license-trace.entity';
 import { LicensingMode } from '../signing';
-import { CLIENT_LICENSE_COLUMNS, ClientLicense, ClientLicensesService, LICENSE_BY_USER_KEY, clientContext, text } from './client-licenses.service';
+import {
+  CLIENT_LICENSE_COLUMNS,
+  ClientLicense,
+  ClientLicensesService,
+  LICENSE_BY_USER_KEY,
+  clientContext,
+  text,
+} from './client-licenses.service';
 import { LicenseIntegrityService } from './license-integrity.service';
 import { LicenseInfoDto, ValidateRequest, ValidateResponse } from './licensing-api.dto';
 import { LicensingErrors } from './licensing-errors';
@@ -84,25 +91,52 @@ export class ValidationService {
       await this.licenses.traceRefusal(row, TraceAction.Validate, client, error, { tokenId: row.tokenId ?? undefined });
       throw error;
     }
-    await this.licenses.trace(row, TraceAction.Validate, client, { valid: answer.valid, reason: answer.reason ?? undefined, tokenId: row.tokenId ?? undefined });
+    await this.licenses.trace(row, TraceAction.Validate, client, {
+      valid: answer.valid,
+      reason: answer.reason ?? undefined,
+      tokenId: row.tokenId ?? undefined,
+    });
     return answer;
   }
 
-  private async judge(row: ValidationRow, licenseToken: string | null, machineId: string | null): Promise<ValidateResponse> {
+  private async judge(
+    row: ValidationRow,
+    licenseToken: string | null,
+    machineId: string | null,
+  ): Promise<ValidateResponse> {
     this.licenses.assertUsable(row);
     await this.integrity.assertIntact(row);
     if (licenseToken) {
       if (!row.tokenId) throw LicensingErrors.tokenNotFound();
       if (!row.tokenLive) throw LicensingErrors.tokenExpired(row.tokenExpireDate ?? null);
     }
-    const tokenFields = { licenseToken: row.token ?? null, tokenExpireAt: row.tokenExpireDate ? row.tokenExpireDate.toISOString() : null };
+    const tokenFields = {
+      licenseToken: row.token ?? null,
+      tokenExpireAt: row.tokenExpireDate ? row.tokenExpireDate.toISOString() : null,
+    };
 
     switch (row.licensingMode) {
       case LicensingMode.Activation: {
-        if (!row.tokenId) return this.answer(false, machineId ? 'This machine is not activated; activate it with POST /v1/license/activate' : 'Send the machineId (or the activation token) to validate an activation license', row, null, tokenFields);
-        if (machineId && row.tokenMachineId && row.tokenMachineId !== machineId) return this.answer(false, 'The activation token belongs to another machine', row, null, tokenFields);
+        if (!row.tokenId)
+          return this.answer(
+            false,
+            machineId
+              ? 'This machine is not activated; activate it with POST /v1/license/activate'
+              : 'Send the machineId (or the activation token) to validate an activation license',
+            row,
+            null,
+            tokenFields,
+          );
+        if (machineId && row.tokenMachineId && row.tokenMachineId !== machineId)
+          return this.answer(false, 'The activation token belongs to another machine', row, null, tokenFields);
         if (!row.nodeLockedId || !row.nodeLockedLicenseKey) {
-          return this.answer(false, 'The activation has no node-locked license yet; activate this machine again to receive it', row, null, tokenFields);
+          return this.answer(
+            false,
+            'The activation has no node-locked license yet; activate this machine again to receive it',
+            row,
+            null,
+            tokenFields,
+          );
         }
         await this.integrity.assertIntact({
           licenseId: row.nodeLockedLicenseId!,
@@ -111,10 +145,23 @@ export class ValidationService {
           signatureKeysId: row.nodeLockedSignatureKeysId!,
           signingKeyId: row.nodeLockedSigningKeyId!,
         });
-        return this.answer(true, null, row, { licenseKey: row.nodeLockedLicenseKey, expireDate: row.nodeLockedExpireDate }, tokenFields);
+        return this.answer(
+          true,
+          null,
+          row,
+          { licenseKey: row.nodeLockedLicenseKey, expireDate: row.nodeLockedExpireDate },
+          tokenFields,
+        );
       }
       case LicensingMode.Floating:
-        if (!row.tokenId) return this.answer(false, 'No floating seat is held; request one with POST /v1/license/floating/request and send its licenseToken', row, null, tokenFields);
+        if (!row.tokenId)
+          return this.answer(
+            false,
+            'No floating seat is held; request one with POST /v1/license/floating/request and send its licenseToken',
+            row,
+            null,
+            tokenFields,
+          );
         return this.answer(true, null, row, undefined, tokenFields);
       default:
         return this.answer(true, null, row, undefined, tokenFields);
@@ -122,8 +169,17 @@ export class ValidationService {
   }
 
   /** `key`: undefined gives the license's own key, null gives no key (nothing to verify offline). */
-  private answer(valid: boolean, reason: string | null, row: ValidationRow, key: { licenseKey: string; expireDate: Date | null } | null | undefined, token: { licenseToken: string | null; tokenExpireAt: string | null }): ValidateResponse {
-    const license: LicenseInfoDto = this.licenses.licenseInfo(row, key === undefined ? null : (key ?? { licenseKey: null }));
+  private answer(
+    valid: boolean,
+    reason: string | null,
+    row: ValidationRow,
+    key: { licenseKey: string; expireDate: Date | null } | null | undefined,
+    token: { licenseToken: string | null; tokenExpireAt: string | null },
+  ): ValidateResponse {
+    const license: LicenseInfoDto = this.licenses.licenseInfo(
+      row,
+      key === undefined ? null : (key ?? { licenseKey: null }),
+    );
     return { valid, reason, ...token, license } as ValidateResponse;
   }
 }

@@ -12,7 +12,10 @@ function fakeDatabase() {
       if (state.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
       expect(sql).toMatch(/^INSERT INTO log_entries .* SELECT \* FROM unnest\(/s);
       const rows = columns[0].length;
-      state.inserts.push({ rows, values: Array.from({ length: rows }, (_, row) => columns.map((column) => column[row])).flat() });
+      state.inserts.push({
+        rows,
+        values: Array.from({ length: rows }, (_, row) => columns.map((column) => column[row])).flat(),
+      });
       return [];
     }),
   } as unknown as DataSource;
@@ -47,7 +50,8 @@ describe('DatabaseLogService', () => {
     log.limits = { ...log.limits, capacity: 100, flushThreshold: 1000 };
     state.down = true;
     const started = Date.now();
-    for (let index = 0; index < 250; index++) expect(() => log.warning('Entry {Index}', { Index: index })).not.toThrow();
+    for (let index = 0; index < 250; index++)
+      expect(() => log.warning('Entry {Index}', { Index: index })).not.toThrow();
     await log.flush();
     expect(Date.now() - started).toBeLessThan(1000);
     expect(log.pendingCount).toBe(100);
@@ -96,10 +100,22 @@ describe('DatabaseLogService', () => {
 
 describe('renderMessageTemplate', () => {
   it('fills holes, formats decimals and leaves unknown holes as written', () => {
-    expect(renderMessageTemplate('HTTP {Method} {Path} in {Elapsed:0.00} ms {Missing}', { Method: 'GET', Path: '/v1/log', Elapsed: 1.23456 })).toBe('HTTP GET /v1/log in 1.23 ms {Missing}');
+    expect(
+      renderMessageTemplate('HTTP {Method} {Path} in {Elapsed:0.00} ms {Missing}', {
+        Method: 'GET',
+        Path: '/v1/log',
+        Elapsed: 1.23456,
+      }),
+    ).toBe('HTTP GET /v1/log in 1.23 ms {Missing}');
     expect(renderMessageTemplate('{A} {B}', { A: null, B: { c: 1 } })).toBe('null {"c":1}');
     // The parsed template is reused: other values, same holes; edges and adjacent holes keep their text.
-    expect(renderMessageTemplate('HTTP {Method} {Path} in {Elapsed:0.00} ms {Missing}', { Method: 'POST', Path: '/v1/x', Elapsed: 2 })).toBe('HTTP POST /v1/x in 2.00 ms {Missing}');
+    expect(
+      renderMessageTemplate('HTTP {Method} {Path} in {Elapsed:0.00} ms {Missing}', {
+        Method: 'POST',
+        Path: '/v1/x',
+        Elapsed: 2,
+      }),
+    ).toBe('HTTP POST /v1/x in 2.00 ms {Missing}');
     expect(renderMessageTemplate('{A}{B}', { A: 1, B: 'b' })).toBe('1b');
     expect(renderMessageTemplate('no holes', { A: 1 })).toBe('no holes');
     expect(renderMessageTemplate('{Elapsed:0.0000} {Elapsed:N2}', { Elapsed: 1.5 })).toBe('1.5000 1.5');

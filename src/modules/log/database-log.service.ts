@@ -26,13 +26,21 @@ export interface LogBufferLimits {
   shutdownFlushMs: number;
 }
 
-export const DEFAULT_LOG_BUFFER_LIMITS: LogBufferLimits = { capacity: 10_000, batchSize: 500, flushThreshold: 200, flushIntervalMs: 1000, shutdownFlushMs: 3000 };
+export const DEFAULT_LOG_BUFFER_LIMITS: LogBufferLimits = {
+  capacity: 10_000,
+  batchSize: 500,
+  flushThreshold: 200,
+  flushIntervalMs: 1000,
+  shutdownFlushMs: 3000,
+};
 
 /** Keeps one pathological entry (a huge stack, a giant property) from bloating the table. */
 const MAX_TEXT_LENGTH = 32 * 1024;
 
 function clip(text: string): string {
-  return text.length > MAX_TEXT_LENGTH ? `${text.slice(0, MAX_TEXT_LENGTH)}… (${text.length - MAX_TEXT_LENGTH} more characters)` : text;
+  return text.length > MAX_TEXT_LENGTH
+    ? `${text.slice(0, MAX_TEXT_LENGTH)}… (${text.length - MAX_TEXT_LENGTH} more characters)`
+    : text;
 }
 
 function exceptionText(exception: unknown): string | null {
@@ -86,7 +94,12 @@ export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** Never throws and never waits: the entry is written with the next batch. */
-  write(level: LogLevelName, messageTemplate: string, properties: Record<string, unknown> = {}, exception?: unknown): void {
+  write(
+    level: LogLevelName,
+    messageTemplate: string,
+    properties: Record<string, unknown> = {},
+    exception?: unknown,
+  ): void {
     try {
       const propertiesText = Object.keys(properties).length ? clip(safeJson(properties)) : null;
       this.enqueue({
@@ -179,9 +192,19 @@ export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestr
     const count = this.dropped;
     this.dropped = 0;
     const properties = { DroppedCount: count, Capacity: this.limits.capacity };
-    const template = 'Dropped {DroppedCount} log entries: the in-memory buffer ({Capacity} entries) was full while the database log could not be written';
+    const template =
+      'Dropped {DroppedCount} log entries: the in-memory buffer ({Capacity} entries) was full while the database log could not be written';
     try {
-      await this.insert([{ timeStamp: new Date(), level: LOG_LEVEL_VALUES.Warning, message: renderMessageTemplate(template, properties), messageTemplate: template, exception: null, properties: safeJson(properties) }]);
+      await this.insert([
+        {
+          timeStamp: new Date(),
+          level: LOG_LEVEL_VALUES.Warning,
+          message: renderMessageTemplate(template, properties),
+          messageTemplate: template,
+          exception: null,
+          properties: safeJson(properties),
+        },
+      ]);
     } catch (error) {
       this.dropped += count;
       this.reportFailure(error);
@@ -208,7 +231,6 @@ export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestr
     );
   }
 
-
   private async refreshMinimumLevel(): Promise<void> {
     try {
       const name = await this.settings.get<string>('Application.LogMinimumLevel');
@@ -222,6 +244,8 @@ export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestr
     if (this.failing) return;
     this.failing = true;
     const reason = error instanceof Error ? error.message : String(error);
-    this.console.warn(`The database log cannot be written (${reason}); keeping up to ${this.limits.capacity} entries in memory and retrying`);
+    this.console.warn(
+      `The database log cannot be written (${reason}); keeping up to ${this.limits.capacity} entries in memory and retrying`,
+    );
   }
 }

@@ -12,7 +12,11 @@ export const FIRST_PURGE_DELAY_MS = 60 * 1000;
  * Runs `work` in a transaction holding a transaction-level advisory lock, or not at all when another
  * instance holds it: with several instances behind a load balancer, one of them purges.
  */
-export async function runExclusively<T>(dataSource: DataSource, lockKey: number, work: (manager: EntityManager) => Promise<T>): Promise<{ ran: true; result: T } | { ran: false }> {
+export async function runExclusively<T>(
+  dataSource: DataSource,
+  lockKey: number,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<{ ran: true; result: T } | { ran: false }> {
   return dataSource.transaction(async (manager) => {
     const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [lockKey]);
     if (!locked) return { ran: false } as const;
@@ -34,7 +38,10 @@ export class PeriodicJob {
   }
 
   start(firstDelayMs = FIRST_PURGE_DELAY_MS, intervalMs = PURGE_INTERVAL_MS): void {
-    const tick = () => void this.run().catch((error: unknown) => this.logger.warn(`Scheduled run failed: ${error instanceof Error ? error.message : String(error)}`));
+    const tick = () =>
+      void this.run().catch((error: unknown) =>
+        this.logger.warn(`Scheduled run failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
     this.firstRun = setTimeout(tick, firstDelayMs);
     this.firstRun.unref();
     this.interval = setInterval(tick, intervalMs);

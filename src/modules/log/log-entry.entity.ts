@@ -1,7 +1,10 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** bigint comes back from pg as text; ids stay well inside Number.MAX_SAFE_INTEGER. */
-const bigintAsNumber = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
+const bigintAsNumber = {
+  to: (value: number) => value,
+  from: (value: string | null) => (value === null ? null : Number(value)),
+};
 
 /** Rows are inserted in batches by DatabaseLogService with plain SQL; the entity serves reads and filters. */
 @Entity('log_entries')

@@ -3,7 +3,9 @@ import { LOG_LEVELS, LogLevelName } from '../settings/setting-definitions';
 export { LOG_LEVELS, LogLevelName };
 
 /** Stored as the index in LOG_LEVELS, so levels order and filter as numbers (`Level >= "Warning"`). */
-export const LOG_LEVEL_VALUES: Record<LogLevelName, number> = Object.fromEntries(LOG_LEVELS.map((name, index) => [name, index])) as Record<LogLevelName, number>;
+export const LOG_LEVEL_VALUES: Record<LogLevelName, number> = Object.fromEntries(
+  LOG_LEVELS.map((name, index) => [name, index]),
+) as Record<LogLevelName, number>;
 
 export function levelName(value: number): LogLevelName {
   return LOG_LEVELS[value] ?? 'Information';

@@ -5,8 +5,20 @@ import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/qu
 import { DeleteLogResponse, GetLogLevelsResponse, GetLogResponse } from './log.dto';
 import { DeleteLogQuery, LogLevelsQuery, LogRangeQuery, LogService } from './log.service';
 
-const START_DATE = ApiQuery({ name: 'startDate', required: false, type: String, format: 'date-time', description: 'Entries at or after this instant (ISO-8601, UTC when no offset)' } as Parameters<typeof ApiQuery>[0]);
-const END_DATE = ApiQuery({ name: 'endDate', required: false, type: String, format: 'date-time', description: 'Entries at or before this instant' } as Parameters<typeof ApiQuery>[0]);
+const START_DATE = ApiQuery({
+  name: 'startDate',
+  required: false,
+  type: String,
+  format: 'date-time',
+  description: 'Entries at or after this instant (ISO-8601, UTC when no offset)',
+} as Parameters<typeof ApiQuery>[0]);
+const END_DATE = ApiQuery({
+  name: 'endDate',
+  required: false,
+  type: String,
+  format: 'date-time',
+  description: 'Entries at or before this instant',
+} as Parameters<typeof ApiQuery>[0]);
 
 @ApiTags('Log')
 @Access('operations')
@@ -15,7 +27,10 @@ export class LogController {
   constructor(private readonly log: LogService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getLog', summary: 'Gets the log entries based on the provided request; newest first unless sort says otherwise.' })
+  @ApiOperation({
+    operationId: 'getLog',
+    summary: 'Gets the log entries based on the provided request; newest first unless sort says otherwise.',
+  })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @START_DATE
   @END_DATE
@@ -25,17 +40,30 @@ export class LogController {
   }
 
   @Get('levels')
-  @ApiOperation({ operationId: 'getLogLevels', summary: 'Gets the number of log entries per level per interval for the specified date range (default: the last 24 hours).' })
+  @ApiOperation({
+    operationId: 'getLogLevels',
+    summary:
+      'Gets the number of log entries per level per interval for the specified date range (default: the last 24 hours).',
+  })
   @START_DATE
   @END_DATE
-  @ApiQuery({ name: 'intervals', required: false, type: 'integer', description: 'About how many buckets to divide the range into (1-1000, default 24); the bucket size (minute, hour, day, week, month) nearest to range/intervals is answered as groupBy' })
+  @ApiQuery({
+    name: 'intervals',
+    required: false,
+    type: 'integer',
+    description:
+      'About how many buckets to divide the range into (1-1000, default 24); the bucket size (minute, hour, day, week, month) nearest to range/intervals is answered as groupBy',
+  })
   @ApiOkResponse({ type: GetLogLevelsResponse })
   levels(@Query() query: LogLevelsQuery): Promise<GetLogLevelsResponse> {
     return this.log.levels(query);
   }
 
   @Delete()
-  @ApiOperation({ operationId: 'deleteLog', summary: 'Deletes the log entries matching id, filter and/or the date range, or all of them with deleteAll=true.' })
+  @ApiOperation({
+    operationId: 'deleteLog',
+    summary: 'Deletes the log entries matching id, filter and/or the date range, or all of them with deleteAll=true.',
+  })
   @ApiQuery({ name: 'id', required: false, type: 'integer' })
   @ApiQuery({ name: 'filter', required: false, type: String, description: 'e.g. Level == "Warning"' })
   @START_DATE

@@ -8,7 +8,14 @@ import { DatabaseLogService } from './database-log.service';
 import { JOB_LOCKS, PeriodicJob, runExclusively } from './exclusive-job';
 import { LogEntryEntity } from './log-entry.entity';
 import { levelName } from './log-level';
-import { DeleteLogResponse, GetLogLevelsResponse, GetLogResponse, LOG_GROUP_BY, LogEntryDto, LogGroupBy } from './log.dto';
+import {
+  DeleteLogResponse,
+  GetLogLevelsResponse,
+  GetLogResponse,
+  LOG_GROUP_BY,
+  LogEntryDto,
+  LogGroupBy,
+} from './log.dto';
 import { LOG_ENTRY_QUERY } from './log.query';
 
 export interface LogRangeQuery {
@@ -32,7 +39,13 @@ const MAX_INTERVALS = 1000;
 const MAX_FILTER_LENGTH = 4000;
 
 /** Average lengths, used only to pick the bucket size nearest to range / intervals. */
-const BUCKET_MS: Record<LogGroupBy, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000, month: 2_629_746_000 };
+const BUCKET_MS: Record<LogGroupBy, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 604_800_000,
+  month: 2_629_746_000,
+};
 
 /**
  * The bucket size whose length is nearest (on a log scale) to range / intervals: a day asked in
@@ -61,7 +74,8 @@ function toLogEntryDto(entry: LogEntryEntity): LogEntryDto {
 
 function optionalText(name: string, value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw ApiException.badRequest(`${name} may be given only once`, ErrorCode.InvalidQueryOption);
+  if (typeof value !== 'string')
+    throw ApiException.badRequest(`${name} may be given only once`, ErrorCode.InvalidQueryOption);
   return value;
 }
 
@@ -69,7 +83,11 @@ function optionalDate(name: string, value: unknown): Date | undefined {
   const text = optionalText(name, value);
   if (text === undefined) return undefined;
   const date = /^\d{4}-\d{2}-\d{2}/.test(text.trim()) ? new Date(text.trim()) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw ApiException.badRequest(`${name} must be an ISO-8601 date such as 2024-01-31T00:00:00Z, got "${text}"`, ErrorCode.InvalidQueryOption);
+  if (Number.isNaN(date.getTime()))
+    throw ApiException.badRequest(
+      `${name} must be an ISO-8601 date such as 2024-01-31T00:00:00Z, got "${text}"`,
+      ErrorCode.InvalidQueryOption,
+    );
   return date;
 }
 
@@ -77,21 +95,30 @@ function optionalWholeNumber(name: string, value: unknown, min: number, max: num
   const text = optionalText(name, value);
   if (text === undefined) return undefined;
   const number = /^\d{1,16}$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (!Number.isSafeInteger(number) || number < min || number > max) throw ApiException.badRequest(`${name} must be a whole number from ${min} to ${max}, got "${text}"`, ErrorCode.InvalidQueryOption);
+  if (!Number.isSafeInteger(number) || number < min || number > max)
+    throw ApiException.badRequest(
+      `${name} must be a whole number from ${min} to ${max}, got "${text}"`,
+      ErrorCode.InvalidQueryOption,
+    );
   return number;
 }
 
 function optionalBoolean(name: string, value: unknown): boolean | undefined {
   const text = optionalText(name, value)?.trim().toLowerCase();
   if (text === undefined) return undefined;
-  if (text !== 'true' && text !== 'false') throw ApiException.badRequest(`${name} must be true or false, got "${String(value)}"`, ErrorCode.InvalidQueryOption);
+  if (text !== 'true' && text !== 'false')
+    throw ApiException.badRequest(
+      `${name} must be true or false, got "${String(value)}"`,
+      ErrorCode.InvalidQueryOption,
+    );
   return text === 'true';
 }
 
 function dateRange(query: LogRangeQuery): { start?: Date; end?: Date } {
   const start = optionalDate('startDate', query.startDate);
   const end = optionalDate('endDate', query.endDate);
-  if (start && end && start > end) throw ApiException.badRequest('startDate must not be after endDate', ErrorCode.InvalidQueryOption);
+  if (start && end && start > end)
+    throw ApiException.badRequest('startDate must not be after endDate', ErrorCode.InvalidQueryOption);
   return { start, end };
 }
 
@@ -126,8 +153,14 @@ export class LogService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.databaseLog.flush();
     const qb = this.entries.createQueryBuilder('entry');
     applyRange(qb, range);
-    const { items, total } = await findPage(qb, 'entry', LOG_ENTRY_QUERY, { ...options, sort: options.sort ?? 'timeStamp desc' });
-    return { logEntries: items.map((entry) => pickFields(toLogEntryDto(entry), select)), totalLogEntriesCount: total } as GetLogResponse;
+    const { items, total } = await findPage(qb, 'entry', LOG_ENTRY_QUERY, {
+      ...options,
+      sort: options.sort ?? 'timeStamp desc',
+    });
+    return {
+      logEntries: items.map((entry) => pickFields(toLogEntryDto(entry), select)),
+      totalLogEntriesCount: total,
+    } as GetLogResponse;
   }
 
   /** Counts per level per bucket of `groupBy` (UTC), oldest bucket first. Default range: the last 24 hours. */
@@ -146,7 +179,11 @@ export class LogService implements OnApplicationBootstrap, OnModuleDestroy {
         ORDER BY 1, 2`,
       [groupBy, start, end],
     );
-    const logLevels = rows.map((row) => ({ date: new Date(row.bucket).toISOString(), level: levelName(row.level), count: row.count }));
+    const logLevels = rows.map((row) => ({
+      date: new Date(row.bucket).toISOString(),
+      level: levelName(row.level),
+      count: row.count,
+    }));
     return { logLevels, groupBy, totalLogLevelEntriesCount: logLevels.length } as GetLogLevelsResponse;
   }
 
@@ -154,15 +191,26 @@ export class LogService implements OnApplicationBootstrap, OnModuleDestroy {
   async delete(query: DeleteLogQuery): Promise<DeleteLogResponse> {
     const id = optionalWholeNumber('id', query.id, 1, Number.MAX_SAFE_INTEGER);
     const filter = optionalText('filter', query.filter);
-    if (filter && filter.length > MAX_FILTER_LENGTH) throw ApiException.badRequest(`filter is too long (max ${MAX_FILTER_LENGTH} characters)`, ErrorCode.InvalidFilter);
+    if (filter && filter.length > MAX_FILTER_LENGTH)
+      throw ApiException.badRequest(
+        `filter is too long (max ${MAX_FILTER_LENGTH} characters)`,
+        ErrorCode.InvalidFilter,
+      );
     const range = dateRange(query);
     const deleteAll = optionalBoolean('deleteAll', query.deleteAll) ?? false;
-    const hasCriteria = id !== undefined || filter !== undefined || range.start !== undefined || range.end !== undefined;
+    const hasCriteria =
+      id !== undefined || filter !== undefined || range.start !== undefined || range.end !== undefined;
     if (deleteAll && hasCriteria) {
-      throw ApiException.badRequest('deleteAll=true deletes every entry; leave out id, filter, startDate and endDate, or drop deleteAll to delete only what they match', ErrorCode.InvalidQueryOption);
+      throw ApiException.badRequest(
+        'deleteAll=true deletes every entry; leave out id, filter, startDate and endDate, or drop deleteAll to delete only what they match',
+        ErrorCode.InvalidQueryOption,
+      );
     }
     if (!deleteAll && !hasCriteria) {
-      throw ApiException.badRequest('Say which log entries to delete: id, filter, startDate and/or endDate, or deleteAll=true for all of them', ErrorCode.MissingParameter);
+      throw ApiException.badRequest(
+        'Say which log entries to delete: id, filter, startDate and/or endDate, or deleteAll=true for all of them',
+        ErrorCode.MissingParameter,
+      );
     }
 
     const qb = this.entries.createQueryBuilder('entry').select('entry.id');
@@ -172,10 +220,17 @@ export class LogService implements OnApplicationBootstrap, OnModuleDestroy {
     // Entries still in the buffer were logged before this call, so they are subject to it too.
     await this.databaseLog.flush();
     const [matching, parameters] = qb.getQueryAndParameters();
-    const rows: Array<{ count: number }> = await this.dataSource.query(`WITH deleted AS (DELETE FROM log_entries WHERE id IN (${matching}) RETURNING 1) SELECT count(*)::int AS count FROM deleted`, parameters);
+    const rows: Array<{ count: number }> = await this.dataSource.query(
+      `WITH deleted AS (DELETE FROM log_entries WHERE id IN (${matching}) RETURNING 1) SELECT count(*)::int AS count FROM deleted`,
+      parameters,
+    );
     const deletedLogCount = rows[0]?.count ?? 0;
-    if (deletedLogCount === 0 && id !== undefined && !filter && !range.start && !range.end) throw ApiException.notFound(`Log entry ${id} does not exist`);
-    return { deletedLogCount, message: `A total of ${deletedLogCount} log entries have been deleted.` } as DeleteLogResponse;
+    if (deletedLogCount === 0 && id !== undefined && !filter && !range.start && !range.end)
+      throw ApiException.notFound(`Log entry ${id} does not exist`);
+    return {
+      deletedLogCount,
+      message: `A total of ${deletedLogCount} log entries have been deleted.`,
+    } as DeleteLogResponse;
   }
 
   /** Deletes entries older than Application.LogRetentionDays; runs on one instance at a time. */
@@ -183,10 +238,17 @@ export class LogService implements OnApplicationBootstrap, OnModuleDestroy {
     const days = await this.settings.get<number>('Application.LogRetentionDays');
     const cutoff = new Date(Date.now() - days * 86_400_000);
     const outcome = await runExclusively(this.dataSource, JOB_LOCKS.logPurge, async (manager) => {
-      const rows: Array<{ count: number }> = await manager.query('WITH deleted AS (DELETE FROM log_entries WHERE time_stamp < $1 RETURNING 1) SELECT count(*)::int AS count FROM deleted', [cutoff]);
+      const rows: Array<{ count: number }> = await manager.query(
+        'WITH deleted AS (DELETE FROM log_entries WHERE time_stamp < $1 RETURNING 1) SELECT count(*)::int AS count FROM deleted',
+        [cutoff],
+      );
       return rows[0]?.count ?? 0;
     });
-    if (outcome.ran && outcome.result > 0) this.databaseLog.information('Purged {DeletedLogCount} log entries older than {RetentionDays} days', { DeletedLogCount: outcome.result, RetentionDays: days });
+    if (outcome.ran && outcome.result > 0)
+      this.databaseLog.information('Purged {DeletedLogCount} log entries older than {RetentionDays} days', {
+        DeletedLogCount: outcome.result,
+        RetentionDays: days,
+      });
     return outcome.ran ? outcome.result : 0;
   }
 }

@@ -14,7 +14,11 @@ function setup() {
   new RequestLogHook(adapterHost, log).onModuleInit();
   const respond = (request: Record<string, unknown>, statusCode: number) => {
     const done = jest.fn();
-    hook!({ method: 'GET', ip: '127.0.0.1', routeOptions: { url: '/v1/things/:id' }, ...request }, { statusCode, elapsedTime: 12.345678 }, done);
+    hook!(
+      { method: 'GET', ip: '127.0.0.1', routeOptions: { url: '/v1/things/:id' }, ...request },
+      { statusCode, elapsedTime: 12.345678 },
+      done,
+    );
     expect(done).toHaveBeenCalled();
   };
   return { fastify, log, respond };
@@ -23,21 +27,37 @@ function setup() {
 /** Answers `error` through the global filter, as Nest does, which leaves it on the request for the log. */
 async function captureThrough(request: Record<symbol, unknown>, error: Error): Promise<void> {
   const reply = { status: () => reply, send: () => reply, header: () => reply };
-  const host = { getType: () => 'http', switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }) } as unknown as ArgumentsHost;
+  const host = {
+    getType: () => 'http',
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
+  } as unknown as ArgumentsHost;
   const filter = new AllExceptionsFilter();
-  jest.spyOn((filter as unknown as { logger: { error: () => void } }).logger, 'error').mockImplementation(() => undefined);
+  jest
+    .spyOn((filter as unknown as { logger: { error: () => void } }).logger, 'error')
+    .mockImplementation(() => undefined);
   filter.catch(error, host);
 }
 
 describe('request logging', () => {
   it('maps statuses to levels', () => {
-    expect([200, 302, 400, 404, 499, 500, 503].map(levelForStatus)).toEqual(['Information', 'Information', 'Warning', 'Warning', 'Warning', 'Error', 'Error']);
+    expect([200, 302, 400, 404, 499, 500, 503].map(levelForStatus)).toEqual([
+      'Information',
+      'Information',
+      'Warning',
+      'Warning',
+      'Warning',
+      'Error',
+      'Error',
+    ]);
   });
 
   it('writes one entry per API call with route, principal, status and elapsed time; skips probes', () => {
     const { fastify, log, respond } = setup();
     expect(fastify.addHook).toHaveBeenCalledWith('onResponse', expect.any(Function));
-    respond({ url: '/v1/things/7?filter=x', user: { userName: 'ada', kind: 'apiKey', userId: 'u-1', apiKeyId: 4 } }, 200);
+    respond(
+      { url: '/v1/things/7?filter=x', user: { userName: 'ada', kind: 'apiKey', userId: 'u-1', apiKeyId: 4 } },
+      200,
+    );
     respond({ url: '/health/ready' }, 200);
     respond({ url: '/swagger-json' }, 200);
     expect(log.write).toHaveBeenCalledTimes(1);
@@ -45,8 +65,16 @@ describe('request logging', () => {
     expect(level).toBe('Information');
     expect(template).toBe('HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0000} ms');
     expect(properties).toEqual({
-      RequestMethod: 'GET', RequestPath: '/v1/things/7', Route: '/v1/things/:id', StatusCode: 200, Elapsed: 12.3457,
-      Principal: 'ada', PrincipalKind: 'apiKey', UserId: 'u-1', ApiKeyId: 4, ClientAddress: '127.0.0.1',
+      RequestMethod: 'GET',
+      RequestPath: '/v1/things/7',
+      Route: '/v1/things/:id',
+      StatusCode: 200,
+      Elapsed: 12.3457,
+      Principal: 'ada',
+      PrincipalKind: 'apiKey',
+      UserId: 'u-1',
+      ApiKeyId: 4,
+      ClientAddress: '127.0.0.1',
     });
     expect(exception).toBeUndefined();
   });

@@ -64,7 +64,12 @@ export class RequestLogHook implements OnModuleInit {
     };
     const error = request[REQUEST_EXCEPTION];
     if (error !== undefined && status < 500 && error instanceof HttpException) properties.ErrorMessage = error.message;
-    this.log.write(levelForStatus(status), REQUEST_LOG_TEMPLATE, properties, status >= 500 ? describeError(error) : undefined);
+    this.log.write(
+      levelForStatus(status),
+      REQUEST_LOG_TEMPLATE,
+      properties,
+      status >= 500 ? describeError(error) : undefined,
+    );
   }
 }
 

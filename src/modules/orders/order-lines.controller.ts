@@ -21,16 +21,25 @@ export class OrderLinesController {
   constructor(private readonly lines: OrderLinesService) {}
 
   @Get('orders/:orderId/products')
-  @ApiOperation({ operationId: 'getOrderProducts', summary: 'Gets the lines of an order; include may name Product and Order.' })
+  @ApiOperation({
+    operationId: 'getOrderProducts',
+    summary: 'Gets the lines of an order; include may name Product and Order.',
+  })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetOrderProductsResponse })
-  listForOrder(@Param('orderId', IntIdPipe) orderId: number, @Query(QueryOptionsPipe) options: QueryOptions): Promise<GetOrderProductsResponse> {
+  listForOrder(
+    @Param('orderId', IntIdPipe) orderId: number,
+    @Query(QueryOptionsPipe) options: QueryOptions,
+  ): Promise<GetOrderProductsResponse> {
     return this.lines.listForOrder(orderId, options);
   }
 
   @Post('orders/:orderId/products/:productId')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'insertProductOrder', summary: 'Adds a product to an order (once per product) and recomputes the order total.' })
+  @ApiOperation({
+    operationId: 'insertProductOrder',
+    summary: 'Adds a product to an order (once per product) and recomputes the order total.',
+  })
   @ApiOkResponse({ type: InsertProductOrderResponse })
   async insert(
     @Param('orderId', IntIdPipe) orderId: number,
@@ -54,18 +63,30 @@ export class OrderLinesController {
   }
 
   @Delete('orders/:orderId/products/:productId')
-  @ApiOperation({ operationId: 'deleteProductOrder', summary: 'Removes a product from an order and recomputes the order total.' })
+  @ApiOperation({
+    operationId: 'deleteProductOrder',
+    summary: 'Removes a product from an order and recomputes the order total.',
+  })
   @ApiOkResponse({ type: DeleteProductOrderResponse })
-  async delete(@Param('orderId', IntIdPipe) orderId: number, @Param('productId', IntIdPipe) productId: number): Promise<DeleteProductOrderResponse> {
+  async delete(
+    @Param('orderId', IntIdPipe) orderId: number,
+    @Param('productId', IntIdPipe) productId: number,
+  ): Promise<DeleteProductOrderResponse> {
     await this.lines.delete(orderId, productId);
     return {} as DeleteProductOrderResponse;
   }
 
   @Get('products/:productId/orders')
-  @ApiOperation({ operationId: 'getProductOrders', summary: 'Gets the order lines of a product; include may name Product and Order.' })
+  @ApiOperation({
+    operationId: 'getProductOrders',
+    summary: 'Gets the order lines of a product; include may name Product and Order.',
+  })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetProductOrdersResponse })
-  listForProduct(@Param('productId', IntIdPipe) productId: number, @Query(QueryOptionsPipe) options: QueryOptions): Promise<GetProductOrdersResponse> {
+  listForProduct(
+    @Param('productId', IntIdPipe) productId: number,
+    @Query(QueryOptionsPipe) options: QueryOptions,
+  ): Promise<GetProductOrdersResponse> {
     return this.lines.listForProduct(productId, options);
   }
 }

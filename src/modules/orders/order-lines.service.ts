@@ -34,7 +34,12 @@ export class OrderLinesService {
 
   async listForProduct(productId: number, options: QueryOptions): Promise<GetProductOrdersResponse> {
     await assertRowExists(this.dataSource.manager, ProductEntity, productId, 'Product');
-    const { items, total } = await this.page(PRODUCT_ORDER_QUERY, 'line.productId = :productId', { productId }, options);
+    const { items, total } = await this.page(
+      PRODUCT_ORDER_QUERY,
+      'line.productId = :productId',
+      { productId },
+      options,
+    );
     return { productOrders: items, totalProductOrdersCount: total } as GetProductOrdersResponse;
   }
 
@@ -42,7 +47,10 @@ export class OrderLinesService {
   async linesOfProducts(productIds: number[]): Promise<Map<number, ProductOrderDto[]>> {
     const grouped = new Map<number, ProductOrderDto[]>();
     if (productIds.length === 0) return grouped;
-    const lines = await this.lines.find({ where: { productId: In(productIds) }, order: { productId: 'ASC', orderId: 'ASC' } });
+    const lines = await this.lines.find({
+      where: { productId: In(productIds) },
+      order: { productId: 'ASC', orderId: 'ASC' },
+    });
     const dtos = await this.toDtos(lines, ['order']);
     lines.forEach((line, index) => grouped.set(line.productId, [...(grouped.get(line.productId) ?? []), dtos[index]]));
     return grouped;
@@ -54,9 +62,13 @@ export class OrderLinesService {
     await this.dataSource.transaction(async (manager) => {
       await lockOrder(manager, orderId);
       const product = await manager.findOneBy(ProductEntity, { id: productId });
-      if (!product) throw ApiException.badRequest(`productId: product ${productId} does not exist`, ErrorCode.InvalidReference);
+      if (!product)
+        throw ApiException.badRequest(`productId: product ${productId} does not exist`, ErrorCode.InvalidReference);
       if (await manager.existsBy(ProductOrderEntity, { orderId, productId })) {
-        throw ApiException.conflict(`Product ${productId} is already on order ${orderId}; change that line with PUT`, ErrorCode.Duplicate);
+        throw ApiException.conflict(
+          `Product ${productId} is already on order ${orderId}; change that line with PUT`,
+          ErrorCode.Duplicate,
+        );
       }
       await manager.insert(ProductOrderEntity, {
         orderId,
@@ -109,25 +121,40 @@ export class OrderLinesService {
 
   /** Embeds the product and/or the order (with its customer and contacts), one query per relation for the whole page. */
   private async toDtos(lines: ProductOrderEntity[], include: string[]): Promise<ProductOrderDto[]> {
-    const products = include.includes('product') ? await this.productDtos(lines.map((line) => line.productId)) : undefined;
+    const products = include.includes('product')
+      ? await this.productDtos(lines.map((line) => line.productId))
+      : undefined;
     const orders = include.includes('order') ? await this.orderDtos(lines.map((line) => line.orderId)) : undefined;
-    return lines.map((line) => toProductOrderDto(line, { product: products?.get(line.productId), order: orders?.get(line.orderId) }));
+    return lines.map((line) =>
+      toProductOrderDto(line, { product: products?.get(line.productId), order: orders?.get(line.orderId) }),
+    );
   }
 
   private async productDtos(ids: number[]) {
-    const products = ids.length ? await this.dataSource.manager.findBy(ProductEntity, { id: In([...new Set(ids)]) }) : [];
+    const products = ids.length
+      ? await this.dataSource.manager.findBy(ProductEntity, { id: In([...new Set(ids)]) })
+      : [];
     return new Map(products.map((product) => [product.id, toProductDto(product)]));
   }
 
   private async orderDtos(ids: number[]): Promise<Map<number, OrderDto>> {
     const orders = ids.length ? await this.dataSource.manager.findBy(OrderEntity, { id: In([...new Set(ids)]) }) : [];
-    const customers = await this.customers.findDtosByIds(orders.map((order) => order.customerId), ['contacts']);
-    return new Map(orders.map((order) => [order.id, toOrderDto(order, { customer: customers.get(order.customerId) ?? null })]));
+    const customers = await this.customers.findDtosByIds(
+      orders.map((order) => order.customerId),
+      ['contacts'],
+    );
+    return new Map(
+      orders.map((order) => [order.id, toOrderDto(order, { customer: customers.get(order.customerId) ?? null })]),
+    );
   }
 
   private assertPathIds(orderId: number, productId: number, input: ProductOrderDto): void {
-    if (input.orderId && input.orderId !== orderId) throw ApiException.badRequest(`productOrder.orderId ${input.orderId} does not match ${orderId} in the path`);
-    if (input.productId && input.productId !== productId) throw ApiException.badRequest(`productOrder.productId ${input.productId} does not match ${productId} in the path`);
+    if (input.orderId && input.orderId !== orderId)
+      throw ApiException.badRequest(`productOrder.orderId ${input.orderId} does not match ${orderId} in the path`);
+    if (input.productId && input.productId !== productId)
+      throw ApiException.badRequest(
+        `productOrder.productId ${input.productId} does not match ${productId} in the path`,
+      );
   }
 
   private lineNotFound(orderId: number, productId: number): ApiException {

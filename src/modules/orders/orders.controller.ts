@@ -30,7 +30,10 @@ export class OrdersController {
 
   @Post('orders')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'insertOrder', summary: 'Inserts a new order; answers its id and order number (generated when not given).' })
+  @ApiOperation({
+    operationId: 'insertOrder',
+    summary: 'Inserts a new order; answers its id and order number (generated when not given).',
+  })
   @ApiOkResponse({ type: InsertOrderResponse })
   insert(@Body() request: InsertOrderRequest): Promise<InsertOrderResponse> {
     return this.orders.insert(request.order);
@@ -45,7 +48,10 @@ export class OrdersController {
   }
 
   @Delete('orders/:orderId')
-  @ApiOperation({ operationId: 'deleteOrder', summary: 'Deletes an order with its lines; licenses issued for it block the delete.' })
+  @ApiOperation({
+    operationId: 'deleteOrder',
+    summary: 'Deletes an order with its lines; licenses issued for it block the delete.',
+  })
   @ApiOkResponse({ type: DeleteOrderResponse })
   async delete(@Param('orderId', IntIdPipe) orderId: number): Promise<DeleteOrderResponse> {
     await this.orders.delete(orderId);
@@ -56,7 +62,10 @@ export class OrdersController {
   @ApiOperation({ operationId: 'getCustomerOrders', summary: 'Retrieves the orders of a customer.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetCustomerOrdersResponse })
-  listForCustomer(@Param('customerId', IntIdPipe) customerId: number, @Query(QueryOptionsPipe) options: QueryOptions): Promise<GetCustomerOrdersResponse> {
+  listForCustomer(
+    @Param('customerId', IntIdPipe) customerId: number,
+    @Query(QueryOptionsPipe) options: QueryOptions,
+  ): Promise<GetCustomerOrdersResponse> {
     return this.orders.list(options, customerId);
   }
 }

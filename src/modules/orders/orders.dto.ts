@@ -8,11 +8,13 @@ import { ProductDto } from '../products/products.dto';
 @ApiSchema({ name: 'Management.Order' })
 export class OrderDto {
   @OptionalInt({ description: 'Id; required by update, ignored by insert' }) id?: number;
-  @OptionalString(64, 'Unique; generated from the setting Licensing.OrderNumberFormat when not given') orderNumber?: string | null;
+  @OptionalString(64, 'Unique; generated from the setting Licensing.OrderNumberFormat when not given') orderNumber?:
+    string | null;
   @OptionalString(64) status?: string | null;
   @OptionalString(128) processedBy?: string | null;
   @OptionalString(128) purchaseOrder?: string | null;
-  @OptionalNumber({ description: 'Sum of the order lines, kept by the server; ignored on input' }) total?: number | null;
+  @OptionalNumber({ description: 'Sum of the order lines, kept by the server; ignored on input' }) total?:
+    number | null;
   @OptionalString(8) currency?: string | null;
   @OptionalDate('Set by the server') createdAt?: string | null;
   @OptionalDate('Set by the server') updatedAt?: string | null;
@@ -23,8 +25,10 @@ export class OrderDto {
   @OptionalDate() paymentDate?: string | null;
   @OptionalString(65536) description?: string | null;
   @OptionalInt({ min: 0, description: 'The ordering customer; required on insert' }) customerId?: number | null;
-  @Embedded(() => CustomerDto, 'The customer with its contacts when include names Customer; ignored on input') customer?: CustomerDto | null;
-  @OptionalInt({ min: 0, description: 'The reseller (a customer) through which the order came; 0 or null for none' }) resellerId?: number | null;
+  @Embedded(() => CustomerDto, 'The customer with its contacts when include names Customer; ignored on input')
+  customer?: CustomerDto | null;
+  @OptionalInt({ min: 0, description: 'The reseller (a customer) through which the order came; 0 or null for none' })
+  resellerId?: number | null;
 }
 
 /**
@@ -36,9 +40,15 @@ export class ProductOrderDto {
   @OptionalInt({ min: 0, description: 'Taken from the path; when given it must match' }) productId?: number | null;
   @OptionalInt({ min: 0, description: 'Taken from the path; when given it must match' }) orderId?: number | null;
   @OptionalInt({ min: 0, max: 1_000_000_000, description: 'Default 1' }) quantity?: number | null;
-  @OptionalNumber({ min: 0, max: 99_999_999_999_999, description: "Price of one unit; defaults to the product's price" }) unitPrice?: number | null;
+  @OptionalNumber({
+    min: 0,
+    max: 99_999_999_999_999,
+    description: "Price of one unit; defaults to the product's price",
+  })
+  unitPrice?: number | null;
   @OptionalNumber({ min: 0, max: 100, description: 'Percent off the line, 0–100; default 0' }) discount?: number | null;
-  @OptionalNumber({ min: 0, max: 1000, description: 'Tax rate in percent, applied after the discount; default 0' }) taxes?: number | null;
+  @OptionalNumber({ min: 0, max: 1000, description: 'Tax rate in percent, applied after the discount; default 0' })
+  taxes?: number | null;
   @OptionalString(4096) description?: string | null;
   @Embedded(() => ProductDto, 'The product when include names Product; ignored on input') product?: ProductDto | null;
   @Embedded(() => OrderDto, 'The order when include names Order; ignored on input') order?: OrderDto | null;

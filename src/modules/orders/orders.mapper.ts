@@ -30,7 +30,10 @@ export function toOrderDto(order: OrderEntity, related: { customer?: CustomerDto
   return dto;
 }
 
-export function toProductOrderDto(line: ProductOrderEntity, related: { product?: ProductDto; order?: OrderDto } = {}): ProductOrderDto {
+export function toProductOrderDto(
+  line: ProductOrderEntity,
+  related: { product?: ProductDto; order?: OrderDto } = {},
+): ProductOrderDto {
   const dto: ProductOrderDto = {
     productId: line.productId,
     orderId: line.orderId,

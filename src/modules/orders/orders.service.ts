@@ -16,7 +16,17 @@ import { ORDER_QUERY } from './orders.query';
 const ORDER_NUMBER_INDEX = 'orders_order_number_unique';
 /** A collision needs two equal random numbers; several in a row mean the format is far too narrow. */
 const MAX_NUMBER_ATTEMPTS = 5;
-const TEXT_FIELDS = ['status', 'processedBy', 'purchaseOrder', 'currency', 'invoiceNumber', 'paymentType', 'paymentNumber', 'paymentStatus', 'description'] as const;
+const TEXT_FIELDS = [
+  'status',
+  'processedBy',
+  'purchaseOrder',
+  'currency',
+  'invoiceNumber',
+  'paymentType',
+  'paymentNumber',
+  'paymentStatus',
+  'description',
+] as const;
 
 @Injectable()
 export class OrdersService {
@@ -38,16 +48,25 @@ export class OrdersService {
       qb.where('ord.customerId = :customerId', { customerId });
     }
     const { items, total } = await findPage(qb, 'ord', ORDER_QUERY, options);
-    const customers = include.includes('customer') ? await this.customers.findDtosByIds(items.map((order) => order.customerId), ['contacts']) : undefined;
+    const customers = include.includes('customer')
+      ? await this.customers.findDtosByIds(
+          items.map((order) => order.customerId),
+          ['contacts'],
+        )
+      : undefined;
     const orders = items.map((order) =>
-      pickFields(toOrderDto(order, { customer: customers ? (customers.get(order.customerId) ?? null) : undefined }), select && [...select, ...include]),
+      pickFields(
+        toOrderDto(order, { customer: customers ? (customers.get(order.customerId) ?? null) : undefined }),
+        select && [...select, ...include],
+      ),
     );
     return { orders, totalOrdersCount: total } as GetOrdersResponse;
   }
 
   /** The total starts at 0 and follows the lines added with POST /v1/orders/{orderId}/products/{productId}. */
   async insert(input: OrderDto): Promise<InsertOrderResponse> {
-    if (!input.customerId) throw ApiException.badRequest('order.customerId is required: the customer who places the order');
+    if (!input.customerId)
+      throw ApiException.badRequest('order.customerId is required: the customer who places the order');
     await this.customers.assertExists(input.customerId, 'order.customerId');
     const draft = this.orders.create({ customerId: input.customerId, resellerId: null, paymentDate: null, total: 0 });
     this.applyFields(draft, input);
@@ -81,7 +100,8 @@ export class OrdersService {
     const changes: Partial<OrderEntity> = {};
     this.applyFields(changes, input);
     if (input.customerId !== undefined && input.customerId !== order.customerId) {
-      if (!input.customerId) throw ApiException.badRequest('order.customerId cannot be removed: every order has a customer');
+      if (!input.customerId)
+        throw ApiException.badRequest('order.customerId cannot be removed: every order has a customer');
       await this.customers.assertExists(input.customerId, 'order.customerId');
       changes.customerId = input.customerId;
     }
@@ -107,7 +127,13 @@ export class OrdersService {
   async delete(orderId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await lockOrder(manager, orderId);
-      await assertNotReferenced(manager, `order ${orderId}`, orderId, [{ table: 'licenses', column: 'order_id', noun: 'license' }], 'delete or move those licenses first');
+      await assertNotReferenced(
+        manager,
+        `order ${orderId}`,
+        orderId,
+        [{ table: 'licenses', column: 'order_id', noun: 'license' }],
+        'delete or move those licenses first',
+      );
       await manager.delete(OrderEntity, { id: orderId });
     });
   }
@@ -118,16 +144,23 @@ export class OrdersService {
   }
 
   private async assertNumberFree(orderNumber: string): Promise<void> {
-    const taken = await this.orders.createQueryBuilder('ord').where('lower(ord.orderNumber) = lower(:orderNumber)', { orderNumber }).getExists();
+    const taken = await this.orders
+      .createQueryBuilder('ord')
+      .where('lower(ord.orderNumber) = lower(:orderNumber)', { orderNumber })
+      .getExists();
     if (taken) throw this.numberTaken(orderNumber);
   }
 
   private numberTaken(orderNumber: string): ApiException {
-    return ApiException.conflict(`order.orderNumber "${orderNumber}" is already used by another order`, ErrorCode.Duplicate);
+    return ApiException.conflict(
+      `order.orderNumber "${orderNumber}" is already used by another order`,
+      ErrorCode.Duplicate,
+    );
   }
 }
 
 function isNumberTaken(error: unknown): boolean {
-  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
+  const driverError =
+    error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
   return driverError?.code === '23505' && driverError.constraint === ORDER_NUMBER_INDEX;
 }

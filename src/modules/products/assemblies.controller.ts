@@ -4,7 +4,14 @@ import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import { AssembliesService } from './assemblies.service';
-import { DeleteAssemblyResponse, GetAssembliesResponse, InsertAssemblyRequest, InsertAssemblyResponse, UpdateAssemblyRequest, UpdateAssemblyResponse } from './products.dto';
+import {
+  DeleteAssemblyResponse,
+  GetAssembliesResponse,
+  InsertAssemblyRequest,
+  InsertAssemblyResponse,
+  UpdateAssemblyRequest,
+  UpdateAssemblyResponse,
+} from './products.dto';
 
 @ApiTags('Assemblies')
 @Access('licensing')
@@ -13,7 +20,10 @@ export class AssembliesController {
   constructor(private readonly assemblies: AssembliesService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getAssemblies', summary: 'Retrieves the assemblies based on the provided request parameters.' })
+  @ApiOperation({
+    operationId: 'getAssemblies',
+    summary: 'Retrieves the assemblies based on the provided request parameters.',
+  })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetAssembliesResponse })
   list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetAssembliesResponse> {

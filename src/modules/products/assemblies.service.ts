@@ -22,10 +22,16 @@ export class AssembliesService {
     const select = parseSelect(ASSEMBLY_QUERY, options.select);
     const qb = this.assemblies.createQueryBuilder('assembly');
     if (releaseId !== undefined) {
-      qb.andWhere('EXISTS (SELECT 1 FROM release_assemblies link WHERE link.assembly_id = assembly.id AND link.release_id = :releaseId)', { releaseId });
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM release_assemblies link WHERE link.assembly_id = assembly.id AND link.release_id = :releaseId)',
+        { releaseId },
+      );
     }
     const { items, total } = await findPage(qb, 'assembly', ASSEMBLY_QUERY, options);
-    return { assemblies: items.map((assembly) => pickFields(toAssemblyDto(assembly), select)), totalAssembliesCount: total } as GetAssembliesResponse;
+    return {
+      assemblies: items.map((assembly) => pickFields(toAssemblyDto(assembly), select)),
+      totalAssembliesCount: total,
+    } as GetAssembliesResponse;
   }
 
   async insert(input: AssemblyDto): Promise<InsertAssemblyResponse> {
@@ -68,14 +74,19 @@ export class AssembliesService {
       assembly.name = input.name.trim();
     }
     for (const field of TEXT_FIELDS) if (input[field] !== undefined) assembly[field] = input[field] ?? null;
-    if (input.mappingFileId !== undefined) assembly.mappingFileId = await this.checkedMappingFileId(input.mappingFileId, manager);
+    if (input.mappingFileId !== undefined)
+      assembly.mappingFileId = await this.checkedMappingFileId(input.mappingFileId, manager);
   }
 
   /** 0 and null mean "no mapping file", as clients with non-nullable ints send 0 for an unset id. */
   private async checkedMappingFileId(id: number | null | undefined, manager: EntityManager): Promise<number | null> {
     if (!id) return null;
     const rows = await manager.query('SELECT 1 FROM resources WHERE id = $1', [id]);
-    if (rows.length === 0) throw ApiException.badRequest(`assembly.mappingFileId: resource ${id} does not exist`, ErrorCode.InvalidReference);
+    if (rows.length === 0)
+      throw ApiException.badRequest(
+        `assembly.mappingFileId: resource ${id} does not exist`,
+        ErrorCode.InvalidReference,
+      );
     return id;
   }
 }

@@ -14,7 +14,8 @@ export class AssemblyEntity {
   @Column({ type: 'varchar', length: 64, nullable: true }) publicKeyToken: string | null;
   /** A resource holding the obfuscation mapping file; cleared if that resource is deleted. */
   @ForeignKey('ResourceEntity', { onDelete: 'SET NULL' })
-  @Column({ type: 'int', nullable: true }) mappingFileId: number | null;
+  @Column({ type: 'int', nullable: true })
+  mappingFileId: number | null;
   @Column({ type: 'varchar', length: 256, nullable: true }) debugSymbolsKey: string | null;
 
   @ManyToMany('ReleaseEntity', 'assemblies', { onUpdate: 'NO ACTION' })

@@ -1,4 +1,13 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  OneToMany,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import type { ResourceEntity } from '../resources/resource.entity';
 import type { ProductOrderEntity } from '../orders/product-order.entity';
 import { decimalTransformer } from './decimal.transformer';
@@ -20,8 +29,10 @@ export class ProductEntity {
   @Column({ type: 'varchar', length: 512, nullable: true }) copyright: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @Column({ type: 'text', nullable: true }) image: string | null;
-  @Column({ type: 'numeric', precision: 18, scale: 4, nullable: true, transformer: decimalTransformer }) price: number | null;
-  @Column({ type: 'numeric', precision: 18, scale: 4, nullable: true, transformer: decimalTransformer }) resellerPrice: number | null;
+  @Column({ type: 'numeric', precision: 18, scale: 4, nullable: true, transformer: decimalTransformer }) price:
+    number | null;
+  @Column({ type: 'numeric', precision: 18, scale: 4, nullable: true, transformer: decimalTransformer }) resellerPrice:
+    number | null;
   @Column({ type: 'varchar', length: 8, nullable: true }) currency: string | null;
   @Column({ type: 'int', nullable: true }) signatureKeysId: number | null;
   @Column({ type: 'text', nullable: true }) meta: string | null;

@@ -3,7 +3,14 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
-import { DeleteProductResponse, GetProductsResponse, InsertProductRequest, InsertProductResponse, UpdateProductRequest, UpdateProductResponse } from './products.dto';
+import {
+  DeleteProductResponse,
+  GetProductsResponse,
+  InsertProductRequest,
+  InsertProductResponse,
+  UpdateProductRequest,
+  UpdateProductResponse,
+} from './products.dto';
 import { ProductsService } from './products.service';
 
 @ApiTags('Products')
@@ -13,10 +20,16 @@ export class ProductsController {
   constructor(private readonly products: ProductsService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getProducts', summary: 'Gets the products; include may name SignatureKeys and ProductOrders.' })
+  @ApiOperation({
+    operationId: 'getProducts',
+    summary: 'Gets the products; include may name SignatureKeys and ProductOrders.',
+  })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetProductsResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetProductsResponse> {
+  list(
+    @Query(QueryOptionsPipe) options: QueryOptions,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<GetProductsResponse> {
     return this.products.list(options, principal);
   }
 
@@ -37,7 +50,11 @@ export class ProductsController {
   }
 
   @Delete(':productId')
-  @ApiOperation({ operationId: 'deleteProduct', summary: 'Deletes a product that has no order lines, releases, license templates or licenses (409 names what blocks it).' })
+  @ApiOperation({
+    operationId: 'deleteProduct',
+    summary:
+      'Deletes a product that has no order lines, releases, license templates or licenses (409 names what blocks it).',
+  })
   @ApiOkResponse({ type: DeleteProductResponse })
   async delete(@Param('productId', IntIdPipe) productId: number): Promise<DeleteProductResponse> {
     await this.products.delete(productId);

@@ -15,13 +15,31 @@ export class ProductDto {
   @OptionalString(512) copyright?: string | null;
   @OptionalDate('Set by the server') createdAt?: string | null;
   @OptionalString(1_000_000) image?: string | null;
-  @OptionalNumber({ min: 0, max: 99_999_999_999_999, description: 'List price; the default unit price of new order lines' }) price?: number | null;
+  @OptionalNumber({
+    min: 0,
+    max: 99_999_999_999_999,
+    description: 'List price; the default unit price of new order lines',
+  })
+  price?: number | null;
   @OptionalNumber({ min: 0, max: 99_999_999_999_999 }) resellerPrice?: number | null;
   @OptionalString(8) currency?: string | null;
-  @OptionalInt({ min: 0, description: 'Id of a resource of type RSA, ECDSA or Ed25519 that signs this product\'s licenses; 0 or null for none' }) signatureKeysId?: number | null;
+  @OptionalInt({
+    min: 0,
+    description:
+      "Id of a resource of type RSA, ECDSA or Ed25519 that signs this product's licenses; 0 or null for none",
+  })
+  signatureKeysId?: number | null;
   @OptionalString(65536) meta?: string | null;
-  @Embedded(() => ResourceDto, 'The signature key resource (public data only) when include names SignatureKeys; ignored on input') signatureKeys?: ResourceDto | null;
-  @EmbeddedArray(() => ProductOrderDto, 'The order lines of this product, each with its order, when include names ProductOrders; ignored on input') productOrders?: ProductOrderDto[] | null;
+  @Embedded(
+    () => ResourceDto,
+    'The signature key resource (public data only) when include names SignatureKeys; ignored on input',
+  )
+  signatureKeys?: ResourceDto | null;
+  @EmbeddedArray(
+    () => ProductOrderDto,
+    'The order lines of this product, each with its order, when include names ProductOrders; ignored on input',
+  )
+  productOrders?: ProductOrderDto[] | null;
 }
 
 @ApiSchema({ name: 'Management.ProductRelease' })
@@ -35,12 +53,18 @@ export class ReleaseDto {
 
 @ApiSchema({ name: 'Management.Assembly' })
 export class AssemblyDto {
-  @OptionalInt({ min: 0, description: 'Id; required by update. On insert under a release, the id of an existing assembly attaches it; 0 or none creates one' }) id?: number;
+  @OptionalInt({
+    min: 0,
+    description:
+      'Id; required by update. On insert under a release, the id of an existing assembly attaches it; 0 or none creates one',
+  })
+  id?: number;
   @OptionalString(256, 'Required when creating an assembly') name?: string;
   @OptionalString(64) version?: string | null;
   @OptionalString(64) culture?: string | null;
   @OptionalString(64) publicKeyToken?: string | null;
-  @OptionalInt({ min: 0, description: 'Id of the resource holding the obfuscation mapping file; 0 or null for none' }) mappingFileId?: number | null;
+  @OptionalInt({ min: 0, description: 'Id of the resource holding the obfuscation mapping file; 0 or null for none' })
+  mappingFileId?: number | null;
   @OptionalString(256) debugSymbolsKey?: string | null;
 }
 

@@ -8,7 +8,10 @@ import { ReleaseEntity } from './release.entity';
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 /** Relations are added only when they were asked for (`include`). */
-export function toProductDto(product: ProductEntity, related: { signatureKeys?: ResourceDto | null; productOrders?: ProductOrderDto[] } = {}): ProductDto {
+export function toProductDto(
+  product: ProductEntity,
+  related: { signatureKeys?: ResourceDto | null; productOrders?: ProductOrderDto[] } = {},
+): ProductDto {
   const dto: ProductDto = {
     id: product.id,
     code: product.code,

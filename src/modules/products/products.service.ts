@@ -36,13 +36,24 @@ export class ProductsService {
   async list(options: QueryOptions, principal: Principal): Promise<GetProductsResponse> {
     const select = parseSelect(PRODUCT_QUERY, options.select);
     const include = parseInclude(PRODUCT_QUERY, options.include, principal);
-    const { items, total } = await findPage(this.products.createQueryBuilder('product'), 'product', PRODUCT_QUERY, options);
+    const { items, total } = await findPage(
+      this.products.createQueryBuilder('product'),
+      'product',
+      PRODUCT_QUERY,
+      options,
+    );
     const signatureKeys = include.includes('signatureKeys') ? await this.loadSignatureKeys(items) : undefined;
-    const productOrders = include.includes('productOrders') ? await this.orderLines.linesOfProducts(items.map((product) => product.id)) : undefined;
+    const productOrders = include.includes('productOrders')
+      ? await this.orderLines.linesOfProducts(items.map((product) => product.id))
+      : undefined;
     const products = items.map((product) =>
       pickFields(
         toProductDto(product, {
-          signatureKeys: signatureKeys ? (product.signatureKeysId ? (signatureKeys.get(product.signatureKeysId) ?? null) : null) : undefined,
+          signatureKeys: signatureKeys
+            ? product.signatureKeysId
+              ? (signatureKeys.get(product.signatureKeysId) ?? null)
+              : null
+            : undefined,
           productOrders: productOrders ? (productOrders.get(product.id) ?? []) : undefined,
         }),
         select ? [...select, ...include] : undefined,
@@ -76,7 +87,8 @@ export class ProductsService {
     if (input.price !== undefined) product.price = input.price;
     if (input.resellerPrice !== undefined) product.resellerPrice = input.resellerPrice;
     if (input.code !== undefined) await this.applyCode(product, input.code);
-    if (input.signatureKeysId !== undefined) product.signatureKeysId = await this.checkedSignatureKeysId(input.signatureKeysId);
+    if (input.signatureKeysId !== undefined)
+      product.signatureKeysId = await this.checkedSignatureKeysId(input.signatureKeysId);
     await this.products.save(product);
   }
 
@@ -102,8 +114,15 @@ export class ProductsService {
   private async applyCode(product: ProductEntity, code: string | null | undefined): Promise<void> {
     const trimmed = code?.trim() || null;
     if (trimmed && trimmed.toLowerCase() !== product.code?.toLowerCase()) {
-      const taken = await this.products.createQueryBuilder('product').where('lower(product.code) = lower(:code)', { code: trimmed }).getExists();
-      if (taken) throw ApiException.conflict(`product.code "${trimmed}" is already used by another product`, ErrorCode.Duplicate);
+      const taken = await this.products
+        .createQueryBuilder('product')
+        .where('lower(product.code) = lower(:code)', { code: trimmed })
+        .getExists();
+      if (taken)
+        throw ApiException.conflict(
+          `product.code "${trimmed}" is already used by another product`,
+          ErrorCode.Duplicate,
+        );
     }
     product.code = trimmed;
   }
@@ -111,8 +130,14 @@ export class ProductsService {
   /** 0 and null mean "no key", as clients with non-nullable ints send 0 for an unset id. */
   private async checkedSignatureKeysId(id: number | null | undefined): Promise<number | null> {
     if (!id) return null;
-    const rows: Array<{ type: string | null }> = await this.products.query('SELECT type FROM resources WHERE id = $1', [id]);
-    if (rows.length === 0) throw ApiException.badRequest(`product.signatureKeysId: resource ${id} does not exist`, ErrorCode.InvalidReference);
+    const rows: Array<{ type: string | null }> = await this.products.query('SELECT type FROM resources WHERE id = $1', [
+      id,
+    ]);
+    if (rows.length === 0)
+      throw ApiException.badRequest(
+        `product.signatureKeysId: resource ${id} does not exist`,
+        ErrorCode.InvalidReference,
+      );
     if (!signingAlgorithmOf(rows[0].type)) {
       throw ApiException.badRequest(
         `product.signatureKeysId: resource ${id} is of type "${rows[0].type ?? ''}", not a signature key (${SIGNING_ALGORITHMS.join(', ')})`,
@@ -123,7 +148,9 @@ export class ProductsService {
   }
 
   private async loadSignatureKeys(products: ProductEntity[]): Promise<Map<number, ResourceDto>> {
-    const ids = [...new Set(products.map((product) => product.signatureKeysId).filter((id): id is number => id !== null))];
+    const ids = [
+      ...new Set(products.map((product) => product.signatureKeysId).filter((id): id is number => id !== null)),
+    ];
     if (ids.length === 0) return new Map();
     const resources = await this.dataSource.getRepository(ResourceEntity).findBy({ id: In(ids) });
     return new Map(resources.map((resource) => [resource.id, toResourceDto(resource)]));

@@ -21,6 +21,10 @@ export class ReleaseEntity {
 
   /** An assembly may ship in several releases; the links go with either side. */
   @ManyToMany('AssemblyEntity', 'releases', { onUpdate: 'NO ACTION' })
-  @JoinTable({ name: 'release_assemblies', joinColumn: { name: 'release_id' }, inverseJoinColumn: { name: 'assembly_id' } })
+  @JoinTable({
+    name: 'release_assemblies',
+    joinColumn: { name: 'release_id' },
+    inverseJoinColumn: { name: 'assembly_id' },
+  })
   assemblies: AssemblyEntity[];
 }

@@ -29,7 +29,10 @@ export class ReleasesController {
   @ApiOperation({ operationId: 'getProductReleases', summary: 'Gets the releases of a product.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetProductReleasesResponse })
-  list(@Param('productId', IntIdPipe) productId: number, @Query(QueryOptionsPipe) options: QueryOptions): Promise<GetProductReleasesResponse> {
+  list(
+    @Param('productId', IntIdPipe) productId: number,
+    @Query(QueryOptionsPipe) options: QueryOptions,
+  ): Promise<GetProductReleasesResponse> {
     return this.releases.list(productId, options);
   }
 
@@ -37,21 +40,33 @@ export class ReleasesController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertProductRelease', summary: 'Inserts a new release of a product.' })
   @ApiOkResponse({ type: InsertProductReleaseResponse })
-  async insert(@Param('productId', IntIdPipe) productId: number, @Body() request: InsertProductReleaseRequest): Promise<InsertProductReleaseResponse> {
+  async insert(
+    @Param('productId', IntIdPipe) productId: number,
+    @Body() request: InsertProductReleaseRequest,
+  ): Promise<InsertProductReleaseResponse> {
     return { releaseId: await this.releases.insert(productId, request.release) } as InsertProductReleaseResponse;
   }
 
   @Put()
   @ApiOperation({ operationId: 'updateProductRelease', summary: 'Updates a release of a product.' })
   @ApiOkResponse({ type: UpdateProductReleaseResponse })
-  async update(@Param('productId', IntIdPipe) productId: number, @Body() request: UpdateProductReleaseRequest): Promise<UpdateProductReleaseResponse> {
+  async update(
+    @Param('productId', IntIdPipe) productId: number,
+    @Body() request: UpdateProductReleaseRequest,
+  ): Promise<UpdateProductReleaseResponse> {
     return { releaseId: await this.releases.update(productId, request.release) } as UpdateProductReleaseResponse;
   }
 
   @Delete(':releaseId')
-  @ApiOperation({ operationId: 'deleteProductRelease', summary: 'Deletes a release and its assembly links; license templates built on it block the delete.' })
+  @ApiOperation({
+    operationId: 'deleteProductRelease',
+    summary: 'Deletes a release and its assembly links; license templates built on it block the delete.',
+  })
   @ApiOkResponse({ type: DeleteProductReleaseResponse })
-  async delete(@Param('productId', IntIdPipe) productId: number, @Param('releaseId', IntIdPipe) releaseId: number): Promise<DeleteProductReleaseResponse> {
+  async delete(
+    @Param('productId', IntIdPipe) productId: number,
+    @Param('releaseId', IntIdPipe) releaseId: number,
+  ): Promise<DeleteProductReleaseResponse> {
     await this.releases.delete(productId, releaseId);
     return {} as DeleteProductReleaseResponse;
   }
@@ -70,14 +85,19 @@ export class ReleasesController {
 
   @Post(':releaseId/assemblies')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'insertProductReleaseAssembly', summary: 'Adds an assembly to a release: an existing one by assembly.id, or a new one.' })
+  @ApiOperation({
+    operationId: 'insertProductReleaseAssembly',
+    summary: 'Adds an assembly to a release: an existing one by assembly.id, or a new one.',
+  })
   @ApiOkResponse({ type: InsertProductReleaseAssemblyResponse })
   async insertAssembly(
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
     @Body() request: InsertProductReleaseAssemblyRequest,
   ): Promise<InsertProductReleaseAssemblyResponse> {
-    return { assemblyId: await this.releases.insertAssembly(productId, releaseId, request) } as InsertProductReleaseAssemblyResponse;
+    return {
+      assemblyId: await this.releases.insertAssembly(productId, releaseId, request),
+    } as InsertProductReleaseAssemblyResponse;
   }
 
   @Put(':releaseId/assemblies')
@@ -88,11 +108,16 @@ export class ReleasesController {
     @Param('releaseId', IntIdPipe) releaseId: number,
     @Body() request: UpdateProductReleaseAssemblyRequest,
   ): Promise<UpdateProductReleaseAssemblyResponse> {
-    return { assemblyId: await this.releases.updateAssembly(productId, releaseId, request.assembly) } as UpdateProductReleaseAssemblyResponse;
+    return {
+      assemblyId: await this.releases.updateAssembly(productId, releaseId, request.assembly),
+    } as UpdateProductReleaseAssemblyResponse;
   }
 
   @Delete(':releaseId/assemblies/:assemblyId')
-  @ApiOperation({ operationId: 'deleteProductReleaseAssembly', summary: 'Removes an assembly from a release; the assembly itself stays in /v1/assemblies.' })
+  @ApiOperation({
+    operationId: 'deleteProductReleaseAssembly',
+    summary: 'Removes an assembly from a release; the assembly itself stays in /v1/assemblies.',
+  })
   @ApiOkResponse({ type: DeleteProductReleaseAssemblyResponse })
   async deleteAssembly(
     @Param('productId', IntIdPipe) productId: number,

@@ -34,7 +34,10 @@ export class ReleasesService {
     await assertRowExists(this.releases.manager, ProductEntity, productId, 'Product');
     const qb = this.releases.createQueryBuilder('release').where('release.productId = :productId', { productId });
     const { items, total } = await findPage(qb, 'release', RELEASE_QUERY, options);
-    return { releases: items.map((release) => pickFields(toReleaseDto(release), select)), totalReleasesCount: total } as GetProductReleasesResponse;
+    return {
+      releases: items.map((release) => pickFields(toReleaseDto(release), select)),
+      totalReleasesCount: total,
+    } as GetProductReleasesResponse;
   }
 
   async insert(productId: number, input: ReleaseDto): Promise<number> {
@@ -55,9 +58,18 @@ export class ReleasesService {
   /** Its assembly links go with it (the assemblies stay); license templates built on it block the delete. */
   async delete(productId: number, releaseId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const locked = await manager.query('SELECT id FROM product_releases WHERE id = $1 AND product_id = $2 FOR UPDATE', [releaseId, productId]);
+      const locked = await manager.query(
+        'SELECT id FROM product_releases WHERE id = $1 AND product_id = $2 FOR UPDATE',
+        [releaseId, productId],
+      );
       if (locked.length === 0) throw this.releaseNotFound(productId, releaseId);
-      await assertNotReferenced(manager, `release ${releaseId}`, releaseId, [{ table: 'license_templates', column: 'release_id', noun: 'license template' }], 'remove them or move them to another release first');
+      await assertNotReferenced(
+        manager,
+        `release ${releaseId}`,
+        releaseId,
+        [{ table: 'license_templates', column: 'release_id', noun: 'license template' }],
+        'remove them or move them to another release first',
+      );
       await manager.delete(ReleaseEntity, { id: releaseId });
     });
   }
@@ -71,12 +83,20 @@ export class ReleasesService {
    * With `assembly.id` of an existing assembly, links that assembly to the release (an assembly may
    * ship in several releases); without an id, creates the assembly and links it.
    */
-  async insertAssembly(productId: number, releaseId: number, request: InsertProductReleaseAssemblyRequest): Promise<number> {
+  async insertAssembly(
+    productId: number,
+    releaseId: number,
+    request: InsertProductReleaseAssemblyRequest,
+  ): Promise<number> {
     if (request.productId && request.productId !== productId) {
-      throw ApiException.badRequest(`productId ${request.productId} in the body does not match ${productId} in the path`);
+      throw ApiException.badRequest(
+        `productId ${request.productId} in the body does not match ${productId} in the path`,
+      );
     }
     if (request.releaseId && request.releaseId !== releaseId) {
-      throw ApiException.badRequest(`releaseId ${request.releaseId} in the body does not match ${releaseId} in the path`);
+      throw ApiException.badRequest(
+        `releaseId ${request.releaseId} in the body does not match ${releaseId} in the path`,
+      );
     }
     return this.dataSource.transaction(async (manager) => {
       await this.findOrFail(productId, releaseId, manager);
@@ -84,7 +104,11 @@ export class ReleasesService {
       let assemblyId: number;
       if (input.id) {
         const exists = await manager.query('SELECT 1 FROM assemblies WHERE id = $1', [input.id]);
-        if (exists.length === 0) throw ApiException.badRequest(`assembly.id: assembly ${input.id} does not exist (leave id out to create one)`, ErrorCode.InvalidReference);
+        if (exists.length === 0)
+          throw ApiException.badRequest(
+            `assembly.id: assembly ${input.id} does not exist (leave id out to create one)`,
+            ErrorCode.InvalidReference,
+          );
         assemblyId = input.id;
       } else {
         assemblyId = (await this.assemblies.create(input, manager)).id;
@@ -93,7 +117,11 @@ export class ReleasesService {
         'INSERT INTO release_assemblies (release_id, assembly_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING assembly_id',
         [releaseId, assemblyId],
       );
-      if (linked.length === 0) throw ApiException.conflict(`Assembly ${assemblyId} is already part of release ${releaseId}`, ErrorCode.Duplicate);
+      if (linked.length === 0)
+        throw ApiException.conflict(
+          `Assembly ${assemblyId} is already part of release ${releaseId}`,
+          ErrorCode.Duplicate,
+        );
       return assemblyId;
     });
   }
@@ -125,7 +153,10 @@ export class ReleasesService {
   }
 
   private async assertLinked(manager: EntityManager, releaseId: number, assemblyId: number): Promise<void> {
-    const rows = await manager.query('SELECT 1 FROM release_assemblies WHERE release_id = $1 AND assembly_id = $2', [releaseId, assemblyId]);
+    const rows = await manager.query('SELECT 1 FROM release_assemblies WHERE release_id = $1 AND assembly_id = $2', [
+      releaseId,
+      assemblyId,
+    ]);
     if (rows.length === 0) throw ApiException.notFound(`Assembly ${assemblyId} is not part of release ${releaseId}`);
   }
 
@@ -135,7 +166,11 @@ export class ReleasesService {
   }
 
   /** A release is found only under its own product, so /products/1/releases/7 is 404 when 7 belongs to product 2. */
-  private async findOrFail(productId: number, releaseId: number, manager: EntityManager = this.releases.manager): Promise<ReleaseEntity> {
+  private async findOrFail(
+    productId: number,
+    releaseId: number,
+    manager: EntityManager = this.releases.manager,
+  ): Promise<ReleaseEntity> {
     const release = await manager.findOneBy(ReleaseEntity, { id: releaseId, productId });
     if (!release) throw this.releaseNotFound(productId, releaseId);
     return release;
@@ -144,5 +179,4 @@ export class ReleasesService {
   private releaseNotFound(productId: number, releaseId: number): ApiException {
     return ApiException.notFound(`Release ${releaseId} of product ${productId} does not exist`);
   }
-
 }

@@ -13,7 +13,10 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getReports', summary: 'Gets reports based on the provided request parameters; include=properties embeds their name/value pairs.' })
+  @ApiOperation({
+    operationId: 'getReports',
+    summary: 'Gets reports based on the provided request parameters; include=properties embeds their name/value pairs.',
+  })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetReportResponse })
   list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetReportResponse> {

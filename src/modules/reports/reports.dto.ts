@@ -22,8 +22,10 @@ export class ReportDto {
   @Out({ type: String, nullable: true }) clientId?: string | null;
   @Out({ type: String, nullable: true }) clientName?: string | null;
   @Out({ type: String, nullable: true }) contentType?: string | null;
-  @Out({ type: String, format: 'byte', nullable: true, description: 'Base64 of the submitted content' }) content?: string | null;
-  @Out({ type: String, nullable: true, description: 'Network address of the submitting client' }) address?: string | null;
+  @Out({ type: String, format: 'byte', nullable: true, description: 'Base64 of the submitted content' }) content?:
+    string | null;
+  @Out({ type: String, nullable: true, description: 'Network address of the submitting client' }) address?:
+    string | null;
   @Out({ type: [ReportPropertyDto], description: 'With include=properties' }) properties?: ReportPropertyDto[];
 }
 

@@ -12,7 +12,16 @@ import { GetReportResponse, ReportDto, ReportPropertyDto, SubmitReportInput, Sub
 import { REPORT_QUERY } from './reports.query';
 
 const MAX_PROPERTIES = 200;
-const TEXT_LIMITS = { name: 128, version: 64, userKey: 256, machineId: 256, clientId: 256, clientName: 256, contentType: 128, address: 64 } as const;
+const TEXT_LIMITS = {
+  name: 128,
+  version: 64,
+  userKey: 256,
+  machineId: 256,
+  clientId: 256,
+  clientName: 256,
+  contentType: 128,
+  address: 64,
+} as const;
 const PROPERTY_NAME_LIMIT = 256;
 const PROPERTY_VALUE_LIMIT = 64 * 1024;
 
@@ -64,13 +73,22 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
     const qb = this.reports.createQueryBuilder('report');
     // Content can be large: not read at all when select leaves it out.
     if (select && !select.includes('content')) {
-      const columns = this.reports.metadata.columns.filter((column) => column.propertyName !== 'content').map((column) => `report.${column.propertyName}`);
+      const columns = this.reports.metadata.columns
+        .filter((column) => column.propertyName !== 'content')
+        .map((column) => `report.${column.propertyName}`);
       qb.select(columns);
     }
     const { items, total } = await findPage(qb, 'report', REPORT_QUERY, options);
-    const propertiesByReport = include.includes('properties') ? await this.loadProperties(items.map((report) => report.id)) : undefined;
+    const propertiesByReport = include.includes('properties')
+      ? await this.loadProperties(items.map((report) => report.id))
+      : undefined;
     const fields = select && include.length ? [...select, ...include] : select;
-    const reports = items.map((report) => pickFields(toReportDto(report, propertiesByReport ? (propertiesByReport.get(report.id) ?? []) : undefined), fields));
+    const reports = items.map((report) =>
+      pickFields(
+        toReportDto(report, propertiesByReport ? (propertiesByReport.get(report.id) ?? []) : undefined),
+        fields,
+      ),
+    );
     return { reports, totalReportsCount: total } as GetReportResponse;
   }
 
@@ -85,13 +103,21 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async submit(input: SubmitReportInput): Promise<SubmittedReport> {
     const name = input.name?.trim();
-    if (!name) throw ApiException.badRequest('report.name is required, e.g. ExceptionReport or LicenseReport', ErrorCode.MissingParameter);
+    if (!name)
+      throw ApiException.badRequest(
+        'report.name is required, e.g. ExceptionReport or LicenseReport',
+        ErrorCode.MissingParameter,
+      );
     const texts = this.checkTexts({ ...input, name });
     let content: Buffer | null = null;
     if (input.content !== undefined && input.content !== null && input.content !== '') {
       const maxBytes = await this.settings.get<number>('Reporting.MaxReportContentBytes');
       if (base64DecodedLength(input.content) > maxBytes) {
-        throw new ApiException(ErrorCode.PayloadTooLarge, `report.content is larger than Reporting.MaxReportContentBytes (${maxBytes} bytes decoded)`, 413);
+        throw new ApiException(
+          ErrorCode.PayloadTooLarge,
+          `report.content is larger than Reporting.MaxReportContentBytes (${maxBytes} bytes decoded)`,
+          413,
+        );
       }
       content = decodeBase64(input.content) ?? null;
       if (!content) throw ApiException.badRequest('report.content must be base64');
@@ -100,7 +126,10 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.dataSource.transaction(async (manager) => {
       const report = await manager.save(ReportEntity, manager.create(ReportEntity, { ...texts, content }));
       if (properties.length) {
-        await manager.insert(ReportPropertyEntity, properties.map((property) => ({ ...property, reportId: report.id })));
+        await manager.insert(
+          ReportPropertyEntity,
+          properties.map((property) => ({ ...property, reportId: report.id })),
+        );
       }
       return { reportId: report.id, uid: report.uid };
     });
@@ -111,10 +140,17 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
     const days = await this.settings.get<number>('Reporting.ReportRetentionDays');
     const cutoff = new Date(Date.now() - days * 86_400_000);
     const outcome = await runExclusively(this.dataSource, JOB_LOCKS.reportPurge, async (manager) => {
-      const rows: Array<{ count: number }> = await manager.query('WITH deleted AS (DELETE FROM reports WHERE date < $1 RETURNING 1) SELECT count(*)::int AS count FROM deleted', [cutoff]);
+      const rows: Array<{ count: number }> = await manager.query(
+        'WITH deleted AS (DELETE FROM reports WHERE date < $1 RETURNING 1) SELECT count(*)::int AS count FROM deleted',
+        [cutoff],
+      );
       return rows[0]?.count ?? 0;
     });
-    if (outcome.ran && outcome.result > 0) this.log.information('Purged {DeletedReportCount} reports older than {RetentionDays} days', { DeletedReportCount: outcome.result, RetentionDays: days });
+    if (outcome.ran && outcome.result > 0)
+      this.log.information('Purged {DeletedReportCount} reports older than {RetentionDays} days', {
+        DeletedReportCount: outcome.result,
+        RetentionDays: days,
+      });
     return outcome.ran ? outcome.result : 0;
   }
 
@@ -133,15 +169,23 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
     return result as Pick<ReportEntity, keyof typeof TEXT_LIMITS>;
   }
 
-  private checkProperties(properties: NonNullable<SubmitReportInput['properties']>): Array<{ name: string; value: string | null }> {
+  private checkProperties(
+    properties: NonNullable<SubmitReportInput['properties']>,
+  ): Array<{ name: string; value: string | null }> {
     if (!Array.isArray(properties)) throw ApiException.badRequest('report.properties must be a list of {name, value}');
-    if (properties.length > MAX_PROPERTIES) throw ApiException.badRequest(`report.properties may hold at most ${MAX_PROPERTIES} entries`);
+    if (properties.length > MAX_PROPERTIES)
+      throw ApiException.badRequest(`report.properties may hold at most ${MAX_PROPERTIES} entries`);
     return properties.map((property, index) => {
       const name = typeof property?.name === 'string' ? property.name.trim() : '';
-      if (!name || name.length > PROPERTY_NAME_LIMIT) throw ApiException.badRequest(`report.properties[${index}].name is required, at most ${PROPERTY_NAME_LIMIT} characters`);
+      if (!name || name.length > PROPERTY_NAME_LIMIT)
+        throw ApiException.badRequest(
+          `report.properties[${index}].name is required, at most ${PROPERTY_NAME_LIMIT} characters`,
+        );
       const value = property.value ?? null;
       if (value !== null && (typeof value !== 'string' || value.length > PROPERTY_VALUE_LIMIT)) {
-        throw ApiException.badRequest(`report.properties[${index}].value must be text of at most ${PROPERTY_VALUE_LIMIT} characters`);
+        throw ApiException.badRequest(
+          `report.properties[${index}].value must be text of at most ${PROPERTY_VALUE_LIMIT} characters`,
+        );
       }
       return { name, value };
     });
@@ -150,7 +194,10 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
   private async loadProperties(reportIds: number[]): Promise<Map<number, ReportPropertyDto[]>> {
     const byReport = new Map<number, ReportPropertyDto[]>();
     if (!reportIds.length) return byReport;
-    const rows = await this.properties.find({ where: { reportId: In(reportIds) }, order: { reportId: 'ASC', id: 'ASC' } });
+    const rows = await this.properties.find({
+      where: { reportId: In(reportIds) },
+      order: { reportId: 'ASC', id: 'ASC' },
+    });
     for (const row of rows) {
       const list = byReport.get(row.reportId) ?? [];
       list.push(toPropertyDto(row));

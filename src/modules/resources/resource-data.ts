@@ -2,8 +2,30 @@ import { ApiException } from '../../common/errors';
 
 /** Formats whose data cannot travel in JSON as text; any other format (html, pem, xml, json, txt, …) is text. */
 export const BINARY_DATA_FORMATS = [
-  'binary', 'bin', 'base64', 'octet-stream', 'zip', 'gz', 'gzip', '7z', 'tar', 'png', 'jpg', 'jpeg', 'gif', 'bmp', 'ico', 'webp', 'tiff',
-  'pdf', 'der', 'pfx', 'p12', 'dll', 'exe', 'msi',
+  'binary',
+  'bin',
+  'base64',
+  'octet-stream',
+  'zip',
+  'gz',
+  'gzip',
+  '7z',
+  'tar',
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'bmp',
+  'ico',
+  'webp',
+  'tiff',
+  'pdf',
+  'der',
+  'pfx',
+  'p12',
+  'dll',
+  'exe',
+  'msi',
 ] as const;
 const BINARY = new Set<string>(BINARY_DATA_FORMATS);
 
@@ -29,7 +51,9 @@ export function readResourceData(data: string | null | undefined, dataFormat: st
   if (isBinaryFormat(dataFormat)) {
     const compact = data.replace(/\s+/g, '');
     if (!BASE64.test(compact)) {
-      throw ApiException.badRequest(`resource.data must be base64 for dataFormat "${dataFormat}" (A-Z, a-z, 0-9, +, / and = padding, length a multiple of 4)`);
+      throw ApiException.badRequest(
+        `resource.data must be base64 for dataFormat "${dataFormat}" (A-Z, a-z, 0-9, +, / and = padding, length a multiple of 4)`,
+      );
     }
     const padding = compact.endsWith('==') ? 2 : compact.endsWith('=') ? 1 : 0;
     return { data: compact, bytes: (compact.length / 4) * 3 - padding };

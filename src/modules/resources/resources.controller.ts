@@ -3,7 +3,14 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
-import { DeleteResourceResponse, GetResourcesResponse, InsertResourceRequest, InsertResourceResponse, UpdateResourceRequest, UpdateResourceResponse } from './resources.dto';
+import {
+  DeleteResourceResponse,
+  GetResourcesResponse,
+  InsertResourceRequest,
+  InsertResourceResponse,
+  UpdateResourceRequest,
+  UpdateResourceResponse,
+} from './resources.dto';
 import { ResourcesService } from './resources.service';
 
 @ApiTags('Resources')
@@ -13,7 +20,10 @@ export class ResourcesController {
   constructor(private readonly resources: ResourcesService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getResources', summary: 'Gets a list of resources; passwords and private keys are never returned.' })
+  @ApiOperation({
+    operationId: 'getResources',
+    summary: 'Gets a list of resources; passwords and private keys are never returned.',
+  })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetResourcesResponse })
   list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetResourcesResponse> {
@@ -22,7 +32,10 @@ export class ResourcesController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ operationId: 'insertResource', summary: 'Inserts a new resource; type RSA, ECDSA or Ed25519 without data generates a signature key pair.' })
+  @ApiOperation({
+    operationId: 'insertResource',
+    summary: 'Inserts a new resource; type RSA, ECDSA or Ed25519 without data generates a signature key pair.',
+  })
   @ApiOkResponse({ type: InsertResourceResponse })
   insert(@Body() request: InsertResourceRequest): Promise<InsertResourceResponse> {
     return this.resources.insert(request.resource);
@@ -37,7 +50,10 @@ export class ResourcesController {
   }
 
   @Delete(':resourceId')
-  @ApiOperation({ operationId: 'deleteResource', summary: 'Deletes a resource; refused (409) for a signature key that products, templates or licenses use.' })
+  @ApiOperation({
+    operationId: 'deleteResource',
+    summary: 'Deletes a resource; refused (409) for a signature key that products, templates or licenses use.',
+  })
   @ApiOkResponse({ type: DeleteResourceResponse })
   async delete(@Param('resourceId', IntIdPipe) resourceId: number): Promise<DeleteResourceResponse> {
     await this.resources.delete(resourceId);

@@ -13,7 +13,11 @@ export class ResourceDto {
   @OptionalString(128, 'Unique without regard to case when set') code?: string | null;
   @OptionalString(65536) description?: string | null;
   @OptionalString(1024) source?: string | null;
-  @OptionalString(256, 'Write-only: stored as an argon2 hash and answered as null. On update, null keeps it and "" removes it.') password?: string | null;
+  @OptionalString(
+    256,
+    'Write-only: stored as an argon2 hash and answered as null. On update, null keeps it and "" removes it.',
+  )
+  password?: string | null;
   @OptionalDate('Set by the server') createdAt?: string | null;
   @OptionalDate('Set by the server') updatedAt?: string | null;
   @OptionalString(
@@ -22,9 +26,15 @@ export class ResourceDto {
       'Signature keys: a PEM private key to import, or nothing to have a key pair generated; always answered as the public key PEM.',
   )
   data?: string | null;
-  @OptionalString(32, 'html, pem, xml, json, txt, … or a binary format (binary, zip, png, …); signature keys are pem') dataFormat?: string | null;
-  @OptionalString(65536, 'Free text. For an email template JSON such as {"enable_send":"true","email_subject":"…"}; for a generated RSA key {"keySize":3072} picks the size.') meta?: string | null;
-  @OptionalString(64, 'Signature keys: the key id that signed licenses carry (set by the server; ignored on input)') keyId?: string | null;
+  @OptionalString(32, 'html, pem, xml, json, txt, … or a binary format (binary, zip, png, …); signature keys are pem')
+  dataFormat?: string | null;
+  @OptionalString(
+    65536,
+    'Free text. For an email template JSON such as {"enable_send":"true","email_subject":"…"}; for a generated RSA key {"keySize":3072} picks the size.',
+  )
+  meta?: string | null;
+  @OptionalString(64, 'Signature keys: the key id that signed licenses carry (set by the server; ignored on input)')
+  keyId?: string | null;
 }
 
 @ApiSchema({ name: 'Management.InsertResourceRequest' })

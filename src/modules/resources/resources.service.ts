@@ -18,13 +18,24 @@ const CODE_INDEX = 'resources_code_unique';
 
 /** Records that sign with a key: those licenses must stay verifiable. */
 const RESOURCE_REFERRERS: Referrer[] = [
-  { table: 'products', column: 'signature_keys_id', noun: 'product signing with it', plural: 'products signing with it' },
-  { table: 'license_templates', column: 'signature_keys_id', noun: 'license template signing with it', plural: 'license templates signing with it' },
+  {
+    table: 'products',
+    column: 'signature_keys_id',
+    noun: 'product signing with it',
+    plural: 'products signing with it',
+  },
+  {
+    table: 'license_templates',
+    column: 'signature_keys_id',
+    noun: 'license template signing with it',
+    plural: 'license templates signing with it',
+  },
   { table: 'licenses', column: 'signature_keys_id', noun: 'license signed with it', plural: 'licenses signed with it' },
 ];
 
 const normalizePem = (pem: string | null | undefined) => (pem ?? '').replace(/\r\n/g, '\n').trim();
-const hasText = (value: string | null | undefined): value is string => typeof value === 'string' && value.trim().length > 0;
+const hasText = (value: string | null | undefined): value is string =>
+  typeof value === 'string' && value.trim().length > 0;
 
 @Injectable()
 export class ResourcesService {
@@ -38,8 +49,16 @@ export class ResourcesService {
   async list(options: QueryOptions): Promise<GetResourcesResponse> {
     const select = parseSelect(RESOURCE_QUERY, options.select);
     parseInclude(RESOURCE_QUERY, options.include);
-    const { items, total } = await findPage(this.resources.createQueryBuilder('resource'), 'resource', RESOURCE_QUERY, options);
-    return { resources: items.map((resource) => pickFields(toResourceDto(resource), select)), totalResourcesCount: total } as GetResourcesResponse;
+    const { items, total } = await findPage(
+      this.resources.createQueryBuilder('resource'),
+      'resource',
+      RESOURCE_QUERY,
+      options,
+    );
+    return {
+      resources: items.map((resource) => pickFields(toResourceDto(resource), select)),
+      totalResourcesCount: total,
+    } as GetResourcesResponse;
   }
 
   async insert(input: ResourceDto): Promise<InsertResourceResponse> {
@@ -71,7 +90,8 @@ export class ResourcesService {
   }
 
   async update(input: ResourceDto): Promise<void> {
-    if (input.id === undefined || input.id === null) throw ApiException.badRequest('resource.id is required to update a resource');
+    if (input.id === undefined || input.id === null)
+      throw ApiException.badRequest('resource.id is required to update a resource');
     const resource = await this.resources.findOneBy({ id: input.id });
     if (!resource) throw ApiException.notFound(`Resource ${input.id} does not exist`);
 
@@ -94,12 +114,17 @@ export class ResourcesService {
     if (resource.keyId) await this.updateSigningKey(resource, type, input);
     else {
       if (signingAlgorithmOf(type)) {
-        throw ApiException.badRequest(`Resource ${resource.id} is not a signature key and cannot become one; insert a new resource of type ${type} instead`);
+        throw ApiException.badRequest(
+          `Resource ${resource.id} is not a signature key and cannot become one; insert a new resource of type ${type} instead`,
+        );
       }
       resource.type = type;
       if (input.dataFormat !== undefined) resource.dataFormat = input.dataFormat?.trim() || null;
       if (input.data !== undefined || input.dataFormat !== undefined) {
-        resource.data = await this.checkedData(input.data !== undefined ? input.data : resource.data, resource.dataFormat);
+        resource.data = await this.checkedData(
+          input.data !== undefined ? input.data : resource.data,
+          resource.dataFormat,
+        );
       }
     }
     await this.save(resource);
@@ -111,7 +136,13 @@ export class ResourcesService {
     await this.dataSource.transaction(async (manager) => {
       const locked: unknown[] = await manager.query('SELECT id FROM resources WHERE id = $1 FOR UPDATE', [resourceId]);
       if (locked.length === 0) throw ApiException.notFound(`Resource ${resourceId} does not exist`);
-      await assertNotReferenced(manager, `resource ${resourceId}`, resourceId, RESOURCE_REFERRERS, 'point them at another key first');
+      await assertNotReferenced(
+        manager,
+        `resource ${resourceId}`,
+        resourceId,
+        RESOURCE_REFERRERS,
+        'point them at another key first',
+      );
       await manager.delete(ResourceEntity, { id: resourceId });
     });
     this.signingKeys.invalidate(resourceId);
@@ -124,13 +155,17 @@ export class ResourcesService {
   private async updateSigningKey(resource: ResourceEntity, type: string | null, input: ResourceDto): Promise<void> {
     const algorithm = signingAlgorithmOf(type);
     if (!algorithm) {
-      throw ApiException.badRequest(`Resource ${resource.id} is a ${resource.type} signature key; its type cannot become ${type ?? 'empty'}. Insert a new resource instead`);
+      throw ApiException.badRequest(
+        `Resource ${resource.id} is a ${resource.type} signature key; its type cannot become ${type ?? 'empty'}. Insert a new resource instead`,
+      );
     }
     this.assertPemFormat(input.dataFormat);
     if (hasText(input.data) && normalizePem(input.data) !== normalizePem(resource.data)) {
       this.applyKeyMaterial(resource, this.signingKeys.importPem(input.data, algorithm));
     } else if (algorithm !== resource.type) {
-      throw ApiException.badRequest(`Changing resource ${resource.id} from ${resource.type} to ${algorithm} needs a new ${algorithm} private key (PEM) in resource.data`);
+      throw ApiException.badRequest(
+        `Changing resource ${resource.id} from ${resource.type} to ${algorithm} needs a new ${algorithm} private key (PEM) in resource.data`,
+      );
     }
   }
 
@@ -144,7 +179,9 @@ export class ResourcesService {
 
   private assertPemFormat(dataFormat: string | null | undefined): void {
     if (hasText(dataFormat) && dataFormat.trim().toLowerCase() !== 'pem') {
-      throw ApiException.badRequest(`resource.dataFormat of a signature key is pem, not "${dataFormat}"; omit it or send "pem"`);
+      throw ApiException.badRequest(
+        `resource.dataFormat of a signature key is pem, not "${dataFormat}"; omit it or send "pem"`,
+      );
     }
   }
 
@@ -173,7 +210,11 @@ export class ResourcesService {
   }
 
   private async assertCodeFree(code: string): Promise<void> {
-    const holder = await this.resources.createQueryBuilder('resource').select('resource.id').where('lower(resource.code) = lower(:code)', { code }).getOne();
+    const holder = await this.resources
+      .createQueryBuilder('resource')
+      .select('resource.id')
+      .where('lower(resource.code) = lower(:code)', { code })
+      .getOne();
     if (holder) throw this.duplicateCode(code, holder.id);
   }
 
@@ -188,6 +229,9 @@ export class ResourcesService {
 
   private duplicateCode(code: string, holderId?: number): ApiException {
     const holder = holderId ? ` by resource ${holderId}` : '';
-    return ApiException.conflict(`resource.code "${code}" is already used${holder}; choose another`, ErrorCode.Duplicate);
+    return ApiException.conflict(
+      `resource.code "${code}" is already used${holder}; choose another`,
+      ErrorCode.Duplicate,
+    );
   }
 }

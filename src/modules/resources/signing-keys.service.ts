@@ -53,7 +53,10 @@ export class SigningKeysService {
   /** A new key pair of `algorithm`; RSA with `rsaModulusBits` (2048 by default). */
   async generate(algorithm: SigningAlgorithm, rsaModulusBits?: number): Promise<KeyMaterial> {
     const generated = await generateSigningKeyPair(algorithm, rsaModulusBits);
-    return { key: generated, privateKeyEncrypted: encryptPrivateKey(generated.privateKeyPem, this.config.signingMasterKey) };
+    return {
+      key: generated,
+      privateKeyEncrypted: encryptPrivateKey(generated.privateKeyPem, this.config.signingMasterKey),
+    };
   }
 
   /** Imports a PEM private key declared as `algorithm`; a public key or certificate alone is refused. */
@@ -88,15 +91,22 @@ export class SigningKeysService {
     const { algorithm, keyId } = this.assertSigningKey(resource, resourceId, field);
     const cached = this.cache.get(resourceId);
     if (cached && cached.keyId === keyId) return cached;
-    const key = importPrivateKey(decryptPrivateKey(resource!.privateKeyEncrypted!, this.config.signingMasterKey), algorithm);
-    if (key.keyId !== keyId) throw new Error(`Resource ${resourceId}: the stored private key does not match its key id ${keyId}`);
+    const key = importPrivateKey(
+      decryptPrivateKey(resource!.privateKeyEncrypted!, this.config.signingMasterKey),
+      algorithm,
+    );
+    if (key.keyId !== keyId)
+      throw new Error(`Resource ${resourceId}: the stored private key does not match its key id ${keyId}`);
     this.cache.set(resourceId, key);
     return key;
   }
 
   /** What a verifier needs: the public key and the key id licenses name. */
   async describePublicKey(resourceId: number, field = 'signatureKeysId'): Promise<PublicKeyDescription> {
-    const resource = await this.resources.findOne({ where: { id: resourceId }, select: { id: true, type: true, keyId: true, data: true } });
+    const resource = await this.resources.findOne({
+      where: { id: resourceId },
+      select: { id: true, type: true, keyId: true, data: true },
+    });
     const { algorithm, keyId } = this.assertSigningKey(resource, resourceId, field);
     return { keyId, algorithm, publicKeyPem: resource!.data! };
   }
@@ -106,8 +116,13 @@ export class SigningKeysService {
     this.cache.delete(resourceId);
   }
 
-  private assertSigningKey(resource: ResourceEntity | null, resourceId: number, field: string): { algorithm: SigningAlgorithm; keyId: string } {
-    if (!resource) throw ApiException.badRequest(`${field}: resource ${resourceId} does not exist`, ErrorCode.InvalidReference);
+  private assertSigningKey(
+    resource: ResourceEntity | null,
+    resourceId: number,
+    field: string,
+  ): { algorithm: SigningAlgorithm; keyId: string } {
+    if (!resource)
+      throw ApiException.badRequest(`${field}: resource ${resourceId} does not exist`, ErrorCode.InvalidReference);
     const algorithm = signingAlgorithmOf(resource.type);
     if (!algorithm || !resource.keyId) {
       throw ApiException.badRequest(

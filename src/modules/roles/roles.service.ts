@@ -26,22 +26,29 @@ export class RolesService {
   async list(options: QueryOptions, userId?: string): Promise<GetRolesResponse> {
     const select = parseSelect(ROLE_QUERY, options.select);
     const qb = this.roles.createQueryBuilder('role');
-    if (userId) qb.innerJoin('user_roles', 'membership', 'membership.role_id = role.id AND membership.user_id = :userId', { userId });
+    if (userId)
+      qb.innerJoin('user_roles', 'membership', 'membership.role_id = role.id AND membership.user_id = :userId', {
+        userId,
+      });
     const { items, total } = await findPage(qb, 'role', ROLE_QUERY, options);
-    return { roles: items.map((role) => pickFields(toRoleDto(role), select)) as RoleDto[], totalRolesCount: total } as GetRolesResponse;
+    return {
+      roles: items.map((role) => pickFields(toRoleDto(role), select)) as RoleDto[],
+      totalRolesCount: total,
+    } as GetRolesResponse;
   }
 
   /** Resolves a comma-separated list of role names (case-insensitive) or refuses naming the unknown ones. */
   async resolveNames(names: string[] | string): Promise<RoleEntity[]> {
-    const wanted = (Array.isArray(names) ? names : names.split(','))
-      .map((name) => name.trim())
-      .filter(Boolean);
+    const wanted = (Array.isArray(names) ? names : names.split(',')).map((name) => name.trim()).filter(Boolean);
     if (!wanted.length) throw ApiException.badRequest('roles must name at least one role', ErrorCode.ValidationFailed);
     const all = await this.roles.find();
     const byName = new Map(all.map((role) => [role.name.toLowerCase(), role]));
     const unknown = wanted.filter((name) => !byName.has(name.toLowerCase()));
     if (unknown.length) {
-      throw ApiException.badRequest(`Unknown role ${unknown.map((n) => `"${n}"`).join(', ')}; roles are ${all.map((r) => r.name).join(', ')}`, ErrorCode.InvalidReference);
+      throw ApiException.badRequest(
+        `Unknown role ${unknown.map((n) => `"${n}"`).join(', ')}; roles are ${all.map((r) => r.name).join(', ')}`,
+        ErrorCode.InvalidReference,
+      );
     }
     return [...new Map(wanted.map((name) => byName.get(name.toLowerCase())!).map((role) => [role.id, role])).values()];
   }

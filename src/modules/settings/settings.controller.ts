@@ -11,7 +11,10 @@ export class SettingsController {
   constructor(private readonly settings: SettingsService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getSettings', summary: 'Gets the application settings, optionally of one group (Application, Licensing, Email, Reporting).' })
+  @ApiOperation({
+    operationId: 'getSettings',
+    summary: 'Gets the application settings, optionally of one group (Application, Licensing, Email, Reporting).',
+  })
   @ApiQuery({ name: 'group', required: false, type: String })
   @ApiOkResponse({ type: GetSettingsResponse })
   list(@Query('group') group?: string): Promise<GetSettingsResponse> {
@@ -19,7 +22,10 @@ export class SettingsController {
   }
 
   @Put()
-  @ApiOperation({ operationId: 'updateSettings', summary: 'Updates application settings; each value is checked against its type and range, all or nothing.' })
+  @ApiOperation({
+    operationId: 'updateSettings',
+    summary: 'Updates application settings; each value is checked against its type and range, all or nothing.',
+  })
   @ApiOkResponse({ type: UpdateSettingsResponse })
   async update(@Body() request: UpdateSettingsRequest): Promise<UpdateSettingsResponse> {
     await this.settings.update(request.settings);

@@ -7,13 +7,23 @@ import { ApiResponseDto } from '../../common/envelope';
 export class AppSettingDto {
   @ApiProperty({ example: 'Licensing' }) @IsString() @MaxLength(64) group: string;
   @ApiProperty({ example: 'UserKeyFormat' }) @IsString() @MaxLength(128) name: string;
-  @ApiPropertyOptional({ description: 'Answered; ignored on input (the server knows each type)', example: 'KeyFormat' }) @IsOptional() @IsString() @MaxLength(32) type?: string;
-  @ApiProperty({ description: 'Typed value: string, number or boolean. Write-only settings answer null.', nullable: true, oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] })
+  @ApiPropertyOptional({ description: 'Answered; ignored on input (the server knows each type)', example: 'KeyFormat' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  type?: string;
+  @ApiProperty({
+    description: 'Typed value: string, number or boolean. Write-only settings answer null.',
+    nullable: true,
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+  })
   @Allow()
   value: unknown;
   @ApiPropertyOptional({ description: 'Answered; ignored on input' }) @IsOptional() @IsString() description?: string;
   @ApiPropertyOptional({ description: 'Answered; ignored on input' }) @IsOptional() readOnly?: boolean;
-  @ApiPropertyOptional({ description: 'For write-only settings: whether a value is stored' }) @IsOptional() isSet?: boolean;
+  @ApiPropertyOptional({ description: 'For write-only settings: whether a value is stored' })
+  @IsOptional()
+  isSet?: boolean;
 }
 
 @ApiSchema({ name: 'Management.GetSettingsResponse' })

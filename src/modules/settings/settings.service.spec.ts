@@ -3,8 +3,14 @@ import { AppConfig, ConfigurationError } from '../../config';
 import { AppSettingEntity } from './app-setting.entity';
 import { SettingsService } from './settings.service';
 
-function serviceWith(settingDefaults: Record<string, string>, stored: Partial<AppSettingEntity>[] = []): SettingsService {
-  const repository = { find: async () => stored, query: async () => [{ name: 'Identity1764300000000' }] } as unknown as Repository<AppSettingEntity>;
+function serviceWith(
+  settingDefaults: Record<string, string>,
+  stored: Partial<AppSettingEntity>[] = [],
+): SettingsService {
+  const repository = {
+    find: async () => stored,
+    query: async () => [{ name: 'Identity1764300000000' }],
+  } as unknown as Repository<AppSettingEntity>;
   const service = new SettingsService(repository, { settingDefaults } as AppConfig);
   service.onModuleInit();
   return service;
@@ -12,7 +18,11 @@ function serviceWith(settingDefaults: Record<string, string>, stored: Partial<Ap
 
 describe('SettingsService defaults from SETTINGS__<GROUP>__<NAME>', () => {
   it('uses a variable as the default, typed, when nothing is stored', async () => {
-    const service = serviceWith({ SETTINGS__EMAIL__SMTPHOST: 'mailpit', SETTINGS__EMAIL__SMTPPORT: '1025', SETTINGS__EMAIL__ENABLED: 'true' });
+    const service = serviceWith({
+      SETTINGS__EMAIL__SMTPHOST: 'mailpit',
+      SETTINGS__EMAIL__SMTPPORT: '1025',
+      SETTINGS__EMAIL__ENABLED: 'true',
+    });
     expect(await service.get('Email.SmtpHost')).toBe('mailpit');
     expect(await service.get('Email.SmtpPort')).toBe(1025);
     expect(await service.get('Email.Enabled')).toBe(true);
@@ -20,7 +30,9 @@ describe('SettingsService defaults from SETTINGS__<GROUP>__<NAME>', () => {
   });
 
   it('lets a stored value win over the variable', async () => {
-    const service = serviceWith({ SETTINGS__EMAIL__SMTPPORT: '1025' }, [{ group: 'Email', name: 'SmtpPort', value: 2525 }]);
+    const service = serviceWith({ SETTINGS__EMAIL__SMTPPORT: '1025' }, [
+      { group: 'Email', name: 'SmtpPort', value: 2525 },
+    ]);
     expect(await service.get('Email.SmtpPort')).toBe(2525);
   });
 

@@ -12,9 +12,12 @@ import { AppSettingDto, GetSettingsResponse } from './settings.dto';
 /** Other instances pick up a change within this many milliseconds; this one at once. */
 const CACHE_TTL_MS = 5000;
 const EMAIL_PATTERN = /^[^\s@<>]+@[^\s@<>]+$/;
-const HOST_PATTERN = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const HOST_PATTERN =
+  /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
-const DEFINITIONS = new Map<string, SettingDefinition>(SETTING_DEFINITIONS.map((definition) => [settingKey(definition.group, definition.name), definition]));
+const DEFINITIONS = new Map<string, SettingDefinition>(
+  SETTING_DEFINITIONS.map((definition) => [settingKey(definition.group, definition.name), definition]),
+);
 
 /**
  * Application settings: typed, range-checked, cached, and in force without a restart. Services read
@@ -37,7 +40,10 @@ export class SettingsService implements OnModuleInit {
     for (const [variable, raw] of Object.entries(this.config.settingDefaults)) {
       const [, group, name] = variable.split('__');
       const definition = DEFINITIONS.get(settingKey(group ?? '', name ?? ''));
-      if (!definition || definition.readOnly) throw new ConfigurationError(`${variable} names no writable setting; see GET /v1/settings for the groups and names`);
+      if (!definition || definition.readOnly)
+        throw new ConfigurationError(
+          `${variable} names no writable setting; see GET /v1/settings for the groups and names`,
+        );
       try {
         this.defaults.set(settingKey(definition.group, definition.name), this.coerce(definition, raw, variable));
       } catch (error) {
@@ -63,11 +69,15 @@ export class SettingsService implements OnModuleInit {
   async list(group?: string): Promise<GetSettingsResponse> {
     const wanted = group?.trim().toLowerCase();
     if (wanted && !SETTING_DEFINITIONS.some((definition) => definition.group.toLowerCase() === wanted)) {
-      throw ApiException.badRequest(`Unknown settings group "${group}"; groups are ${[...new Set(SETTING_DEFINITIONS.map((d) => d.group))].join(', ')}`);
+      throw ApiException.badRequest(
+        `Unknown settings group "${group}"; groups are ${[...new Set(SETTING_DEFINITIONS.map((d) => d.group))].join(', ')}`,
+      );
     }
     const values = new Map(await this.load());
     values.set(settingKey('Application', 'DatabaseVersion'), await this.databaseVersion());
-    const settings: AppSettingDto[] = SETTING_DEFINITIONS.filter((definition) => !wanted || definition.group.toLowerCase() === wanted).map((definition) => {
+    const settings: AppSettingDto[] = SETTING_DEFINITIONS.filter(
+      (definition) => !wanted || definition.group.toLowerCase() === wanted,
+    ).map((definition) => {
       const key = settingKey(definition.group, definition.name);
       const value = values.has(key) ? values.get(key)! : this.defaultOf(definition);
       return {
@@ -89,9 +99,15 @@ export class SettingsService implements OnModuleInit {
     const rows = entries.map((entry, index) => {
       const label = `${entry.group ?? '?'}.${entry.name ?? '?'}`;
       const definition = DEFINITIONS.get(settingKey(entry.group ?? '', entry.name ?? ''));
-      if (!definition) throw ApiException.badRequest(`settings[${index}]: unknown setting ${label}`, ErrorCode.ValidationFailed);
-      if (definition.readOnly) throw ApiException.badRequest(`settings[${index}]: ${label} is read-only`, ErrorCode.ValidationFailed);
-      return { group: definition.group, name: definition.name, value: this.coerce(definition, entry.value, `settings[${index}] ${label}`) };
+      if (!definition)
+        throw ApiException.badRequest(`settings[${index}]: unknown setting ${label}`, ErrorCode.ValidationFailed);
+      if (definition.readOnly)
+        throw ApiException.badRequest(`settings[${index}]: ${label} is read-only`, ErrorCode.ValidationFailed);
+      return {
+        group: definition.group,
+        name: definition.name,
+        value: this.coerce(definition, entry.value, `settings[${index}] ${label}`),
+      };
     });
     await this.settings.manager.transaction(async (manager) => {
       for (const row of rows) await manager.upsert(AppSettingEntity, row, ['group', 'name']);
@@ -102,16 +118,24 @@ export class SettingsService implements OnModuleInit {
   }
 
   private coerce(definition: SettingDefinition, raw: unknown, label: string): SettingValue {
-    const fail = (expected: string) => ApiException.badRequest(`${label} must be ${expected}, got ${JSON.stringify(raw)}`);
+    const fail = (expected: string) =>
+      ApiException.badRequest(`${label} must be ${expected}, got ${JSON.stringify(raw)}`);
     const text = typeof raw === 'string' ? raw.trim() : raw;
     switch (definition.type) {
       case 'Int32':
       case 'Double': {
         const value = typeof text === 'string' && text !== '' ? Number(text) : text;
-        if (typeof value !== 'number' || !Number.isFinite(value) || (definition.type === 'Int32' && !Number.isInteger(value))) {
+        if (
+          typeof value !== 'number' ||
+          !Number.isFinite(value) ||
+          (definition.type === 'Int32' && !Number.isInteger(value))
+        ) {
           throw fail(definition.type === 'Int32' ? 'a whole number' : 'a number');
         }
-        if ((definition.min !== undefined && value < definition.min) || (definition.max !== undefined && value > definition.max)) {
+        if (
+          (definition.min !== undefined && value < definition.min) ||
+          (definition.max !== undefined && value > definition.max)
+        ) {
           throw fail(`between ${definition.min} and ${definition.max}`);
         }
         return value;
@@ -133,18 +157,22 @@ export class SettingsService implements OnModuleInit {
         if (typeof text !== 'string' || !EMAIL_PATTERN.test(text)) throw fail('an email address');
         return text;
       case 'Host':
-        if (typeof text !== 'string' || !(HOST_PATTERN.test(text) || isIP(text))) throw fail('a host name or IP address');
+        if (typeof text !== 'string' || !(HOST_PATTERN.test(text) || isIP(text)))
+          throw fail('a host name or IP address');
         return text;
       default:
         if (text === null && definition.default === null) return null;
         if (typeof raw !== 'string') throw fail('a string');
-        if (definition.max !== undefined && raw.length > definition.max) throw fail(`at most ${definition.max} characters`);
+        if (definition.max !== undefined && raw.length > definition.max)
+          throw fail(`at most ${definition.max} characters`);
         return raw;
     }
   }
 
   private async databaseVersion(): Promise<string | null> {
-    const rows: Array<{ name: string }> = await this.settings.query('SELECT name FROM migrations ORDER BY id DESC LIMIT 1');
+    const rows: Array<{ name: string }> = await this.settings.query(
+      'SELECT name FROM migrations ORDER BY id DESC LIMIT 1',
+    );
     return rows[0]?.name ?? null;
   }
 

@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, generateKeyPair, KeyObject, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import { ApiException } from '../../common/errors';
 
@@ -45,17 +54,24 @@ function toSigningKey(algorithm: SigningAlgorithm, privateKey: KeyObject): Signi
 
 function assertSigningAlgorithm(value: string): asserts value is SigningAlgorithm {
   if (!(SIGNING_ALGORITHMS as readonly string[]).includes(value)) {
-    throw ApiException.badRequest(`Unknown signature key type "${value}"; expected one of ${SIGNING_ALGORITHMS.join(', ')}`);
+    throw ApiException.badRequest(
+      `Unknown signature key type "${value}"; expected one of ${SIGNING_ALGORITHMS.join(', ')}`,
+    );
   }
 }
 
 /** Generation runs off the event loop: an RSA-4096 key takes seconds. */
-export async function generateSigningKeyPair(algorithm: string, rsaModulusBits: number = MIN_RSA_MODULUS_BITS): Promise<GeneratedKeyPair> {
+export async function generateSigningKeyPair(
+  algorithm: string,
+  rsaModulusBits: number = MIN_RSA_MODULUS_BITS,
+): Promise<GeneratedKeyPair> {
   assertSigningAlgorithm(algorithm);
   let privateKey: KeyObject;
   if (algorithm === 'RSA') {
     if (!(RSA_MODULUS_SIZES as readonly number[]).includes(rsaModulusBits)) {
-      throw ApiException.badRequest(`RSA keys are generated with ${RSA_MODULUS_SIZES.join(', ')} bits, not ${rsaModulusBits}`);
+      throw ApiException.badRequest(
+        `RSA keys are generated with ${RSA_MODULUS_SIZES.join(', ')} bits, not ${rsaModulusBits}`,
+      );
     }
     ({ privateKey } = await generateKeyPairAsync('rsa', { modulusLength: rsaModulusBits }));
   } else if (algorithm === 'ECDSA') {
@@ -63,7 +79,10 @@ export async function generateSigningKeyPair(algorithm: string, rsaModulusBits: 
   } else {
     ({ privateKey } = await generateKeyPairAsync('ed25519'));
   }
-  return { ...toSigningKey(algorithm, privateKey), privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  return {
+    ...toSigningKey(algorithm, privateKey),
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }
 
 /** The key's type in SigningAlgorithm terms, or a description of what it is when no algorithm fits. */
@@ -72,7 +91,9 @@ function keyTypeOf(privateKey: KeyObject): string {
     case 'rsa':
       return 'RSA';
     case 'ec':
-      return privateKey.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? 'ECDSA' : `ECDSA on curve ${privateKey.asymmetricKeyDetails?.namedCurve}`;
+      return privateKey.asymmetricKeyDetails?.namedCurve === 'prime256v1'
+        ? 'ECDSA'
+        : `ECDSA on curve ${privateKey.asymmetricKeyDetails?.namedCurve}`;
     case 'ed25519':
       return 'Ed25519';
     case 'rsa-pss':
@@ -92,7 +113,9 @@ export function importPrivateKey(pem: string, declaredAlgorithm: string): Signin
   assertSigningAlgorithm(declaredAlgorithm);
   // Recognised by its PEM headers: OpenSSL's error for a missing passphrase differs between versions.
   if (PASSPHRASE_PROTECTED_PEM.test(pem)) {
-    throw ApiException.badRequest('The private key is protected by a passphrase; upload it unprotected, the server encrypts it at rest');
+    throw ApiException.badRequest(
+      'The private key is protected by a passphrase; upload it unprotected, the server encrypts it at rest',
+    );
   }
   let privateKey: KeyObject;
   try {
@@ -102,7 +125,9 @@ export function importPrivateKey(pem: string, declaredAlgorithm: string): Signin
   }
   const actualType = keyTypeOf(privateKey);
   if (actualType !== declaredAlgorithm) {
-    throw ApiException.badRequest(`The key is declared as ${declaredAlgorithm} but the PEM holds a key of type ${actualType}`);
+    throw ApiException.badRequest(
+      `The key is declared as ${declaredAlgorithm} but the PEM holds a key of type ${actualType}`,
+    );
   }
   const modulusLength = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
   if (declaredAlgorithm === 'RSA' && modulusLength < MIN_RSA_MODULUS_BITS) {
@@ -126,7 +151,12 @@ export function encryptPrivateKey(privateKeyPem: string, masterKey: Buffer): str
   const iv = randomBytes(GCM_IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', masterKey, iv);
   const ciphertext = Buffer.concat([cipher.update(privateKeyPem, 'utf8'), cipher.final()]);
-  return [ENCRYPTED_KEY_VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), ciphertext.toString('base64')].join(':');
+  return [
+    ENCRYPTED_KEY_VERSION,
+    iv.toString('base64'),
+    cipher.getAuthTag().toString('base64'),
+    ciphertext.toString('base64'),
+  ].join(':');
 }
 
 export function decryptPrivateKey(encrypted: string, masterKey: Buffer): string {
@@ -145,6 +175,8 @@ export function decryptPrivateKey(encrypted: string, masterKey: Buffer): string 
   try {
     return Buffer.concat([decipher.update(Buffer.from(ciphertextText, 'base64')), decipher.final()]).toString('utf8');
   } catch {
-    throw new Error('Cannot decrypt the stored private key: the signing master key is not the one it was encrypted with, or the value was altered');
+    throw new Error(
+      'Cannot decrypt the stored private key: the signing master key is not the one it was encrypted with, or the value was altered',
+    );
   }
 }

@@ -34,7 +34,13 @@ export interface LicenseDocument {
   fields?: { name: string; value: string }[];
   features?: { id?: string; name: string; description?: string; expireDate?: string; key?: string; data?: string }[];
   /** A `Hardware` restriction with property `machineId` binds the license to one machine. */
-  restrictions?: { id?: string; name: string; expireDate?: string; properties?: Record<string, string>; customXmlContent?: string }[];
+  restrictions?: {
+    id?: string;
+    name: string;
+    expireDate?: string;
+    properties?: Record<string, string>;
+    customXmlContent?: string;
+  }[];
 }
 
 /**
@@ -57,8 +63,14 @@ export interface LicenseField {
   required?: true;
 }
 
-const LICENSEE_FIELDS: LicenseField[] = ['name', 'company', 'email', 'contactInfo', 'url'].map((key) => ({ key, type: 'text' }));
-const PRODUCT_FIELDS: LicenseField[] = ['id', 'name', 'version', 'copyright', 'url', 'description'].map((key) => ({ key, type: 'text' }));
+const LICENSEE_FIELDS: LicenseField[] = ['name', 'company', 'email', 'contactInfo', 'url'].map((key) => ({
+  key,
+  type: 'text',
+}));
+const PRODUCT_FIELDS: LicenseField[] = ['id', 'name', 'version', 'copyright', 'url', 'description'].map((key) => ({
+  key,
+  type: 'text',
+}));
 
 export const LICENSE_FIELDS: LicenseField[] = [
   { key: 'licenseId', type: 'text', required: true },
@@ -165,7 +177,8 @@ function normalizeValue(type: LicenseFieldType, value: unknown, path: string): u
       }
       return value;
     case 'count':
-      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > MAX_COUNT) throw invalid(path, 'must be a non-negative integer');
+      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > MAX_COUNT)
+        throw invalid(path, 'must be a non-negative integer');
       return value;
     case 'licensingMode':
       if (value !== LicensingMode.File && value !== LicensingMode.Activation && value !== LicensingMode.Floating) {
@@ -190,7 +203,11 @@ function normalizeValue(type: LicenseFieldType, value: unknown, path: string): u
   );
 }
 
-function normalizeRecord(fields: LicenseField[], source: Record<string, unknown>, parentPath: string): Record<string, unknown> {
+function normalizeRecord(
+  fields: LicenseField[],
+  source: Record<string, unknown>,
+  parentPath: string,
+): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   for (const field of fields) {
     const path = parentPath ? `${parentPath}.${field.key}` : field.key;
@@ -211,5 +228,9 @@ function normalizeRecord(fields: LicenseField[], source: Record<string, unknown>
  * into a license. Throws a 400 ApiException naming the first bad member.
  */
 export function normalizeLicenseDocument(document: LicenseDocument): LicenseDocument {
-  return normalizeRecord(LICENSE_FIELDS, document as unknown as Record<string, unknown>, '') as unknown as LicenseDocument;
+  return normalizeRecord(
+    LICENSE_FIELDS,
+    document as unknown as Record<string, unknown>,
+    '',
+  ) as unknown as LicenseDocument;
 }

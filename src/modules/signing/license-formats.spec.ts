@@ -8,7 +8,9 @@ import { signLicense } from './license-formats';
 /** Ed25519 signatures are deterministic, so a fixed key pins every byte of every format. */
 function fixedEd25519Key(): SigningKey {
   const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, 7)]);
-  const pem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
+  const pem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString();
   return importPrivateKey(pem, 'Ed25519');
 }
 
@@ -61,7 +63,9 @@ describe('signLicense', () => {
     });
 
     it('should group Base32 in blocks of five upper-case characters', () => {
-      expect(signLicense(SAMPLE, LicenseFormat.Base32, key, { includePublicKey: true }).licenseKey).toMatch(/^([A-Z2-7]{5}-)+[A-Z2-7]{1,5}$/);
+      expect(signLicense(SAMPLE, LicenseFormat.Base32, key, { includePublicKey: true }).licenseKey).toMatch(
+        /^([A-Z2-7]{5}-)+[A-Z2-7]{1,5}$/,
+      );
     });
   });
 
@@ -72,17 +76,32 @@ describe('signLicense', () => {
   });
 
   it('should sign only the members of the model, in model order, whatever else the caller passes', () => {
-    const reordered = { restrictions: SAMPLE.restrictions, licensee: SAMPLE.licensee, expireDate: SAMPLE.expireDate, licensingMode: 0, licenseId: 'lic00000001' };
-    const withExtras = { ...SAMPLE, userKey: null, product: undefined, passwordHash: 'secret' } as unknown as LicenseDocument;
+    const reordered = {
+      restrictions: SAMPLE.restrictions,
+      licensee: SAMPLE.licensee,
+      expireDate: SAMPLE.expireDate,
+      licensingMode: 0,
+      licenseId: 'lic00000001',
+    };
+    const withExtras = {
+      ...SAMPLE,
+      userKey: null,
+      product: undefined,
+      passwordHash: 'secret',
+    } as unknown as LicenseDocument;
     const expected = signLicense(SAMPLE, LicenseFormat.Ascii, key, { includePublicKey: false }).licenseKey;
-    expect(signLicense(reordered as LicenseDocument, LicenseFormat.Ascii, key, { includePublicKey: false }).licenseKey).toBe(expected);
+    expect(
+      signLicense(reordered as LicenseDocument, LicenseFormat.Ascii, key, { includePublicKey: false }).licenseKey,
+    ).toBe(expected);
     expect(signLicense(withExtras, LicenseFormat.Ascii, key, { includePublicKey: false }).licenseKey).toBe(expected);
   });
 
   it('should sort restriction properties so equal documents sign alike', () => {
     // As a JSON request body would deliver it, "__proto__" included.
     const restriction = { name: 'Hardware', properties: JSON.parse('{"zeta":"1","alpha":"2","__proto__":"3"}') };
-    expect(Object.keys(normalizeLicenseDocument({ ...SAMPLE, restrictions: [restriction] }).restrictions![0].properties!)).toEqual(['__proto__', 'alpha', 'zeta']);
+    expect(
+      Object.keys(normalizeLicenseDocument({ ...SAMPLE, restrictions: [restriction] }).restrictions![0].properties!),
+    ).toEqual(['__proto__', 'alpha', 'zeta']);
   });
 
   it.each([
@@ -90,9 +109,15 @@ describe('signLicense', () => {
     [{ licensingMode: 3 }, 'license.licensingMode must be 0 (File), 1 (Activation) or 2 (Floating)'],
     [{ expireDate: '2030-01-01' }, 'license.expireDate must be an ISO-8601 UTC date such as 2025-01-31T00:00:00Z'],
     [{ maxAllowedSites: -1 }, 'license.maxAllowedSites must be a non-negative integer'],
-    [{ licensee: { name: 'bell\u0007' } }, 'license.licensee.name contains a control character or an unpaired surrogate'],
+    [
+      { licensee: { name: 'bell\u0007' } },
+      'license.licensee.name contains a control character or an unpaired surrogate',
+    ],
     [{ features: [{ description: 'no name' }] }, 'license.features[0].name is required'],
-    [{ restrictions: [{ name: 'Hardware', properties: { machineId: 7 } }] }, 'license.restrictions[0].properties.machineId must be a string'],
+    [
+      { restrictions: [{ name: 'Hardware', properties: { machineId: 7 } }] },
+      'license.restrictions[0].properties.machineId must be a string',
+    ],
     [{ components: 'Core' }, 'license.components must be an array'],
   ])('should refuse %j with a 400', (override, message) => {
     const document = { ...SAMPLE, ...override } as unknown as LicenseDocument;
@@ -100,18 +125,31 @@ describe('signLicense', () => {
   });
 
   it('should refuse an unknown format', () => {
-    expect(badRequest(() => signLicense(SAMPLE, 4 as LicenseFormat, key, { includePublicKey: false }))).toContain('Unknown license format 4');
+    expect(badRequest(() => signLicense(SAMPLE, 4 as LicenseFormat, key, { includePublicKey: false }))).toContain(
+      'Unknown license format 4',
+    );
   });
 
   it('should refuse a license too large for the Base32 length field', () => {
     const document = { ...SAMPLE, product: { description: 'x'.repeat(70_000) } };
-    expect(badRequest(() => signLicense(document, LicenseFormat.Base32, key, { includePublicKey: false }))).toContain('too large for the Base32 format');
+    expect(badRequest(() => signLicense(document, LicenseFormat.Base32, key, { includePublicKey: false }))).toContain(
+      'too large for the Base32 format',
+    );
   });
 
   it('should sign with RSA PKCS#1 v1.5 and raw r||s ECDSA', () => {
-    const rsa = importPrivateKey(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'RSA');
-    const ecdsa = importPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'ECDSA');
-    const signatureOf = (signingKey: SigningKey) => signLicense(SAMPLE, LicenseFormat.Ascii, signingKey, { includePublicKey: false }).licenseKey.split('.')[4];
+    const rsa = importPrivateKey(
+      generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+      'RSA',
+    );
+    const ecdsa = importPrivateKey(
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      'ECDSA',
+    );
+    const signatureOf = (signingKey: SigningKey) =>
+      signLicense(SAMPLE, LicenseFormat.Ascii, signingKey, { includePublicKey: false }).licenseKey.split('.')[4];
     // PKCS#1 v1.5 is deterministic: signing twice gives the same bytes, unlike PSS.
     expect(signatureOf(rsa)).toBe(signatureOf(rsa));
     expect(Buffer.from(signatureOf(rsa), 'base64url')).toHaveLength(256);

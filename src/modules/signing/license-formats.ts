@@ -1,7 +1,15 @@
 import { constants, createHash, sign } from 'node:crypto';
 import { ApiException } from '../../common/errors';
 import { SigningAlgorithm, SigningKey } from './key-material';
-import { LICENSE_FIELDS, LicenseDocument, LicenseField, LicenseFieldType, LicenseFormat, normalizeLicenseDocument, xmlElementName } from './license-document';
+import {
+  LICENSE_FIELDS,
+  LicenseDocument,
+  LicenseField,
+  LicenseFieldType,
+  LicenseFormat,
+  normalizeLicenseDocument,
+  xmlElementName,
+} from './license-document';
 
 /*
  * Wire formats of a signed license; verifier/README.md is their reference for vendors.
@@ -72,11 +80,18 @@ function publicKeyBase64(key: SigningKey): string {
 }
 
 function escapeXmlText(text: string): string {
-  return text.replace(/[&<>\r]/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' })[character]!);
+  return text.replace(
+    /[&<>\r]/g,
+    (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' })[character]!,
+  );
 }
 
 function escapeXmlAttribute(text: string): string {
-  return text.replace(/[&<"\t\n\r]/g, (character) => ({ '&': '&amp;', '<': '&lt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' })[character]!);
+  return text.replace(
+    /[&<"\t\n\r]/g,
+    (character) =>
+      ({ '&': '&amp;', '<': '&lt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' })[character]!,
+  );
 }
 
 function writeXmlValue(out: string[], element: string, type: LicenseFieldType, value: unknown): void {
@@ -131,7 +146,10 @@ function signXmlDsig(document: LicenseDocument, key: SigningKey, includePublicKe
     `</ds:Transforms><ds:DigestMethod Algorithm="${SHA256_DIGEST}"></ds:DigestMethod>` +
     `<ds:DigestValue>${digest}</ds:DigestValue></ds:Reference>`;
   // Exclusive C14N of SignedInfo on its own declares the ds prefix it uses on SignedInfo itself.
-  const signature = signBytes(key, `<ds:SignedInfo xmlns:ds="${XML_DSIG_NAMESPACE}">${signedInfoContent}</ds:SignedInfo>`).toString('base64');
+  const signature = signBytes(
+    key,
+    `<ds:SignedInfo xmlns:ds="${XML_DSIG_NAMESPACE}">${signedInfoContent}</ds:SignedInfo>`,
+  ).toString('base64');
   const publicKey = includePublicKey
     ? `<dsig11:DEREncodedKeyValue xmlns:dsig11="${XML_DSIG11_NAMESPACE}">${publicKeyBase64(key)}</dsig11:DEREncodedKeyValue>`
     : '';
@@ -180,7 +198,9 @@ function toBase32(bytes: Buffer): string {
 function signBase32(document: LicenseDocument, key: SigningKey, includePublicKey: boolean): string {
   const payload = Buffer.from(JSON.stringify(document));
   if (payload.length > MAX_BASE32_PAYLOAD_BYTES) {
-    throw ApiException.badRequest(`The license is ${payload.length} bytes, too large for the Base32 format (at most ${MAX_BASE32_PAYLOAD_BYTES}); use another format`);
+    throw ApiException.badRequest(
+      `The license is ${payload.length} bytes, too large for the Base32 format (at most ${MAX_BASE32_PAYLOAD_BYTES}); use another format`,
+    );
   }
   const header = Buffer.alloc(12);
   header[0] = BASE32_ENVELOPE_VERSION;
@@ -196,7 +216,10 @@ function signBase32(document: LicenseDocument, key: SigningKey, includePublicKey
   return text.match(BASE32_GROUPS)!.join('-');
 }
 
-const SIGNERS: Record<LicenseFormat, (document: LicenseDocument, key: SigningKey, includePublicKey: boolean) => string> = {
+const SIGNERS: Record<
+  LicenseFormat,
+  (document: LicenseDocument, key: SigningKey, includePublicKey: boolean) => string
+> = {
   [LicenseFormat.Xml]: signXml,
   [LicenseFormat.XmlDsig]: signXmlDsig,
   [LicenseFormat.Ascii]: signAscii,
@@ -204,8 +227,16 @@ const SIGNERS: Record<LicenseFormat, (document: LicenseDocument, key: SigningKey
 };
 
 /** Serialises and signs a license; a malformed document or unknown format is a 400 ApiException. */
-export function signLicense(document: LicenseDocument, format: LicenseFormat, key: SigningKey, options: SignLicenseOptions): SignedLicense {
-  if (!Object.hasOwn(SIGNERS, format)) throw ApiException.badRequest(`Unknown license format ${format}; expected 0 (XML), 1 (XML DSig), 2 (ASCII) or 3 (Base32)`);
+export function signLicense(
+  document: LicenseDocument,
+  format: LicenseFormat,
+  key: SigningKey,
+  options: SignLicenseOptions,
+): SignedLicense {
+  if (!Object.hasOwn(SIGNERS, format))
+    throw ApiException.badRequest(
+      `Unknown license format ${format}; expected 0 (XML), 1 (XML DSig), 2 (ASCII) or 3 (Base32)`,
+    );
   const licenseKey = SIGNERS[format](normalizeLicenseDocument(document), key, options.includePublicKey);
   return { licenseKey, hash: createHash('sha256').update(licenseKey).digest('hex'), keyId: key.keyId };
 }

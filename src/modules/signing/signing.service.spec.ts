@@ -22,6 +22,8 @@ describe('SigningService', () => {
 
   it('should not decrypt what another master key encrypted', () => {
     const stored = new SigningService(randomBytes(32)).encryptPrivateKey('-----BEGIN PRIVATE KEY-----');
-    expect(() => service.decryptPrivateKey(stored)).toThrow('the signing master key is not the one it was encrypted with');
+    expect(() => service.decryptPrivateKey(stored)).toThrow(
+      'the signing master key is not the one it was encrypted with',
+    );
   });
 });

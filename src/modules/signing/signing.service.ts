@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { assertMasterKey, decryptPrivateKey, encryptPrivateKey, GeneratedKeyPair, generateSigningKeyPair, importPrivateKey, SigningKey } from './key-material';
+import {
+  assertMasterKey,
+  decryptPrivateKey,
+  encryptPrivateKey,
+  GeneratedKeyPair,
+  generateSigningKeyPair,
+  importPrivateKey,
+  SigningKey,
+} from './key-material';
 import { LicenseDocument, LicenseFormat } from './license-document';
 import { signLicense, SignedLicense } from './license-formats';
 
@@ -31,7 +39,12 @@ export class SigningService {
     return decryptPrivateKey(encrypted, this.masterKey);
   }
 
-  signLicense(document: LicenseDocument, format: LicenseFormat, key: SigningKey, includePublicKey: boolean): SignedLicense {
+  signLicense(
+    document: LicenseDocument,
+    format: LicenseFormat,
+    key: SigningKey,
+    includePublicKey: boolean,
+  ): SignedLicense {
     return signLicense(document, format, key, { includePublicKey });
   }
 }

@@ -3,7 +3,12 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import { GetUserRolesResponse } from '../roles/roles.dto';
-import { AddUserToRoleRequest, AddUserToRoleResponse, RemoveUserFromRoleRequest, RemoveUserFromRoleResponse } from './users.dto';
+import {
+  AddUserToRoleRequest,
+  AddUserToRoleResponse,
+  RemoveUserFromRoleRequest,
+  RemoveUserFromRoleResponse,
+} from './users.dto';
 import { UserRolesService } from './user-roles.service';
 
 @ApiTags('Users')
@@ -14,16 +19,26 @@ export class UserRolesController {
 
   @Get()
   @Access('authenticated')
-  @ApiOperation({ operationId: 'getUserRoles', summary: 'Gets the roles of the user (your own, or anyone\'s as an administrator).' })
+  @ApiOperation({
+    operationId: 'getUserRoles',
+    summary: "Gets the roles of the user (your own, or anyone's as an administrator).",
+  })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetUserRolesResponse })
-  list(@Param('userId') userId: string, @Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetUserRolesResponse> {
+  list(
+    @Param('userId') userId: string,
+    @Query(QueryOptionsPipe) options: QueryOptions,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<GetUserRolesResponse> {
     return this.userRoles.list(userId, options, principal);
   }
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ operationId: 'addUserToRole', summary: 'Adds the user to one or more roles (comma-separated names).' })
+  @ApiOperation({
+    operationId: 'addUserToRole',
+    summary: 'Adds the user to one or more roles (comma-separated names).',
+  })
   @ApiOkResponse({ type: AddUserToRoleResponse })
   async add(@Param('userId') userId: string, @Body() request: AddUserToRoleRequest): Promise<AddUserToRoleResponse> {
     await this.userRoles.add(userId, request.roles);
@@ -31,10 +46,16 @@ export class UserRolesController {
   }
 
   @Delete()
-  @ApiOperation({ operationId: 'removeUserFromRole', summary: 'Removes the user from one or more roles (comma-separated names).' })
+  @ApiOperation({
+    operationId: 'removeUserFromRole',
+    summary: 'Removes the user from one or more roles (comma-separated names).',
+  })
   @ApiBody({ type: RemoveUserFromRoleRequest })
   @ApiOkResponse({ type: RemoveUserFromRoleResponse })
-  async remove(@Param('userId') userId: string, @Body() request: RemoveUserFromRoleRequest): Promise<RemoveUserFromRoleResponse> {
+  async remove(
+    @Param('userId') userId: string,
+    @Body() request: RemoveUserFromRoleRequest,
+  ): Promise<RemoveUserFromRoleResponse> {
     await this.userRoles.remove(userId, request.roles);
     return {} as RemoveUserFromRoleResponse;
   }

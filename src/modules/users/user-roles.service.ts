@@ -14,7 +14,8 @@ export class UserRolesService {
   ) {}
 
   async list(userId: string, options: QueryOptions, principal: Principal): Promise<GetUserRolesResponse> {
-    if (!isAdministrator(principal) && principal.userId !== userId) throw ApiException.forbidden("Only administrators may read another user's roles");
+    if (!isAdministrator(principal) && principal.userId !== userId)
+      throw ApiException.forbidden("Only administrators may read another user's roles");
     await this.users.findOrFail(userId);
     return this.roles.list(options, userId);
   }

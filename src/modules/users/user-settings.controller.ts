@@ -4,7 +4,12 @@ import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import {
-  DeleteUserSettingResponse, GetUserSettingsResponse, InsertUserSettingRequest, InsertUserSettingResponse, UpdateUserSettingRequest, UpdateUserSettingResponse,
+  DeleteUserSettingResponse,
+  GetUserSettingsResponse,
+  InsertUserSettingRequest,
+  InsertUserSettingResponse,
+  UpdateUserSettingRequest,
+  UpdateUserSettingResponse,
 } from './users.dto';
 import { UserSettingsService } from './user-settings.service';
 
@@ -19,7 +24,11 @@ export class UserSettingsController {
   @ApiOperation({ operationId: 'getUserSettings', summary: "Gets the user's settings." })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetUserSettingsResponse })
-  list(@Param('userId') userId: string, @Query(QueryOptionsPipe) options: QueryOptions, @CurrentPrincipal() principal: Principal): Promise<GetUserSettingsResponse> {
+  list(
+    @Param('userId') userId: string,
+    @Query(QueryOptionsPipe) options: QueryOptions,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<GetUserSettingsResponse> {
     return this.settings.list(userId, options, principal);
   }
 
@@ -27,21 +36,33 @@ export class UserSettingsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertUserSetting', summary: 'Inserts a setting for the user.' })
   @ApiOkResponse({ type: InsertUserSettingResponse })
-  async insert(@Param('userId') userId: string, @Body() request: InsertUserSettingRequest, @CurrentPrincipal() principal: Principal): Promise<InsertUserSettingResponse> {
+  async insert(
+    @Param('userId') userId: string,
+    @Body() request: InsertUserSettingRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<InsertUserSettingResponse> {
     return { settingId: await this.settings.insert(userId, request.setting, principal) } as InsertUserSettingResponse;
   }
 
   @Put()
   @ApiOperation({ operationId: 'updateUserSetting', summary: 'Updates a setting of the user.' })
   @ApiOkResponse({ type: UpdateUserSettingResponse })
-  async update(@Param('userId') userId: string, @Body() request: UpdateUserSettingRequest, @CurrentPrincipal() principal: Principal): Promise<UpdateUserSettingResponse> {
+  async update(
+    @Param('userId') userId: string,
+    @Body() request: UpdateUserSettingRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UpdateUserSettingResponse> {
     return { settingsId: await this.settings.update(userId, request.setting, principal) } as UpdateUserSettingResponse;
   }
 
   @Delete(':settingId')
   @ApiOperation({ operationId: 'deleteUserSetting', summary: 'Deletes a setting of the user.' })
   @ApiOkResponse({ type: DeleteUserSettingResponse })
-  async delete(@Param('userId') userId: string, @Param('settingId', IntIdPipe) settingId: number, @CurrentPrincipal() principal: Principal): Promise<DeleteUserSettingResponse> {
+  async delete(
+    @Param('userId') userId: string,
+    @Param('settingId', IntIdPipe) settingId: number,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DeleteUserSettingResponse> {
     await this.settings.delete(userId, settingId, principal);
     return {} as DeleteUserSettingResponse;
   }

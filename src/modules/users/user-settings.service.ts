@@ -38,7 +38,10 @@ export class UserSettingsService {
     const select = parseSelect(USER_SETTING_QUERY, options.select);
     const qb = this.settings.createQueryBuilder('setting').where('setting.userId = :userId', { userId });
     const { items, total } = await findPage(qb, 'setting', USER_SETTING_QUERY, options);
-    return { settings: items.map((setting) => pickFields(toUserSettingDto(setting), select)), totalSettingsCount: total } as GetUserSettingsResponse;
+    return {
+      settings: items.map((setting) => pickFields(toUserSettingDto(setting), select)),
+      totalSettingsCount: total,
+    } as GetUserSettingsResponse;
   }
 
   async insert(userId: string, input: UserSettingDto, principal: Principal): Promise<number> {
@@ -47,10 +50,22 @@ export class UserSettingsService {
     if (!name) throw ApiException.badRequest('setting.name is required');
     const category = input.category ?? '';
     if (await this.settings.existsBy({ userId, category, name })) {
-      throw ApiException.conflict(`The setting "${name}" already exists in category "${category}" for this user`, ErrorCode.Duplicate);
+      throw ApiException.conflict(
+        `The setting "${name}" already exists in category "${category}" for this user`,
+        ErrorCode.Duplicate,
+      );
     }
     const saved = await this.settings.save(
-      this.settings.create({ userId, category, name, group: input.group ?? null, value: input.value ?? null, type: input.type ?? null, description: input.description ?? null, readOnly: input.readOnly ?? false }),
+      this.settings.create({
+        userId,
+        category,
+        name,
+        group: input.group ?? null,
+        value: input.value ?? null,
+        type: input.type ?? null,
+        description: input.description ?? null,
+        readOnly: input.readOnly ?? false,
+      }),
     );
     return saved.id;
   }
@@ -60,9 +75,12 @@ export class UserSettingsService {
     if (!input.id) throw ApiException.badRequest('setting.id is required to update a setting');
     const setting = await this.settings.findOneBy({ id: input.id, userId });
     if (!setting) throw ApiException.notFound(`Setting ${input.id} does not exist for user ${userId}`);
-    if (setting.readOnly && !isAdministrator(principal)) throw ApiException.forbidden(`Setting "${setting.name}" is read-only`);
+    if (setting.readOnly && !isAdministrator(principal))
+      throw ApiException.forbidden(`Setting "${setting.name}" is read-only`);
     for (const field of ['category', 'group', 'name', 'value', 'type', 'description', 'readOnly'] as const) {
-      if (input[field] !== undefined) (setting as unknown as Record<string, unknown>)[field] = field === 'category' ? (input.category ?? '') : input[field];
+      if (input[field] !== undefined)
+        (setting as unknown as Record<string, unknown>)[field] =
+          field === 'category' ? (input.category ?? '') : input[field];
     }
     await this.settings.save(setting);
     return setting.id;
@@ -72,12 +90,14 @@ export class UserSettingsService {
     await this.assertAccess(userId, principal);
     const setting = await this.settings.findOneBy({ id: settingId, userId });
     if (!setting) throw ApiException.notFound(`Setting ${settingId} does not exist for user ${userId}`);
-    if (setting.readOnly && !isAdministrator(principal)) throw ApiException.forbidden(`Setting "${setting.name}" is read-only`);
+    if (setting.readOnly && !isAdministrator(principal))
+      throw ApiException.forbidden(`Setting "${setting.name}" is read-only`);
     await this.settings.delete({ id: settingId });
   }
 
   private async assertAccess(userId: string, principal: Principal): Promise<void> {
-    if (!isAdministrator(principal) && principal.userId !== userId) throw ApiException.forbidden("Only administrators may manage another user's settings");
+    if (!isAdministrator(principal) && principal.userId !== userId)
+      throw ApiException.forbidden("Only administrators may manage another user's settings");
     await assertRowExists(this.users.manager, UserEntity, userId, 'User');
   }
 }

@@ -1,4 +1,15 @@
-import { Column, CreateDateColumn, Entity, ForeignKey, Index, JoinTable, ManyToMany, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  JoinTable,
+  ManyToMany,
+  OneToMany,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { RoleEntity } from '../roles/role.entity';
 import type { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { UserSettingEntity } from './user-setting.entity';

@@ -2,7 +2,14 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
-import { DeleteUserResponse, GetUsersResponse, InsertUserRequest, InsertUserResponse, UpdateUserRequest, UpdateUserResponse } from './users.dto';
+import {
+  DeleteUserResponse,
+  GetUsersResponse,
+  InsertUserRequest,
+  InsertUserResponse,
+  UpdateUserRequest,
+  UpdateUserResponse,
+} from './users.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('Users')
@@ -14,7 +21,12 @@ export class UsersController {
   @Get()
   @ApiOperation({ operationId: 'getUsers', summary: 'Gets the users; include may name roles, apiKeys, settings.' })
   @ApiQueryOptions()
-  @ApiQuery({ name: 'roles', required: false, type: String, description: 'Only users in one of these roles (comma-separated names)' })
+  @ApiQuery({
+    name: 'roles',
+    required: false,
+    type: String,
+    description: 'Only users in one of these roles (comma-separated names)',
+  })
   @ApiOkResponse({ type: GetUsersResponse })
   list(@Query(QueryOptionsPipe) options: QueryOptions, @Query('roles') roles?: string): Promise<GetUsersResponse> {
     return this.users.list(options, roles);
@@ -30,15 +42,24 @@ export class UsersController {
 
   @Put()
   @Access('authenticated')
-  @ApiOperation({ operationId: 'updateUser', summary: 'Updates a user. Users may update their own profile and password (with currentPassword).' })
+  @ApiOperation({
+    operationId: 'updateUser',
+    summary: 'Updates a user. Users may update their own profile and password (with currentPassword).',
+  })
   @ApiOkResponse({ type: UpdateUserResponse })
-  async update(@Body() request: UpdateUserRequest, @CurrentPrincipal() principal: Principal): Promise<UpdateUserResponse> {
+  async update(
+    @Body() request: UpdateUserRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UpdateUserResponse> {
     await this.users.update(request, principal);
     return {} as UpdateUserResponse;
   }
 
   @Delete(':userId')
-  @ApiOperation({ operationId: 'deleteUser', summary: 'Deletes the user with the specified ID, with their API keys and settings.' })
+  @ApiOperation({
+    operationId: 'deleteUser',
+    summary: 'Deletes the user with the specified ID, with their API keys and settings.',
+  })
   @ApiOkResponse({ type: DeleteUserResponse })
   async delete(@Param('userId') userId: string, @CurrentPrincipal() principal: Principal): Promise<DeleteUserResponse> {
     await this.users.delete(userId, principal);

@@ -1,7 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ApiResponseDto } from '../../common/envelope';
-import { Nested, NestedArray, OptionalBoolean, OptionalDate, OptionalEmail, OptionalInt, OptionalString, OptionalStringArray } from '../../common/dto';
+import {
+  Nested,
+  NestedArray,
+  OptionalBoolean,
+  OptionalDate,
+  OptionalEmail,
+  OptionalInt,
+  OptionalString,
+  OptionalStringArray,
+} from '../../common/dto';
 import { ApiKeyDto } from '../api-keys/api-keys.dto';
 
 @ApiSchema({ name: 'Management.UserSetting' })
@@ -43,9 +52,12 @@ export class UserDto {
   @OptionalString(64) mobile?: string | null;
   @OptionalString(8192) notes?: string | null;
   @OptionalInt({ min: 1 }) customerId?: number | null;
-  @OptionalStringArray(64, 'Role names; on insert and update by an administrator they set the roles') roles?: string[] | null;
-  @NestedArray(() => ApiKeyDto, 'Embedded on read when include names apiKeys; ignored on input') apiKeys?: ApiKeyDto[] | null;
-  @NestedArray(() => UserSettingDto, 'Embedded on read when include names settings; ignored on input') settings?: UserSettingDto[] | null;
+  @OptionalStringArray(64, 'Role names; on insert and update by an administrator they set the roles') roles?:
+    string[] | null;
+  @NestedArray(() => ApiKeyDto, 'Embedded on read when include names apiKeys; ignored on input') apiKeys?:
+    ApiKeyDto[] | null;
+  @NestedArray(() => UserSettingDto, 'Embedded on read when include names settings; ignored on input') settings?:
+    UserSettingDto[] | null;
 }
 
 @ApiSchema({ name: 'Management.InsertUserRequest' })
@@ -57,10 +69,19 @@ export class InsertUserRequest {
 @ApiSchema({ name: 'Management.UpdateUserRequest' })
 export class UpdateUserRequest {
   @Nested(() => UserDto, { required: true }) user: UserDto;
-  @ApiPropertyOptional({ description: 'Needed to change your own password (administrators may omit it for other users)' })
-  @IsOptional() @IsString() @MaxLength(256)
+  @ApiPropertyOptional({
+    description: 'Needed to change your own password (administrators may omit it for other users)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
   currentPassword?: string | null;
-  @ApiPropertyOptional({ minLength: 8, maxLength: 256 }) @IsOptional() @IsString() @MinLength(8) @MaxLength(256) newPassword?: string | null;
+  @ApiPropertyOptional({ minLength: 8, maxLength: 256 })
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(256)
+  newPassword?: string | null;
 }
 
 @ApiSchema({ name: 'Management.GetUsersResponse' })
@@ -111,12 +132,18 @@ export class DeleteUserSettingResponse extends ApiResponseDto {}
 
 @ApiSchema({ name: 'Management.AddUserToRoleRequest' })
 export class AddUserToRoleRequest {
-  @ApiProperty({ description: 'A role name, or several separated by commas' }) @IsString() @MaxLength(1024) roles: string;
+  @ApiProperty({ description: 'A role name, or several separated by commas' })
+  @IsString()
+  @MaxLength(1024)
+  roles: string;
 }
 
 @ApiSchema({ name: 'Management.RemoveUserFromRoleRequest' })
 export class RemoveUserFromRoleRequest {
-  @ApiProperty({ description: 'A role name, or several separated by commas' }) @IsString() @MaxLength(1024) roles: string;
+  @ApiProperty({ description: 'A role name, or several separated by commas' })
+  @IsString()
+  @MaxLength(1024)
+  roles: string;
 }
 
 @ApiSchema({ name: 'Management.AddUserToRoleResponse' })

@@ -21,7 +21,10 @@ export function toUserSettingDto(setting: UserSettingEntity): UserSettingDto {
 }
 
 /** Never carries the password hash or lockout state; relations only when they were loaded. */
-export function toUserDto(user: UserEntity, related: { roles?: string[]; apiKeys?: ApiKeyEntity[]; settings?: UserSettingEntity[] } = {}): UserDto {
+export function toUserDto(
+  user: UserEntity,
+  related: { roles?: string[]; apiKeys?: ApiKeyEntity[]; settings?: UserSettingEntity[] } = {},
+): UserDto {
   const dto: UserDto = {
     id: user.id,
     userName: user.userName,

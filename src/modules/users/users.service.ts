@@ -53,8 +53,23 @@ export const USER_QUERY = defineQueryEntity({
 
 /** Members a user may change on their own account; the rest needs an administrator. */
 const PROFILE_FIELDS = [
-  'email', 'phoneNumber', 'title', 'firstName', 'lastName', 'department', 'birthDate', 'lastDismissMessages', 'image',
-  'address', 'postalCode', 'region', 'city', 'country', 'countryCode', 'mobile', 'notes',
+  'email',
+  'phoneNumber',
+  'title',
+  'firstName',
+  'lastName',
+  'department',
+  'birthDate',
+  'lastDismissMessages',
+  'image',
+  'address',
+  'postalCode',
+  'region',
+  'city',
+  'country',
+  'countryCode',
+  'mobile',
+  'notes',
 ] as const;
 const ADMIN_FIELDS = ['userName', 'rank', 'customerId'] as const;
 const DATE_FIELDS = new Set(['birthDate', 'lastDismissMessages']);
@@ -75,10 +90,15 @@ export class UsersService {
     const qb = this.users.createQueryBuilder('usr');
     if (roleNames?.trim()) {
       const roleIds = (await this.roles.resolveNames(roleNames)).map((role) => role.id);
-      qb.andWhere('EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = usr.id AND ur.role_id IN (:...roleIds))', { roleIds });
+      qb.andWhere('EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = usr.id AND ur.role_id IN (:...roleIds))', {
+        roleIds,
+      });
     }
     const { items, total } = await findPage(qb, 'usr', USER_QUERY, options);
-    const related = await this.loadRelated(items.map((user) => user.id), include);
+    const related = await this.loadRelated(
+      items.map((user) => user.id),
+      include,
+    );
     const users = items.map((user) =>
       pickFields(
         toUserDto(user, {
@@ -113,20 +133,30 @@ export class UsersService {
     const user = await this.findOrFail(input.id);
 
     if (!admin) {
-      const forbidden = [...ADMIN_FIELDS, 'roles' as const].filter((field) => input[field] !== undefined && !this.sameValue(user, field, input[field]));
+      const forbidden = [...ADMIN_FIELDS, 'roles' as const].filter(
+        (field) => input[field] !== undefined && !this.sameValue(user, field, input[field]),
+      );
       if (forbidden.length) throw ApiException.forbidden(`Only an administrator can change ${forbidden.join(', ')}`);
     }
     if (input.userName !== undefined && input.userName.trim().toLowerCase() !== user.userName.toLowerCase()) {
       await this.assertUserNameFree(input.userName.trim());
     }
-    if (admin && input.customerId && input.customerId !== user.customerId) await this.customers.assertExists(input.customerId, 'user.customerId');
+    if (admin && input.customerId && input.customerId !== user.customerId)
+      await this.customers.assertExists(input.customerId, 'user.customerId');
     this.applyFields(user, input, admin ? [...PROFILE_FIELDS, ...ADMIN_FIELDS] : PROFILE_FIELDS);
 
     if (request.newPassword) {
       if (!admin) {
-        if (!request.currentPassword) throw ApiException.badRequest('currentPassword is required to change your password', ErrorCode.PasswordChangeRequiresCurrentPassword);
+        if (!request.currentPassword)
+          throw ApiException.badRequest(
+            'currentPassword is required to change your password',
+            ErrorCode.PasswordChangeRequiresCurrentPassword,
+          );
         if (!(await verifyPassword(await this.passwordHashOf(user.id), request.currentPassword))) {
-          throw ApiException.forbidden('currentPassword is not correct', ErrorCode.PasswordChangeRequiresCurrentPassword);
+          throw ApiException.forbidden(
+            'currentPassword is not correct',
+            ErrorCode.PasswordChangeRequiresCurrentPassword,
+          );
         }
       }
       user.passwordHash = await hashPassword(request.newPassword);
@@ -137,7 +167,10 @@ export class UsersService {
     await this.dataSource.transaction(async (manager) => {
       if (admin && input.roles) {
         const roles: RoleEntity[] = input.roles.length ? await this.roles.resolveNames(input.roles) : [];
-        if (!roles.some((role) => role.name === Role.Administrator) && user.roles.some((role) => role.name === Role.Administrator)) {
+        if (
+          !roles.some((role) => role.name === Role.Administrator) &&
+          user.roles.some((role) => role.name === Role.Administrator)
+        ) {
           await this.assertNotLastAdministrator(user.id, manager.getRepository(UserEntity));
         }
         user.roles = roles;
@@ -150,7 +183,8 @@ export class UsersService {
 
   async delete(userId: string, principal: Principal): Promise<void> {
     const user = await this.findOrFail(userId);
-    if (user.id === principal.userId) throw ApiException.conflict('You cannot delete your own account', ErrorCode.InUse);
+    if (user.id === principal.userId)
+      throw ApiException.conflict('You cannot delete your own account', ErrorCode.InUse);
     await this.dataSource.transaction(async (manager) => {
       await this.assertNotLastAdministrator(user.id, manager.getRepository(UserEntity));
       await manager.getRepository(UserEntity).delete({ id: user.id });
@@ -194,17 +228,27 @@ export class UsersService {
       [Role.Administrator],
     );
     if (admins.some((row) => row.user_id === userId) && admins.length <= 1) {
-      throw ApiException.conflict('This is the last administrator; make another user an administrator first', ErrorCode.InUse);
+      throw ApiException.conflict(
+        'This is the last administrator; make another user an administrator first',
+        ErrorCode.InUse,
+      );
     }
   }
 
   private async passwordHashOf(userId: string): Promise<string> {
-    const row = await this.users.createQueryBuilder('usr').addSelect('usr.passwordHash').where('usr.id = :userId', { userId }).getOneOrFail();
+    const row = await this.users
+      .createQueryBuilder('usr')
+      .addSelect('usr.passwordHash')
+      .where('usr.id = :userId', { userId })
+      .getOneOrFail();
     return row.passwordHash;
   }
 
   private async assertUserNameFree(userName: string): Promise<void> {
-    const taken = await this.users.createQueryBuilder('usr').where('lower(usr.userName) = lower(:userName)', { userName }).getExists();
+    const taken = await this.users
+      .createQueryBuilder('usr')
+      .where('lower(usr.userName) = lower(:userName)', { userName })
+      .getExists();
     if (taken) throw ApiException.conflict(`The user name "${userName}" is already taken`, ErrorCode.Duplicate);
   }
 
@@ -212,7 +256,8 @@ export class UsersService {
     for (const field of fields) {
       const value = (input as Record<string, unknown>)[field];
       if (value === undefined) continue;
-      (user as unknown as Record<string, unknown>)[field] = DATE_FIELDS.has(field) && value !== null ? new Date(value as string) : value;
+      (user as unknown as Record<string, unknown>)[field] =
+        DATE_FIELDS.has(field) && value !== null ? new Date(value as string) : value;
     }
   }
 
@@ -227,22 +272,47 @@ export class UsersService {
   }
 
   private async loadRelated(userIds: string[], include: string[]) {
-    const result: { roles?: Map<string, string[]>; apiKeys?: Map<string, ApiKeyEntity[]>; settings?: Map<string, UserSettingEntity[]> } = {};
-    if (!userIds.length) return { roles: include.includes('roles') ? new Map() : undefined, apiKeys: include.includes('apiKeys') ? new Map() : undefined, settings: include.includes('settings') ? new Map() : undefined };
+    const result: {
+      roles?: Map<string, string[]>;
+      apiKeys?: Map<string, ApiKeyEntity[]>;
+      settings?: Map<string, UserSettingEntity[]>;
+    } = {};
+    if (!userIds.length)
+      return {
+        roles: include.includes('roles') ? new Map() : undefined,
+        apiKeys: include.includes('apiKeys') ? new Map() : undefined,
+        settings: include.includes('settings') ? new Map() : undefined,
+      };
     if (include.includes('roles')) {
       const rows: Array<{ user_id: string; name: string }> = await this.users.query(
         'SELECT ur.user_id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ANY($1) ORDER BY r.name',
         [userIds],
       );
-      result.roles = groupBy(rows, (row) => row.user_id, (row) => row.name);
+      result.roles = groupBy(
+        rows,
+        (row) => row.user_id,
+        (row) => row.name,
+      );
     }
     if (include.includes('apiKeys')) {
-      const keys = await this.dataSource.getRepository(ApiKeyEntity).find({ where: { ownerId: In(userIds) }, order: { id: 'ASC' } });
-      result.apiKeys = groupBy(keys, (key) => key.ownerId, (key) => key);
+      const keys = await this.dataSource
+        .getRepository(ApiKeyEntity)
+        .find({ where: { ownerId: In(userIds) }, order: { id: 'ASC' } });
+      result.apiKeys = groupBy(
+        keys,
+        (key) => key.ownerId,
+        (key) => key,
+      );
     }
     if (include.includes('settings')) {
-      const settings = await this.dataSource.getRepository(UserSettingEntity).find({ where: { userId: In(userIds) }, order: { id: 'ASC' } });
-      result.settings = groupBy(settings, (setting) => setting.userId, (setting) => setting);
+      const settings = await this.dataSource
+        .getRepository(UserSettingEntity)
+        .find({ where: { userId: In(userIds) }, order: { id: 'ASC' } });
+      result.settings = groupBy(
+        settings,
+        (setting) => setting.userId,
+        (setting) => setting,
+      );
     }
     return result;
   }
