@@ -17,3 +17,13 @@ export class ApiResponseDto {
 
 /** What a failed call answers; `details` only where the error has structured data (seat counts, …). */
 export class ApiErrorResponseDto extends ApiResponseDto {}
+
+/**
+ * What a handler or service returns for a response type `T`: the payload without the envelope members, which the
+ * envelope hook adds (a handler may still set its own `message`). Returning `Payload<InsertUserResponse>` lets the
+ * compiler check the payload's shape where a cast (`{ userId } as InsertUserResponse`) would hide a mistake.
+ */
+export type Payload<T extends ApiResponseDto> = Omit<T, keyof ApiResponseDto> & { message?: string };
+
+/** A response that carries nothing beyond the envelope (updates and deletes). */
+export const EMPTY_PAYLOAD: Payload<ApiResponseDto> = Object.freeze({});
