@@ -1,7 +1,6 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ApiException } from '../common/errors';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/uuid';
 
 /**
  * 404 "<Noun> <id> does not exist" unless a row of `entity` has this primary key: the parent named in
@@ -15,7 +14,7 @@ export async function assertRowExists(
   noun: string,
 ): Promise<void> {
   const [key] = manager.connection.getMetadata(entity).primaryColumns;
-  const castable = key.type !== 'uuid' || (typeof id === 'string' && UUID.test(id));
+  const castable = key.type !== 'uuid' || isUuid(id);
   if (!castable || !(await manager.existsBy(entity, { [key.propertyName]: id })))
     throw ApiException.notFound(`${noun} ${id} does not exist`);
 }

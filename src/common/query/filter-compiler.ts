@@ -8,6 +8,7 @@ import type {
   StringMethod,
 } from './filter.ast';
 import { filterErrorAt, invalidFilter, parseFilter } from './filter-parser';
+import { isUuid } from '../uuid';
 import { findField, findRelation, idFieldName, type QueryEntity, type QueryField } from './query-entity';
 import {
   columnMetadataOf,
@@ -82,7 +83,6 @@ const METHOD_NAMES: Record<StringMethod, string> = {
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_INSTANT_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))?)?$/i;
 const DATE_EXAMPLE = '"2024-01-31" or "2024-01-31T12:00:00Z"';
@@ -299,7 +299,7 @@ class FilterCompilation {
         return instant.toISOString();
       }
       case 'uuid':
-        if (literal.type !== 'string' || !UUID_PATTERN.test(literal.value)) {
+        if (literal.type !== 'string' || !isUuid(literal.value)) {
           throw mismatch('an id field; compare it with a quoted UUID, e.g. "3f2504e0-4f89-41d3-9a0c-0305e82c3301"');
         }
         return literal.value.toLowerCase();

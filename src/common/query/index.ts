@@ -4,3 +4,4 @@ export { applyFilter } from './filter-compiler';
 export * from './query-entity';
 export * from './query-options';
 export * from './query-compiler';
+export * from './list-page';

@@ -12,6 +12,7 @@ import {
   UpdateContactRequest,
   UpdateContactResponse,
 } from './customers.dto';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('Contacts')
 @Access('commerce')
@@ -23,7 +24,7 @@ export class ContactsController {
   @ApiOperation({ operationId: 'getContacts', summary: 'Retrieves a list of contacts.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetContactsResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetContactsResponse> {
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<Payload<GetContactsResponse>> {
     return this.contacts.list(options);
   }
 
@@ -31,23 +32,23 @@ export class ContactsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertContact', summary: 'Inserts a new contact of an existing customer.' })
   @ApiOkResponse({ type: InsertContactResponse })
-  insert(@Body() request: InsertContactRequest): Promise<InsertContactResponse> {
+  insert(@Body() request: InsertContactRequest): Promise<Payload<InsertContactResponse>> {
     return this.contacts.insert(request.contact);
   }
 
   @Put()
   @ApiOperation({ operationId: 'updateContact', summary: 'Updates an existing contact.' })
   @ApiOkResponse({ type: UpdateContactResponse })
-  async update(@Body() request: UpdateContactRequest): Promise<UpdateContactResponse> {
+  async update(@Body() request: UpdateContactRequest): Promise<Payload<UpdateContactResponse>> {
     await this.contacts.update(request.contact);
-    return {} as UpdateContactResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Delete(':contactId')
   @ApiOperation({ operationId: 'deleteContact', summary: 'Deletes a contact.' })
   @ApiOkResponse({ type: DeleteContactResponse })
-  async delete(@Param('contactId', IntIdPipe) contactId: number): Promise<DeleteContactResponse> {
+  async delete(@Param('contactId', IntIdPipe) contactId: number): Promise<Payload<DeleteContactResponse>> {
     await this.contacts.delete(contactId);
-    return {} as DeleteContactResponse;
+    return EMPTY_PAYLOAD;
   }
 }

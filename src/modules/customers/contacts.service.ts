@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ApiException } from '../../common/errors';
-import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { Payload } from '../../common/envelope';
+import { QueryOptions, findPage, listPage } from '../../common/query';
 import { ContactEntity } from './contact.entity';
 import { CustomerEntity } from './customer.entity';
 import { ContactDto, GetContactsResponse, InsertContactResponse } from './customers.dto';
@@ -20,23 +21,23 @@ export class ContactsService {
   ) {}
 
   /** Every contact, or only those of `customerId` (GET /v1/customers/{customerId}/contacts, 404 for an unknown customer). */
-  async list(options: QueryOptions, customerId?: number): Promise<GetContactsResponse> {
-    const select = parseSelect(CONTACT_QUERY, options.select);
-    // The contact lists embed nothing; naming a relation anyway gets a 400 rather than being ignored.
-    parseInclude(CONTACT_QUERY, options.include);
-    const qb = this.contacts.createQueryBuilder('contact');
-    if (customerId !== undefined) {
-      await assertRowExists(this.contacts.manager, CustomerEntity, customerId, 'Customer');
-      qb.where('contact.customerId = :customerId', { customerId });
-    }
-    const { items, total } = await findPage(qb, 'contact', CONTACT_QUERY, options);
-    return {
-      contacts: items.map((contact) => pickFields(toContactDto(contact), select)),
-      totalContactsCount: total,
-    } as GetContactsResponse;
+  async list(options: QueryOptions, customerId?: number): Promise<Payload<GetContactsResponse>> {
+    // The contact lists embed nothing; naming a relation anyway gets a 400 (from listPage) rather than being ignored.
+    const { items, total } = await listPage(CONTACT_QUERY, options, {
+      read: async () => {
+        const qb = this.contacts.createQueryBuilder('contact');
+        if (customerId !== undefined) {
+          await assertRowExists(this.contacts.manager, CustomerEntity, customerId, 'Customer');
+          qb.where('contact.customerId = :customerId', { customerId });
+        }
+        return findPage(qb, 'contact', CONTACT_QUERY, options);
+      },
+      toDtos: (rows) => rows.map(toContactDto),
+    });
+    return { contacts: items, totalContactsCount: total };
   }
 
-  async insert(input: ContactDto): Promise<InsertContactResponse> {
+  async insert(input: ContactDto): Promise<Payload<InsertContactResponse>> {
     if (input.customerId === undefined || input.customerId === null) {
       throw ApiException.badRequest('contact.customerId is required: a contact belongs to a customer');
     }
@@ -45,7 +46,7 @@ export class ContactsService {
     applyContactInput(contact, input);
     assertContactNamed(contact);
     const saved = await this.contacts.save(contact);
-    return { contactId: saved.id } as InsertContactResponse;
+    return { contactId: saved.id };
   }
 
   async update(input: ContactDto): Promise<void> {

@@ -14,6 +14,7 @@ import {
   UpdateCustomerResponse,
 } from './customers.dto';
 import { CustomersService } from './customers.service';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('Customers')
 @Access('commerce')
@@ -28,7 +29,7 @@ export class CustomersController {
   @ApiOperation({ operationId: 'getCustomers', summary: 'Retrieves a list of customers; include may name contacts.' })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetCustomersResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetCustomersResponse> {
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<Payload<GetCustomersResponse>> {
     return this.customers.list(options);
   }
 
@@ -39,7 +40,7 @@ export class CustomersController {
     summary: 'Inserts a new customer (and its contacts); a code is generated when none is given.',
   })
   @ApiOkResponse({ type: InsertCustomerResponse })
-  insert(@Body() request: InsertCustomerRequest): Promise<InsertCustomerResponse> {
+  insert(@Body() request: InsertCustomerRequest): Promise<Payload<InsertCustomerResponse>> {
     return this.customers.insert(request.customer);
   }
 
@@ -49,9 +50,9 @@ export class CustomersController {
     summary: 'Updates an existing customer; embedded contacts are ignored.',
   })
   @ApiOkResponse({ type: UpdateCustomerResponse })
-  async update(@Body() request: UpdateCustomerRequest): Promise<UpdateCustomerResponse> {
+  async update(@Body() request: UpdateCustomerRequest): Promise<Payload<UpdateCustomerResponse>> {
     await this.customers.update(request.customer);
-    return {} as UpdateCustomerResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Delete(':customerId')
@@ -60,9 +61,9 @@ export class CustomersController {
     summary: 'Deletes a customer with its contacts; refused (409) while orders or licenses point at it.',
   })
   @ApiOkResponse({ type: DeleteCustomerResponse })
-  async delete(@Param('customerId', IntIdPipe) customerId: number): Promise<DeleteCustomerResponse> {
+  async delete(@Param('customerId', IntIdPipe) customerId: number): Promise<Payload<DeleteCustomerResponse>> {
     await this.customers.delete(customerId);
-    return {} as DeleteCustomerResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Get(':customerId/contacts')
@@ -72,7 +73,7 @@ export class CustomersController {
   listContacts(
     @Param('customerId', IntIdPipe) customerId: number,
     @Query(QueryOptionsPipe) options: QueryOptions,
-  ): Promise<GetCustomerContactsResponse> {
+  ): Promise<Payload<GetCustomerContactsResponse>> {
     return this.contacts.list(options, customerId);
   }
 }

@@ -1,3 +1,4 @@
+import { copyPresent } from '../../common/dto';
 import { ApiException } from '../../common/errors';
 import { ContactEntity } from './contact.entity';
 import { CustomerEntity } from './customer.entity';
@@ -48,19 +49,12 @@ const CONTACT_FIELDS = [
 export function applyCustomerInput(customer: CustomerEntity, input: CustomerDto): void {
   copyPresent(customer, input, CUSTOMER_FIELDS);
   // A flag cannot be "unknown": null keeps the current value rather than failing the NOT NULL column.
-  if (input.isReseller !== undefined && input.isReseller !== null) customer.isReseller = input.isReseller;
+  copyPresent(customer, input, ['isReseller'], { nullKeeps: true });
 }
 
 export function applyContactInput(contact: ContactEntity, input: ContactDto): void {
   copyPresent(contact, input, CONTACT_FIELDS);
-  if (input.notify !== undefined && input.notify !== null) contact.notify = input.notify;
-}
-
-function copyPresent<E extends object, I extends object>(entity: E, input: I, fields: readonly string[]): void {
-  for (const field of fields) {
-    const value = (input as Record<string, unknown>)[field];
-    if (value !== undefined) (entity as Record<string, unknown>)[field] = value;
-  }
+  copyPresent(contact, input, ['notify'], { nullKeeps: true });
 }
 
 const hasText = (value: string | null | undefined) => typeof value === 'string' && value.trim().length > 0;

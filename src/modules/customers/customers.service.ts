@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { generateKey } from '../../common/key-format';
-import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { Payload } from '../../common/envelope';
+import { QueryOptions, findPage, listPage, parseInclude } from '../../common/query';
 import { SettingsService } from '../settings/settings.service';
 import { ContactEntity } from './contact.entity';
 import { Referrer, assertNotReferenced, isUniqueViolation } from '../../database/referencing-rows';
@@ -38,20 +39,12 @@ export class CustomersService {
     private readonly dataSource: DataSource,
   ) {}
 
-  async list(options: QueryOptions): Promise<GetCustomersResponse> {
-    const select = parseSelect(CUSTOMER_QUERY, options.select);
-    const include = parseInclude(CUSTOMER_QUERY, options.include);
-    const { items, total } = await findPage(
-      this.customers.createQueryBuilder('customer'),
-      'customer',
-      CUSTOMER_QUERY,
-      options,
-    );
-    const customers = await this.toDtos(items, include);
-    return {
-      customers: customers.map((dto) => pickFields(dto, select && [...select, ...include])),
-      totalCustomersCount: total,
-    } as GetCustomersResponse;
+  async list(options: QueryOptions): Promise<Payload<GetCustomersResponse>> {
+    const { items, total } = await listPage(CUSTOMER_QUERY, options, {
+      read: () => findPage(this.customers.createQueryBuilder('customer'), 'customer', CUSTOMER_QUERY, options),
+      toDtos: (rows, include) => this.toDtos(rows, include),
+    });
+    return { customers: items, totalCustomersCount: total };
   }
 
   /** Customers as DTOs by id, with the named includes: for modules that embed a customer (orders, licenses). */
@@ -74,7 +67,7 @@ export class CustomersService {
     }
   }
 
-  async insert(input: CustomerDto): Promise<InsertCustomerResponse> {
+  async insert(input: CustomerDto): Promise<Payload<InsertCustomerResponse>> {
     const draft = this.customers.create();
     applyCustomerInput(draft, input);
     assertCustomerNamed(draft);
@@ -97,7 +90,7 @@ export class CustomersService {
           if (contacts.length) await manager.save(ContactEntity, contacts);
           return customer;
         });
-        return { customerId: saved.id, customerCode: saved.code } as InsertCustomerResponse;
+        return { customerId: saved.id, customerCode: saved.code };
       } catch (error) {
         if (!isUniqueViolation(error, CODE_INDEX)) throw error;
         if (code) throw this.duplicateCode(code);

@@ -5,7 +5,9 @@ import { ApiException, ErrorCode } from '../../common/errors';
 import { generateKey } from '../../common/key-format';
 import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
 import { CustomersService } from '../customers/customers.service';
+import { assertRowExists } from '../../database/existing-rows';
 import { assertNotReferenced } from '../../database/referencing-rows';
+import { CustomerEntity } from '../customers/customer.entity';
 import { SettingsService } from '../settings/settings.service';
 import { lockOrder } from './order-totals';
 import { OrderEntity } from './order.entity';
@@ -43,8 +45,7 @@ export class OrdersService {
     const include = parseInclude(ORDER_QUERY, options.include);
     const qb = this.orders.createQueryBuilder('ord');
     if (customerId !== undefined) {
-      const found = await this.orders.query('SELECT 1 FROM customers WHERE id = $1', [customerId]);
-      if (found.length === 0) throw ApiException.notFound(`Customer ${customerId} does not exist`);
+      await assertRowExists(this.orders.manager, CustomerEntity, customerId, 'Customer');
       qb.where('ord.customerId = :customerId', { customerId });
     }
     const { items, total } = await findPage(qb, 'ord', ORDER_QUERY, options);
