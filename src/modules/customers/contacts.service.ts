@@ -1,22 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { ApiException } from '../../common/errors';
 import { Payload } from '../../common/envelope';
-import { QueryOptions, findPage, listPage } from '../../common/query';
-import { ContactEntity } from './contact.entity';
+import { ApiException } from '../../common/errors';
+import { QueryOptions, listPage } from '../../common/query';
+import { assertRowExists } from '../../database/existing-rows';
 import { CustomerEntity } from './customer.entity';
 import { ContactDto, GetContactsResponse, InsertContactResponse } from './customers.dto';
 import { applyContactInput, assertContactNamed } from './customers.input';
 import { toContactDto } from './customers.mapper';
 import { CONTACT_QUERY } from './customers.query';
+import { CustomersRepository } from './customers.repository';
 import { CustomersService } from './customers.service';
-import { assertRowExists } from '../../database/existing-rows';
 
 @Injectable()
 export class ContactsService {
   constructor(
-    @InjectRepository(ContactEntity) private readonly contacts: Repository<ContactEntity>,
+    private readonly repository: CustomersRepository,
     private readonly customers: CustomersService,
   ) {}
 
@@ -25,12 +23,9 @@ export class ContactsService {
     // The contact lists embed nothing; naming a relation anyway gets a 400 (from listPage) rather than being ignored.
     const { items, total } = await listPage(CONTACT_QUERY, options, {
       read: async () => {
-        const qb = this.contacts.createQueryBuilder('contact');
-        if (customerId !== undefined) {
-          await assertRowExists(this.contacts.manager, CustomerEntity, customerId, 'Customer');
-          qb.where('contact.customerId = :customerId', { customerId });
-        }
-        return findPage(qb, 'contact', CONTACT_QUERY, options);
+        if (customerId !== undefined)
+          await assertRowExists(this.repository.manager, CustomerEntity, customerId, 'Customer');
+        return this.repository.findContactPage(options, { customerId });
       },
       toDtos: (rows) => rows.map(toContactDto),
     });
@@ -42,17 +37,17 @@ export class ContactsService {
       throw ApiException.badRequest('contact.customerId is required: a contact belongs to a customer');
     }
     await this.customers.assertExists(input.customerId, 'contact.customerId');
-    const contact = this.contacts.create({ customerId: input.customerId });
+    const contact = this.repository.newContact({ customerId: input.customerId });
     applyContactInput(contact, input);
     assertContactNamed(contact);
-    const saved = await this.contacts.save(contact);
+    const saved = await this.repository.saveContact(contact);
     return { contactId: saved.id };
   }
 
   async update(input: ContactDto): Promise<void> {
     if (input.id === undefined || input.id === null)
       throw ApiException.badRequest('contact.id is required to update a contact');
-    const contact = await this.contacts.findOneBy({ id: input.id });
+    const contact = await this.repository.findContactById(input.id);
     if (!contact) throw ApiException.notFound(`Contact ${input.id} does not exist`);
     if (input.customerId !== undefined && input.customerId !== null && input.customerId !== contact.customerId) {
       await this.customers.assertExists(input.customerId, 'contact.customerId');
@@ -60,11 +55,11 @@ export class ContactsService {
     }
     applyContactInput(contact, input);
     assertContactNamed(contact);
-    await this.contacts.save(contact);
+    await this.repository.saveContact(contact);
   }
 
   async delete(contactId: number): Promise<void> {
-    const result = await this.contacts.delete({ id: contactId });
-    if (!result.affected) throw ApiException.notFound(`Contact ${contactId} does not exist`);
+    if (!(await this.repository.deleteContact(contactId)))
+      throw ApiException.notFound(`Contact ${contactId} does not exist`);
   }
 }

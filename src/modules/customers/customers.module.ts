@@ -5,13 +5,14 @@ import { ContactsController } from './contacts.controller';
 import { ContactsService } from './contacts.service';
 import { CustomerEntity } from './customer.entity';
 import { CustomersController } from './customers.controller';
+import { CustomersRepository } from './customers.repository';
 import { CustomersService } from './customers.service';
 
 /** Customers and the contacts they own (one aggregate). */
 @Module({
   imports: [TypeOrmModule.forFeature([CustomerEntity, ContactEntity])],
   controllers: [CustomersController, ContactsController],
-  providers: [CustomersService, ContactsService],
+  providers: [CustomersRepository, CustomersService, ContactsService],
   exports: [CustomersService],
 })
 export class CustomersModule {}

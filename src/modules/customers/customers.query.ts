@@ -1,7 +1,4 @@
-import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
-import { QueryEntity, QueryRelation, defineQueryEntity } from '../../common/query';
-import { ContactEntity } from './contact.entity';
-import { toContactDto } from './customers.mapper';
+import { QueryEntity, defineQueryEntity } from '../../common/query';
 
 export const CONTACT_QUERY = defineQueryEntity({
   name: 'Contact',
@@ -24,26 +21,6 @@ export const CONTACT_QUERY = defineQueryEntity({
     customer: { target: () => CUSTOMER_QUERY, many: false, includable: false },
   },
 });
-
-/** Records embedded in a customer by `include`; each is loaded for a whole page in one query. */
-export interface CustomerInclude {
-  /** The whitelist of the embedded records, so filters can reach into them (`Contacts.Email == "…"`). */
-  query: () => QueryEntity;
-  /** Embedded DTOs keyed by customer id. */
-  load: (manager: EntityManager, customerIds: number[]) => Promise<Map<number, unknown[]>>;
-}
-
-/**
- * What `include` may name on GET /v1/customers: one entry per relation. The name is the CustomerDto
- * member that receives the records and, when filters should reach them, a to-many relation property of
- * CustomerEntity.
- */
-export const CUSTOMER_INCLUDES: Record<string, CustomerInclude> = {
-  contacts: {
-    query: () => CONTACT_QUERY,
-    load: (manager, ids) => loadByCustomerId(manager, ContactEntity, ids, toContactDto),
-  },
-};
 
 export const CUSTOMER_QUERY: QueryEntity = defineQueryEntity({
   name: 'Customer',
@@ -79,34 +56,8 @@ export const CUSTOMER_QUERY: QueryEntity = defineQueryEntity({
     image: { type: 'string', filterable: false, sortable: false },
     meta: { type: 'string', sortable: false },
   },
-  relations: Object.fromEntries(
-    Object.entries(CUSTOMER_INCLUDES).map(([name, include]): [string, QueryRelation] => [
-      name,
-      { property: name, target: include.query, many: true },
-    ]),
-  ),
+  relations: {
+    // What `include` may name on GET /v1/customers; filters reach into it too (`Contacts.Email == "…"`).
+    contacts: { property: 'contacts', target: () => CONTACT_QUERY, many: true },
+  },
 });
-
-/** Rows of `entity` whose customer_id is among `customerIds`, as DTOs grouped by customer, in id order. */
-export async function loadByCustomerId<E extends ObjectLiteral & { customerId: number | null }, D>(
-  manager: EntityManager,
-  entity: EntityTarget<E>,
-  customerIds: number[],
-  toDto: (row: E) => D,
-): Promise<Map<number, D[]>> {
-  const grouped = new Map<number, D[]>();
-  if (customerIds.length === 0) return grouped;
-  const rows = await manager
-    .getRepository(entity)
-    .createQueryBuilder('row')
-    .where('row.customerId IN (:...customerIds)', { customerIds })
-    .orderBy('row.id', 'ASC')
-    .getMany();
-  for (const row of rows) {
-    if (row.customerId === null) continue;
-    const list = grouped.get(row.customerId) ?? [];
-    list.push(toDto(row));
-    grouped.set(row.customerId, list);
-  }
-  return grouped;
-}

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { generateKey } from '../../common/key-format';
-import { Payload } from '../../common/envelope';
-import { QueryOptions, findPage, listPage, parseInclude } from '../../common/query';
+import { QueryOptions, listPage, parseInclude } from '../../common/query';
+import { Referrer, assertNotReferenced, isUniqueViolation } from '../../database/referencing-rows';
 import { SettingsService } from '../settings/settings.service';
 import { ContactEntity } from './contact.entity';
-import { Referrer, assertNotReferenced, isUniqueViolation } from '../../database/referencing-rows';
 import { CustomerEntity } from './customer.entity';
 import { CustomerDto, GetCustomersResponse, InsertCustomerResponse } from './customers.dto';
 import {
@@ -17,8 +16,9 @@ import {
   assertCustomerNamed,
   givenCode,
 } from './customers.input';
-import { toCustomerDto } from './customers.mapper';
-import { CUSTOMER_INCLUDES, CUSTOMER_QUERY } from './customers.query';
+import { toContactDto, toCustomerDto } from './customers.mapper';
+import { CUSTOMER_QUERY } from './customers.query';
+import { CustomersRepository } from './customers.repository';
 
 const CODE_INDEX = 'customers_code_unique';
 /** A collision needs two equal random codes; several in a row mean the format is far too narrow. */
@@ -34,14 +34,14 @@ const CUSTOMER_REFERRERS: Referrer[] = [
 @Injectable()
 export class CustomersService {
   constructor(
-    @InjectRepository(CustomerEntity) private readonly customers: Repository<CustomerEntity>,
+    private readonly customers: CustomersRepository,
     private readonly settings: SettingsService,
     private readonly dataSource: DataSource,
   ) {}
 
   async list(options: QueryOptions): Promise<Payload<GetCustomersResponse>> {
     const { items, total } = await listPage(CUSTOMER_QUERY, options, {
-      read: () => findPage(this.customers.createQueryBuilder('customer'), 'customer', CUSTOMER_QUERY, options),
+      read: () => this.customers.findPage(options),
       toDtos: (rows, include) => this.toDtos(rows, include),
     });
     return { customers: items, totalCustomersCount: total };
@@ -51,24 +51,20 @@ export class CustomersService {
   async findDtosByIds(customerIds: number[], include: string[] = []): Promise<Map<number, CustomerDto>> {
     const unique = [...new Set(customerIds)];
     if (unique.length === 0) return new Map();
-    const customers = await this.customers.find({ where: { id: In(unique) } });
+    const customers = await this.customers.findByIds(unique);
     const dtos = await this.toDtos(customers, parseInclude(CUSTOMER_QUERY, include.join(',')));
     return new Map(dtos.map((dto) => [dto.id!, dto]));
   }
 
   /** 400 naming `field` when the customer does not exist, for records that point at one. */
-  async assertExists(
-    customerId: number,
-    field: string,
-    manager: EntityManager = this.customers.manager,
-  ): Promise<void> {
-    if (!(await manager.existsBy(CustomerEntity, { id: customerId }))) {
+  async assertExists(customerId: number, field: string, manager?: EntityManager): Promise<void> {
+    if (!(await this.customers.exists(customerId, manager))) {
       throw ApiException.badRequest(`${field}: customer ${customerId} does not exist`, ErrorCode.InvalidReference);
     }
   }
 
   async insert(input: CustomerDto): Promise<Payload<InsertCustomerResponse>> {
-    const draft = this.customers.create();
+    const draft = new CustomerEntity();
     applyCustomerInput(draft, input);
     assertCustomerNamed(draft);
     const contacts = (input.contacts ?? []).map((contactInput, index) => {
@@ -84,12 +80,9 @@ export class CustomersService {
     for (let attempt = 1; ; attempt++) {
       draft.code = code ?? generateKey(format!);
       try {
-        const saved = await this.dataSource.transaction(async (manager) => {
-          const customer = await manager.save(CustomerEntity, { ...draft });
-          for (const contact of contacts) contact.customerId = customer.id;
-          if (contacts.length) await manager.save(ContactEntity, contacts);
-          return customer;
-        });
+        const saved = await this.dataSource.transaction((manager) =>
+          this.customers.insertWithContacts(manager, { customer: draft, contacts }),
+        );
         return { customerId: saved.id, customerCode: saved.code };
       } catch (error) {
         if (!isUniqueViolation(error, CODE_INDEX)) throw error;
@@ -107,7 +100,8 @@ export class CustomersService {
   async update(input: CustomerDto): Promise<void> {
     if (input.id === undefined || input.id === null)
       throw ApiException.badRequest('customer.id is required to update a customer');
-    const customer = await this.findOrFail(input.id);
+    const customer = await this.customers.findById(input.id);
+    if (!customer) throw ApiException.notFound(`Customer ${input.id} does not exist`);
     if (input.code !== undefined && input.code !== null) {
       const code = givenCode(input.code);
       if (!code) throw ApiException.badRequest('customer.code cannot be blank; omit it to keep the current code');
@@ -131,8 +125,8 @@ export class CustomersService {
    */
   async delete(customerId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const locked: unknown[] = await manager.query('SELECT id FROM customers WHERE id = $1 FOR UPDATE', [customerId]);
-      if (locked.length === 0) throw ApiException.notFound(`Customer ${customerId} does not exist`);
+      if (!(await this.customers.lockById(manager, customerId)))
+        throw ApiException.notFound(`Customer ${customerId} does not exist`);
       await assertNotReferenced(
         manager,
         `customer ${customerId}`,
@@ -140,35 +134,28 @@ export class CustomersService {
         CUSTOMER_REFERRERS,
         'delete or reassign them first',
       );
-      await manager.delete(CustomerEntity, { id: customerId });
+      await this.customers.delete(manager, customerId);
     });
   }
 
-  async findOrFail(customerId: number): Promise<CustomerEntity> {
-    const customer = await this.customers.findOneBy({ id: customerId });
-    if (!customer) throw ApiException.notFound(`Customer ${customerId} does not exist`);
-    return customer;
-  }
-
   private async toDtos(customers: CustomerEntity[], include: string[]): Promise<CustomerDto[]> {
-    const ids = customers.map((customer) => customer.id);
-    const embedded = await Promise.all(
-      include.map(async (name) => [name, await CUSTOMER_INCLUDES[name].load(this.customers.manager, ids)] as const),
-    );
+    const contacts = include.includes('contacts')
+      ? await this.customers.findContactsOfCustomers(customers.map((customer) => customer.id))
+      : undefined;
+    const contactsByCustomer = new Map<number, ContactEntity[]>();
+    for (const contact of contacts ?? []) {
+      contactsByCustomer.set(contact.customerId, [...(contactsByCustomer.get(contact.customerId) ?? []), contact]);
+    }
     return customers.map((customer) => {
-      const dto = toCustomerDto(customer) as Record<string, unknown>;
-      for (const [name, byCustomer] of embedded) dto[name] = byCustomer.get(customer.id) ?? [];
-      return dto as CustomerDto;
+      const dto = toCustomerDto(customer);
+      if (contacts) dto.contacts = (contactsByCustomer.get(customer.id) ?? []).map(toContactDto);
+      return dto;
     });
   }
 
   private async assertCodeFree(code: string): Promise<void> {
-    const holder = await this.customers
-      .createQueryBuilder('customer')
-      .select('customer.id')
-      .where('lower(customer.code) = lower(:code)', { code })
-      .getOne();
-    if (holder) throw this.duplicateCode(code, holder.id);
+    const holderId = await this.customers.findIdByCode(code);
+    if (holderId !== undefined) throw this.duplicateCode(code, holderId);
   }
 
   private duplicateCode(code: string, holderId?: number): ApiException {
