@@ -13,6 +13,7 @@ import {
   UpdateProductOrderRequest,
   UpdateProductOrderResponse,
 } from './orders.dto';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('Orders')
 @Access('commerce')
@@ -30,7 +31,7 @@ export class OrderLinesController {
   listForOrder(
     @Param('orderId', IntIdPipe) orderId: number,
     @Query(QueryOptionsPipe) options: QueryOptions,
-  ): Promise<GetOrderProductsResponse> {
+  ): Promise<Payload<GetOrderProductsResponse>> {
     return this.lines.listForOrder(orderId, options);
   }
 
@@ -45,9 +46,9 @@ export class OrderLinesController {
     @Param('orderId', IntIdPipe) orderId: number,
     @Param('productId', IntIdPipe) productId: number,
     @Body() request: InsertProductOrderRequest,
-  ): Promise<InsertProductOrderResponse> {
+  ): Promise<Payload<InsertProductOrderResponse>> {
     await this.lines.insert(orderId, productId, request.productOrder);
-    return {} as InsertProductOrderResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Put('orders/:orderId/products/:productId')
@@ -57,9 +58,9 @@ export class OrderLinesController {
     @Param('orderId', IntIdPipe) orderId: number,
     @Param('productId', IntIdPipe) productId: number,
     @Body() request: UpdateProductOrderRequest,
-  ): Promise<UpdateProductOrderResponse> {
+  ): Promise<Payload<UpdateProductOrderResponse>> {
     await this.lines.update(orderId, productId, request.productOrder);
-    return {} as UpdateProductOrderResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Delete('orders/:orderId/products/:productId')
@@ -71,9 +72,9 @@ export class OrderLinesController {
   async delete(
     @Param('orderId', IntIdPipe) orderId: number,
     @Param('productId', IntIdPipe) productId: number,
-  ): Promise<DeleteProductOrderResponse> {
+  ): Promise<Payload<DeleteProductOrderResponse>> {
     await this.lines.delete(orderId, productId);
-    return {} as DeleteProductOrderResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Get('products/:productId/orders')
@@ -86,7 +87,7 @@ export class OrderLinesController {
   listForProduct(
     @Param('productId', IntIdPipe) productId: number,
     @Query(QueryOptionsPipe) options: QueryOptions,
-  ): Promise<GetProductOrdersResponse> {
+  ): Promise<Payload<GetProductOrdersResponse>> {
     return this.lines.listForProduct(productId, options);
   }
 }

@@ -1,56 +1,50 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { copyPresent } from '../../common/dto';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { QueryEntity, QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { QueryEntity, QueryOptions, listPage } from '../../common/query';
 import { CustomersService } from '../customers/customers.service';
 import { ProductEntity } from '../products/product.entity';
 import { toProductDto } from '../products/products.mapper';
-import { lockOrder, recomputeOrderTotal } from './order-totals';
 import { OrderEntity } from './order.entity';
 import { GetOrderProductsResponse, GetProductOrdersResponse, OrderDto, ProductOrderDto } from './orders.dto';
 import { toOrderDto, toProductOrderDto } from './orders.mapper';
 import { ORDER_PRODUCT_QUERY, PRODUCT_ORDER_QUERY } from './orders.query';
+import { OrdersRepository } from './orders.repository';
 import { ProductOrderEntity } from './product-order.entity';
 import { assertRowExists } from '../../database/existing-rows';
 
 /**
  * Order lines ("product orders"): one product on one order, at most once. Every change takes the
- * order's row lock and recomputes its total in the same transaction (see order-totals.ts).
+ * order's row lock and recomputes its total in the same transaction (see OrdersRepository.lock).
  */
 @Injectable()
 export class OrderLinesService {
   constructor(
-    @InjectRepository(ProductOrderEntity) private readonly lines: Repository<ProductOrderEntity>,
+    private readonly orders: OrdersRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly customers: CustomersService,
   ) {}
 
-  async listForOrder(orderId: number, options: QueryOptions): Promise<GetOrderProductsResponse> {
+  async listForOrder(orderId: number, options: QueryOptions): Promise<Payload<GetOrderProductsResponse>> {
     await assertRowExists(this.dataSource.manager, OrderEntity, orderId, 'Order');
-    const { items, total } = await this.page(ORDER_PRODUCT_QUERY, 'line.orderId = :orderId', { orderId }, options);
-    return { orderProducts: items, totalOrderProductsCount: total } as GetOrderProductsResponse;
+    const { items, total } = await this.page(ORDER_PRODUCT_QUERY, { orderId }, options);
+    return { orderProducts: items, totalOrderProductsCount: total };
   }
 
-  async listForProduct(productId: number, options: QueryOptions): Promise<GetProductOrdersResponse> {
+  async listForProduct(productId: number, options: QueryOptions): Promise<Payload<GetProductOrdersResponse>> {
     await assertRowExists(this.dataSource.manager, ProductEntity, productId, 'Product');
-    const { items, total } = await this.page(
-      PRODUCT_ORDER_QUERY,
-      'line.productId = :productId',
-      { productId },
-      options,
-    );
-    return { productOrders: items, totalProductOrdersCount: total } as GetProductOrdersResponse;
+    const { items, total } = await this.page(PRODUCT_ORDER_QUERY, { productId }, options);
+    return { productOrders: items, totalProductOrdersCount: total };
   }
 
   /** The lines of several products, each with its order (and the order's customer), for include=ProductOrders. */
   async linesOfProducts(productIds: number[]): Promise<Map<number, ProductOrderDto[]>> {
     const grouped = new Map<number, ProductOrderDto[]>();
     if (productIds.length === 0) return grouped;
-    const lines = await this.lines.find({
-      where: { productId: In(productIds) },
-      order: { productId: 'ASC', orderId: 'ASC' },
-    });
+    const lines = await this.orders.findLinesOfProducts(productIds);
     const dtos = await this.toDtos(lines, ['order']);
     lines.forEach((line, index) => grouped.set(line.productId, [...(grouped.get(line.productId) ?? []), dtos[index]]));
     return grouped;
@@ -60,17 +54,17 @@ export class OrderLinesService {
   async insert(orderId: number, productId: number, input: ProductOrderDto): Promise<void> {
     this.assertPathIds(orderId, productId, input);
     await this.dataSource.transaction(async (manager) => {
-      await lockOrder(manager, orderId);
-      const product = await manager.findOneBy(ProductEntity, { id: productId });
+      await this.lockOrder(manager, orderId);
+      const product = await this.orders.findProduct(manager, productId);
       if (!product)
         throw ApiException.badRequest(`productId: product ${productId} does not exist`, ErrorCode.InvalidReference);
-      if (await manager.existsBy(ProductOrderEntity, { orderId, productId })) {
+      if (await this.orders.lineExists(manager, { orderId, productId })) {
         throw ApiException.conflict(
           `Product ${productId} is already on order ${orderId}; change that line with PUT`,
           ErrorCode.Duplicate,
         );
       }
-      await manager.insert(ProductOrderEntity, {
+      await this.orders.insertLine(manager, {
         orderId,
         productId,
         quantity: input.quantity ?? 1,
@@ -79,7 +73,7 @@ export class OrderLinesService {
         taxes: input.taxes ?? 0,
         description: input.description ?? null,
       });
-      await recomputeOrderTotal(manager, orderId);
+      await this.orders.recomputeTotal(manager, orderId);
     });
   }
 
@@ -87,36 +81,35 @@ export class OrderLinesService {
   async update(orderId: number, productId: number, input: ProductOrderDto): Promise<void> {
     this.assertPathIds(orderId, productId, input);
     await this.dataSource.transaction(async (manager) => {
-      await lockOrder(manager, orderId);
-      const line = await manager.findOneBy(ProductOrderEntity, { orderId, productId });
+      await this.lockOrder(manager, orderId);
+      const line = await this.orders.findLine(manager, { orderId, productId });
       if (!line) throw this.lineNotFound(orderId, productId);
       const changes: Partial<ProductOrderEntity> = {};
-      for (const field of ['quantity', 'unitPrice', 'discount', 'taxes'] as const) {
-        const value = input[field];
-        if (value !== undefined && value !== null) changes[field] = value;
-      }
-      if (input.description !== undefined) changes.description = input.description ?? null;
-      if (Object.keys(changes).length > 0) await manager.update(ProductOrderEntity, { orderId, productId }, changes);
-      await recomputeOrderTotal(manager, orderId);
+      copyPresent(changes, input, ['quantity', 'unitPrice', 'discount', 'taxes'], { nullKeeps: true });
+      copyPresent(changes, input, ['description']);
+      if (Object.keys(changes).length > 0) await this.orders.updateLine(manager, { orderId, productId }, changes);
+      await this.orders.recomputeTotal(manager, orderId);
     });
   }
 
   async delete(orderId: number, productId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await lockOrder(manager, orderId);
-      const result = await manager.delete(ProductOrderEntity, { orderId, productId });
-      if (!result.affected) throw this.lineNotFound(orderId, productId);
-      await recomputeOrderTotal(manager, orderId);
+      await this.lockOrder(manager, orderId);
+      if (!(await this.orders.deleteLine(manager, { orderId, productId }))) throw this.lineNotFound(orderId, productId);
+      await this.orders.recomputeTotal(manager, orderId);
     });
   }
 
-  private async page(query: QueryEntity, condition: string, parameters: Record<string, number>, options: QueryOptions) {
-    const select = parseSelect(query, options.select);
-    const include = parseInclude(query, options.include);
-    const qb = this.lines.createQueryBuilder('line').where(condition, parameters);
-    const { items, total } = await findPage(qb, 'line', query, options);
-    const dtos = await this.toDtos(items, include);
-    return { items: dtos.map((dto) => pickFields(dto, select && [...select, ...include])), total };
+  private page(query: QueryEntity, scope: { orderId: number } | { productId: number }, options: QueryOptions) {
+    return listPage(query, options, {
+      read: () => this.orders.findLinePage(query, options, scope),
+      toDtos: (lines, include) => this.toDtos(lines, include),
+    });
+  }
+
+  /** 404 unless the order exists; its row lock is held until the transaction ends. */
+  private async lockOrder(manager: EntityManager, orderId: number): Promise<void> {
+    if (!(await this.orders.lock(manager, orderId))) throw ApiException.notFound(`Order ${orderId} does not exist`);
   }
 
   /** Embeds the product and/or the order (with its customer and contacts), one query per relation for the whole page. */
@@ -131,14 +124,12 @@ export class OrderLinesService {
   }
 
   private async productDtos(ids: number[]) {
-    const products = ids.length
-      ? await this.dataSource.manager.findBy(ProductEntity, { id: In([...new Set(ids)]) })
-      : [];
+    const products = await this.orders.findProductsByIds([...new Set(ids)]);
     return new Map(products.map((product) => [product.id, toProductDto(product)]));
   }
 
   private async orderDtos(ids: number[]): Promise<Map<number, OrderDto>> {
-    const orders = ids.length ? await this.dataSource.manager.findBy(OrderEntity, { id: In([...new Set(ids)]) }) : [];
+    const orders = await this.orders.findByIds([...new Set(ids)]);
     const customers = await this.customers.findDtosByIds(
       orders.map((order) => order.customerId),
       ['contacts'],

@@ -13,6 +13,7 @@ import {
   UpdateOrderResponse,
 } from './orders.dto';
 import { OrdersService } from './orders.service';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('Orders')
 @Access('commerce')
@@ -24,7 +25,7 @@ export class OrdersController {
   @ApiOperation({ operationId: 'getOrders', summary: 'Gets the orders; include may name Customer.' })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetOrdersResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetOrdersResponse> {
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<Payload<GetOrdersResponse>> {
     return this.orders.list(options);
   }
 
@@ -35,16 +36,16 @@ export class OrdersController {
     summary: 'Inserts a new order; answers its id and order number (generated when not given).',
   })
   @ApiOkResponse({ type: InsertOrderResponse })
-  insert(@Body() request: InsertOrderRequest): Promise<InsertOrderResponse> {
+  insert(@Body() request: InsertOrderRequest): Promise<Payload<InsertOrderResponse>> {
     return this.orders.insert(request.order);
   }
 
   @Put('orders')
   @ApiOperation({ operationId: 'updateOrder', summary: 'Updates an existing order; its total follows its lines.' })
   @ApiOkResponse({ type: UpdateOrderResponse })
-  async update(@Body() request: UpdateOrderRequest): Promise<UpdateOrderResponse> {
+  async update(@Body() request: UpdateOrderRequest): Promise<Payload<UpdateOrderResponse>> {
     await this.orders.update(request.order);
-    return {} as UpdateOrderResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Delete('orders/:orderId')
@@ -53,9 +54,9 @@ export class OrdersController {
     summary: 'Deletes an order with its lines; licenses issued for it block the delete.',
   })
   @ApiOkResponse({ type: DeleteOrderResponse })
-  async delete(@Param('orderId', IntIdPipe) orderId: number): Promise<DeleteOrderResponse> {
+  async delete(@Param('orderId', IntIdPipe) orderId: number): Promise<Payload<DeleteOrderResponse>> {
     await this.orders.delete(orderId);
-    return {} as DeleteOrderResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Get('customers/:customerId/orders')
@@ -65,7 +66,7 @@ export class OrdersController {
   listForCustomer(
     @Param('customerId', IntIdPipe) customerId: number,
     @Query(QueryOptionsPipe) options: QueryOptions,
-  ): Promise<GetCustomerOrdersResponse> {
+  ): Promise<Payload<GetCustomerOrdersResponse>> {
     return this.orders.list(options, customerId);
   }
 }

@@ -6,6 +6,7 @@ import { OrderLinesController } from './order-lines.controller';
 import { OrderLinesService } from './order-lines.service';
 import { OrderEntity } from './order.entity';
 import { OrdersController } from './orders.controller';
+import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 import { ProductOrderEntity } from './product-order.entity';
 
@@ -13,7 +14,7 @@ import { ProductOrderEntity } from './product-order.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([OrderEntity, ProductOrderEntity, ProductEntity]), CustomersModule],
   controllers: [OrdersController, OrderLinesController],
-  providers: [OrdersService, OrderLinesService],
+  providers: [OrdersRepository, OrdersService, OrderLinesService],
   exports: [OrderLinesService],
 })
 export class OrdersModule {}

@@ -1,19 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { copyPresent, toDateOrNull } from '../../common/dto';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { generateKey } from '../../common/key-format';
-import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { QueryOptions, listPage } from '../../common/query';
 import { CustomersService } from '../customers/customers.service';
 import { assertRowExists } from '../../database/existing-rows';
-import { assertNotReferenced } from '../../database/referencing-rows';
+import { assertNotReferenced, isUniqueViolation } from '../../database/referencing-rows';
 import { CustomerEntity } from '../customers/customer.entity';
 import { SettingsService } from '../settings/settings.service';
-import { lockOrder } from './order-totals';
 import { OrderEntity } from './order.entity';
 import { GetOrdersResponse, InsertOrderResponse, OrderDto } from './orders.dto';
 import { toOrderDto } from './orders.mapper';
 import { ORDER_QUERY } from './orders.query';
+import { OrdersRepository } from './orders.repository';
 
 const ORDER_NUMBER_INDEX = 'orders_order_number_unique';
 /** A collision needs two equal random numbers; several in a row mean the format is far too narrow. */
@@ -33,43 +35,41 @@ const TEXT_FIELDS = [
 @Injectable()
 export class OrdersService {
   constructor(
-    @InjectRepository(OrderEntity) private readonly orders: Repository<OrderEntity>,
+    private readonly orders: OrdersRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly customers: CustomersService,
     private readonly settings: SettingsService,
   ) {}
 
   /** All orders, or one customer's (`customerId`), with the customer embedded when include names it. */
-  async list(options: QueryOptions, customerId?: number): Promise<GetOrdersResponse> {
-    const select = parseSelect(ORDER_QUERY, options.select);
-    const include = parseInclude(ORDER_QUERY, options.include);
-    const qb = this.orders.createQueryBuilder('ord');
-    if (customerId !== undefined) {
-      await assertRowExists(this.orders.manager, CustomerEntity, customerId, 'Customer');
-      qb.where('ord.customerId = :customerId', { customerId });
-    }
-    const { items, total } = await findPage(qb, 'ord', ORDER_QUERY, options);
-    const customers = include.includes('customer')
-      ? await this.customers.findDtosByIds(
-          items.map((order) => order.customerId),
-          ['contacts'],
-        )
-      : undefined;
-    const orders = items.map((order) =>
-      pickFields(
-        toOrderDto(order, { customer: customers ? (customers.get(order.customerId) ?? null) : undefined }),
-        select && [...select, ...include],
-      ),
-    );
-    return { orders, totalOrdersCount: total } as GetOrdersResponse;
+  async list(options: QueryOptions, customerId?: number): Promise<Payload<GetOrdersResponse>> {
+    const { items, total } = await listPage(ORDER_QUERY, options, {
+      read: async () => {
+        if (customerId !== undefined)
+          await assertRowExists(this.orders.manager, CustomerEntity, customerId, 'Customer');
+        return this.orders.findPage(options, { customerId });
+      },
+      toDtos: async (orders, include) => {
+        const customers = include.includes('customer')
+          ? await this.customers.findDtosByIds(
+              orders.map((order) => order.customerId),
+              ['contacts'],
+            )
+          : undefined;
+        return orders.map((order) =>
+          toOrderDto(order, { customer: customers ? (customers.get(order.customerId) ?? null) : undefined }),
+        );
+      },
+    });
+    return { orders: items, totalOrdersCount: total };
   }
 
   /** The total starts at 0 and follows the lines added with POST /v1/orders/{orderId}/products/{productId}. */
-  async insert(input: OrderDto): Promise<InsertOrderResponse> {
+  async insert(input: OrderDto): Promise<Payload<InsertOrderResponse>> {
     if (!input.customerId)
       throw ApiException.badRequest('order.customerId is required: the customer who places the order');
     await this.customers.assertExists(input.customerId, 'order.customerId');
-    const draft = this.orders.create({ customerId: input.customerId, resellerId: null, paymentDate: null, total: 0 });
+    const draft: Partial<OrderEntity> = { customerId: input.customerId, resellerId: null, paymentDate: null, total: 0 };
     this.applyFields(draft, input);
     if (input.resellerId) {
       await this.customers.assertExists(input.resellerId, 'order.resellerId');
@@ -81,10 +81,10 @@ export class OrdersService {
     for (let attempt = 1; ; attempt++) {
       draft.orderNumber = given ?? generateKey(format!);
       try {
-        const saved = await this.orders.save({ ...draft });
-        return { orderId: saved.id, orderNumber: saved.orderNumber } as InsertOrderResponse;
+        const saved = await this.orders.insert(draft);
+        return { orderId: saved.id, orderNumber: saved.orderNumber };
       } catch (error) {
-        if (!isNumberTaken(error)) throw error;
+        if (!isUniqueViolation(error, ORDER_NUMBER_INDEX)) throw error;
         if (given || attempt >= MAX_NUMBER_ATTEMPTS) throw this.numberTaken(draft.orderNumber);
       }
     }
@@ -96,7 +96,7 @@ export class OrdersService {
    */
   async update(input: OrderDto): Promise<void> {
     if (!input.id) throw ApiException.badRequest('order.id is required to update an order');
-    const order = await this.orders.findOneBy({ id: input.id });
+    const order = await this.orders.findById(input.id);
     if (!order) throw ApiException.notFound(`Order ${input.id} does not exist`);
     const changes: Partial<OrderEntity> = {};
     this.applyFields(changes, input);
@@ -117,9 +117,10 @@ export class OrdersService {
       changes.orderNumber = number;
     }
     try {
-      await this.orders.update({ id: order.id }, { ...changes, updatedAt: new Date() });
+      await this.orders.update(order.id, { ...changes, updatedAt: new Date() });
     } catch (error) {
-      if (isNumberTaken(error)) throw this.numberTaken(changes.orderNumber ?? order.orderNumber);
+      if (isUniqueViolation(error, ORDER_NUMBER_INDEX))
+        throw this.numberTaken(changes.orderNumber ?? order.orderNumber);
       throw error;
     }
   }
@@ -127,7 +128,7 @@ export class OrdersService {
   /** The lines go with the order; licenses issued for it keep it (409 naming them). */
   async delete(orderId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await lockOrder(manager, orderId);
+      if (!(await this.orders.lock(manager, orderId))) throw ApiException.notFound(`Order ${orderId} does not exist`);
       await assertNotReferenced(
         manager,
         `order ${orderId}`,
@@ -135,21 +136,17 @@ export class OrdersService {
         [{ table: 'licenses', column: 'order_id', noun: 'license' }],
         'delete or move those licenses first',
       );
-      await manager.delete(OrderEntity, { id: orderId });
+      await this.orders.delete(manager, orderId);
     });
   }
 
   private applyFields(order: Partial<OrderEntity>, input: OrderDto): void {
-    for (const field of TEXT_FIELDS) if (input[field] !== undefined) order[field] = input[field] ?? null;
-    if (input.paymentDate !== undefined) order.paymentDate = input.paymentDate ? new Date(input.paymentDate) : null;
+    copyPresent(order, input, TEXT_FIELDS);
+    copyPresent(order, input, ['paymentDate'], { convert: toDateOrNull });
   }
 
   private async assertNumberFree(orderNumber: string): Promise<void> {
-    const taken = await this.orders
-      .createQueryBuilder('ord')
-      .where('lower(ord.orderNumber) = lower(:orderNumber)', { orderNumber })
-      .getExists();
-    if (taken) throw this.numberTaken(orderNumber);
+    if (await this.orders.isOrderNumberTaken(orderNumber)) throw this.numberTaken(orderNumber);
   }
 
   private numberTaken(orderNumber: string): ApiException {
@@ -158,10 +155,4 @@ export class OrdersService {
       ErrorCode.Duplicate,
     );
   }
-}
-
-function isNumberTaken(error: unknown): boolean {
-  const driverError =
-    error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
-  return driverError?.code === '23505' && driverError.constraint === ORDER_NUMBER_INDEX;
 }
