@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsDateString,
+  IsDefined,
   IsIn,
   IsInt,
   IsNumber,
@@ -129,7 +130,8 @@ export const Nested = (type: () => new () => object, options: { required?: boole
     options.required
       ? ApiProperty({ type: () => type(), description: options.description })
       : ApiPropertyOptional({ type: () => type(), nullable: true, description: options.description }),
-    ...(options.required ? [] : [IsOptional(), nullable()]),
+    // ValidateNested passes a missing object; a required one must be there to validate.
+    ...(options.required ? [IsDefined()] : [IsOptional(), nullable()]),
     ValidateNested(),
     Type(type),
   );
