@@ -5,3 +5,4 @@ export * from './api-key-hash';
 export * from './strategies';
 export * from './auth.guard';
 export * from './passwords';
+export * from './route-access';

@@ -6,7 +6,7 @@ import { EmailService } from './email.service';
 import { LicenseEmailService } from './license-email.service';
 
 @ApiTags('Email')
-@Access('administration')
+@Access('administration', 'send')
 @Controller('v1/email')
 export class EmailController {
   constructor(
