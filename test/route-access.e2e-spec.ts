@@ -32,11 +32,13 @@ function concretePath(path: string): string {
 describe('route access as the server enforces it', () => {
   let ctx: TestContext;
   const tokens: Record<string, string> = {};
+  // Four users mean eight argon2 hashes: more than the default hook timeout on a loaded 2-core machine.
   beforeAll(async () => {
     ctx = await startTestApp();
     tokens.Administrator = ctx.adminToken;
-    for (const role of ROLES) tokens[role] = (await createUser(ctx, [role])).token;
-  });
+    const users = await Promise.all(ROLES.map((role) => createUser(ctx, [role])));
+    ROLES.forEach((role, index) => (tokens[role] = users[index].token));
+  }, 120_000);
   afterAll(() => ctx.close());
 
   async function call(route: string, headers: Record<string, string>): Promise<{ status: number; message: string }> {
