@@ -12,6 +12,7 @@ import {
   UpdateAssemblyRequest,
   UpdateAssemblyResponse,
 } from './products.dto';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('Assemblies')
 @Access('licensing')
@@ -26,7 +27,7 @@ export class AssembliesController {
   })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetAssembliesResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetAssembliesResponse> {
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<Payload<GetAssembliesResponse>> {
     return this.assemblies.list(options);
   }
 
@@ -34,23 +35,23 @@ export class AssembliesController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertAssembly', summary: 'Inserts a new assembly.' })
   @ApiOkResponse({ type: InsertAssemblyResponse })
-  insert(@Body() request: InsertAssemblyRequest): Promise<InsertAssemblyResponse> {
+  insert(@Body() request: InsertAssemblyRequest): Promise<Payload<InsertAssemblyResponse>> {
     return this.assemblies.insert(request.assembly);
   }
 
   @Put()
   @ApiOperation({ operationId: 'updateAssembly', summary: 'Updates an existing assembly.' })
   @ApiOkResponse({ type: UpdateAssemblyResponse })
-  async update(@Body() request: UpdateAssemblyRequest): Promise<UpdateAssemblyResponse> {
+  async update(@Body() request: UpdateAssemblyRequest): Promise<Payload<UpdateAssemblyResponse>> {
     await this.assemblies.update(request.assembly);
-    return {} as UpdateAssemblyResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Delete(':assemblyId')
   @ApiOperation({ operationId: 'deleteAssembly', summary: 'Deletes an assembly and its links to releases.' })
   @ApiOkResponse({ type: DeleteAssemblyResponse })
-  async delete(@Param('assemblyId', IntIdPipe) assemblyId: number): Promise<DeleteAssemblyResponse> {
+  async delete(@Param('assemblyId', IntIdPipe) assemblyId: number): Promise<Payload<DeleteAssemblyResponse>> {
     await this.assemblies.delete(assemblyId);
-    return {} as DeleteAssemblyResponse;
+    return EMPTY_PAYLOAD;
   }
 }

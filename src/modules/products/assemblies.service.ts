@@ -1,79 +1,73 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { copyPresent } from '../../common/dto';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
+import { QueryOptions, listPage } from '../../common/query';
 import { AssemblyEntity } from './assembly.entity';
 import { AssemblyDto, GetAssembliesResponse, InsertAssemblyResponse } from './products.dto';
 import { toAssemblyDto } from './products.mapper';
 import { ASSEMBLY_QUERY } from './products.query';
+import { ProductsRepository } from './products.repository';
 
 const TEXT_FIELDS = ['version', 'culture', 'publicKeyToken', 'debugSymbolsKey'] as const;
 
 /**
- * Assemblies on their own (/v1/assemblies). The release endpoints reuse `create` and `applyChanges`
+ * Assemblies on their own (/v1/assemblies). The release endpoints reuse `insertIn` and `updateIn`
  * so an assembly is validated the same way whichever path it comes through.
  */
 @Injectable()
 export class AssembliesService {
-  constructor(@InjectRepository(AssemblyEntity) private readonly assemblies: Repository<AssemblyEntity>) {}
+  constructor(private readonly repository: ProductsRepository) {}
 
-  async list(options: QueryOptions, releaseId?: number): Promise<GetAssembliesResponse> {
-    const select = parseSelect(ASSEMBLY_QUERY, options.select);
-    const qb = this.assemblies.createQueryBuilder('assembly');
-    if (releaseId !== undefined) {
-      qb.andWhere(
-        'EXISTS (SELECT 1 FROM release_assemblies link WHERE link.assembly_id = assembly.id AND link.release_id = :releaseId)',
-        { releaseId },
-      );
-    }
-    const { items, total } = await findPage(qb, 'assembly', ASSEMBLY_QUERY, options);
-    return {
-      assemblies: items.map((assembly) => pickFields(toAssemblyDto(assembly), select)),
-      totalAssembliesCount: total,
-    } as GetAssembliesResponse;
+  /** All assemblies, or those that ship in `releaseId` (the caller has checked the release). */
+  async list(options: QueryOptions, releaseId?: number): Promise<Payload<GetAssembliesResponse>> {
+    const { items, total } = await listPage(ASSEMBLY_QUERY, options, {
+      read: () => this.repository.findAssemblyPage(options, { releaseId }),
+      toDtos: (assemblies) => assemblies.map(toAssemblyDto),
+    });
+    return { assemblies: items, totalAssembliesCount: total };
   }
 
-  async insert(input: AssemblyDto): Promise<InsertAssemblyResponse> {
-    const saved = await this.create(input, this.assemblies.manager);
-    return { assemblyId: saved.id } as InsertAssemblyResponse;
+  async insert(input: AssemblyDto): Promise<Payload<InsertAssemblyResponse>> {
+    return { assemblyId: await this.insertIn(this.repository.manager, input) };
   }
 
   async update(input: AssemblyDto): Promise<void> {
     if (!input.id) throw ApiException.badRequest('assembly.id is required to update an assembly');
-    const assembly = await this.findOrFail(input.id);
-    await this.applyChanges(assembly, input, this.assemblies.manager);
-    await this.assemblies.save(assembly);
+    await this.updateIn(this.repository.manager, input.id, input);
   }
 
   /** Its links to releases go with it; the releases stay. */
   async delete(assemblyId: number): Promise<void> {
-    const result = await this.assemblies.delete({ id: assemblyId });
-    if (!result.affected) throw ApiException.notFound(`Assembly ${assemblyId} does not exist`);
+    if (!(await this.repository.deleteAssembly(assemblyId)))
+      throw ApiException.notFound(`Assembly ${assemblyId} does not exist`);
   }
 
-  async findOrFail(assemblyId: number, manager: EntityManager = this.assemblies.manager): Promise<AssemblyEntity> {
-    const assembly = await manager.findOneBy(AssemblyEntity, { id: assemblyId });
-    if (!assembly) throw ApiException.notFound(`Assembly ${assemblyId} does not exist`);
-    return assembly;
-  }
-
-  async create(input: AssemblyDto, manager: EntityManager): Promise<AssemblyEntity> {
+  /** Creates the assembly with `manager` (a release's transaction, or the default one) and answers its id. */
+  async insertIn(manager: EntityManager, input: AssemblyDto): Promise<number> {
     const name = input.name?.trim();
     if (!name) throw ApiException.badRequest('assembly.name is required');
-    const assembly = manager.create(AssemblyEntity, { name, mappingFileId: null });
+    const assembly = this.repository.newAssembly({ name, mappingFileId: null });
     for (const field of TEXT_FIELDS) assembly[field] = input[field] ?? null;
     assembly.mappingFileId = await this.checkedMappingFileId(input.mappingFileId, manager);
-    return manager.save(assembly);
+    return (await this.repository.saveAssembly(assembly, manager)).id;
   }
 
-  /** Members left out of the request keep their value; null clears them. */
-  async applyChanges(assembly: AssemblyEntity, input: AssemblyDto, manager: EntityManager): Promise<void> {
+  /** Members left out of the request keep their value; null clears them. 404 for an unknown assembly. */
+  async updateIn(manager: EntityManager, assemblyId: number, input: AssemblyDto): Promise<void> {
+    const assembly = await this.repository.findAssembly(assemblyId, manager);
+    if (!assembly) throw ApiException.notFound(`Assembly ${assemblyId} does not exist`);
+    await this.applyChanges(assembly, input, manager);
+    await this.repository.saveAssembly(assembly, manager);
+  }
+
+  private async applyChanges(assembly: AssemblyEntity, input: AssemblyDto, manager: EntityManager): Promise<void> {
     if (input.name !== undefined) {
       if (!input.name?.trim()) throw ApiException.badRequest('assembly.name cannot be empty');
       assembly.name = input.name.trim();
     }
-    for (const field of TEXT_FIELDS) if (input[field] !== undefined) assembly[field] = input[field] ?? null;
+    copyPresent(assembly, input, TEXT_FIELDS);
     if (input.mappingFileId !== undefined)
       assembly.mappingFileId = await this.checkedMappingFileId(input.mappingFileId, manager);
   }
@@ -81,8 +75,7 @@ export class AssembliesService {
   /** 0 and null mean "no mapping file", as clients with non-nullable ints send 0 for an unset id. */
   private async checkedMappingFileId(id: number | null | undefined, manager: EntityManager): Promise<number | null> {
     if (!id) return null;
-    const rows = await manager.query('SELECT 1 FROM resources WHERE id = $1', [id]);
-    if (rows.length === 0)
+    if (!(await this.repository.resourceExists(manager, id)))
       throw ApiException.badRequest(
         `assembly.mappingFileId: resource ${id} does not exist`,
         ErrorCode.InvalidReference,

@@ -12,6 +12,7 @@ import {
   UpdateProductResponse,
 } from './products.dto';
 import { ProductsService } from './products.service';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('Products')
 @Access('products')
@@ -29,7 +30,7 @@ export class ProductsController {
   list(
     @Query(QueryOptionsPipe) options: QueryOptions,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<GetProductsResponse> {
+  ): Promise<Payload<GetProductsResponse>> {
     return this.products.list(options, principal);
   }
 
@@ -37,16 +38,16 @@ export class ProductsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertProduct', summary: 'Inserts a new product.' })
   @ApiOkResponse({ type: InsertProductResponse })
-  insert(@Body() request: InsertProductRequest): Promise<InsertProductResponse> {
+  insert(@Body() request: InsertProductRequest): Promise<Payload<InsertProductResponse>> {
     return this.products.insert(request.product);
   }
 
   @Put()
   @ApiOperation({ operationId: 'updateProduct', summary: 'Updates an existing product.' })
   @ApiOkResponse({ type: UpdateProductResponse })
-  async update(@Body() request: UpdateProductRequest): Promise<UpdateProductResponse> {
+  async update(@Body() request: UpdateProductRequest): Promise<Payload<UpdateProductResponse>> {
     await this.products.update(request.product);
-    return {} as UpdateProductResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Delete(':productId')
@@ -56,8 +57,8 @@ export class ProductsController {
       'Deletes a product that has no order lines, releases, license templates or licenses (409 names what blocks it).',
   })
   @ApiOkResponse({ type: DeleteProductResponse })
-  async delete(@Param('productId', IntIdPipe) productId: number): Promise<DeleteProductResponse> {
+  async delete(@Param('productId', IntIdPipe) productId: number): Promise<Payload<DeleteProductResponse>> {
     await this.products.delete(productId);
-    return {} as DeleteProductResponse;
+    return EMPTY_PAYLOAD;
   }
 }

@@ -7,6 +7,7 @@ import { AssembliesService } from './assemblies.service';
 import { AssemblyEntity } from './assembly.entity';
 import { ProductEntity } from './product.entity';
 import { ProductsController } from './products.controller';
+import { ProductsRepository } from './products.repository';
 import { ProductsService } from './products.service';
 import { ReleaseEntity } from './release.entity';
 import { ReleasesController } from './releases.controller';
@@ -16,7 +17,7 @@ import { ReleasesService } from './releases.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ProductEntity, ReleaseEntity, AssemblyEntity, ResourceEntity]), OrdersModule],
   controllers: [ProductsController, ReleasesController, AssembliesController],
-  providers: [ProductsService, ReleasesService, AssembliesService],
+  providers: [ProductsRepository, ProductsService, ReleasesService, AssembliesService],
   exports: [ProductsService],
 })
 export class ProductsModule {}

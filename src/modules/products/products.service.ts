@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { Principal } from '../../common/auth';
+import { copyPresent } from '../../common/dto';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { QueryOptions, listPage } from '../../common/query';
 import { OrderLinesService } from '../orders/order-lines.service';
-import { ResourceEntity } from '../resources/resource.entity';
 import type { ResourceDto } from '../resources/resources.dto';
 import { toResourceDto } from '../resources/resources.mapper';
 import { signingAlgorithmOf } from '../resources/signing-keys.service';
@@ -15,6 +16,7 @@ import { ProductEntity } from './product.entity';
 import { GetProductsResponse, InsertProductResponse, ProductDto } from './products.dto';
 import { toProductDto } from './products.mapper';
 import { PRODUCT_QUERY } from './products.query';
+import { ProductsRepository } from './products.repository';
 
 const PRODUCT_REFERRERS: Referrer[] = [
   { table: 'order_products', column: 'product_id', noun: 'order line' },
@@ -28,64 +30,61 @@ const TEXT_FIELDS = ['description', 'url', 'copyright', 'image', 'currency', 'me
 @Injectable()
 export class ProductsService {
   constructor(
-    @InjectRepository(ProductEntity) private readonly products: Repository<ProductEntity>,
+    private readonly products: ProductsRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly orderLines: OrderLinesService,
   ) {}
 
-  async list(options: QueryOptions, principal: Principal): Promise<GetProductsResponse> {
-    const select = parseSelect(PRODUCT_QUERY, options.select);
-    const include = parseInclude(PRODUCT_QUERY, options.include, principal);
-    const { items, total } = await findPage(
-      this.products.createQueryBuilder('product'),
-      'product',
-      PRODUCT_QUERY,
-      options,
-    );
+  async list(options: QueryOptions, principal: Principal): Promise<Payload<GetProductsResponse>> {
+    const { items, total } = await listPage(PRODUCT_QUERY, options, {
+      read: () => this.products.findPage(options),
+      toDtos: (products, include) => this.toDtos(products, include),
+      reader: principal,
+    });
+    return { products: items, totalProductsCount: total };
+  }
+
+  private async toDtos(items: ProductEntity[], include: string[]): Promise<ProductDto[]> {
     const signatureKeys = include.includes('signatureKeys') ? await this.loadSignatureKeys(items) : undefined;
     const productOrders = include.includes('productOrders')
       ? await this.orderLines.linesOfProducts(items.map((product) => product.id))
       : undefined;
-    const products = items.map((product) =>
-      pickFields(
-        toProductDto(product, {
-          signatureKeys: signatureKeys
-            ? product.signatureKeysId
-              ? (signatureKeys.get(product.signatureKeysId) ?? null)
-              : null
-            : undefined,
-          productOrders: productOrders ? (productOrders.get(product.id) ?? []) : undefined,
-        }),
-        select ? [...select, ...include] : undefined,
-      ),
+    return items.map((product) =>
+      toProductDto(product, {
+        signatureKeys: signatureKeys
+          ? product.signatureKeysId
+            ? (signatureKeys.get(product.signatureKeysId) ?? null)
+            : null
+          : undefined,
+        productOrders: productOrders ? (productOrders.get(product.id) ?? []) : undefined,
+      }),
     );
-    return { products, totalProductsCount: total } as GetProductsResponse;
   }
 
-  async insert(input: ProductDto): Promise<InsertProductResponse> {
+  async insert(input: ProductDto): Promise<Payload<InsertProductResponse>> {
     const name = input.name?.trim();
     if (!name) throw ApiException.badRequest('product.name is required');
-    const product = this.products.create({ name, code: null, price: null, resellerPrice: null, signatureKeysId: null });
+    const product = new ProductEntity();
+    Object.assign(product, { name, code: null, price: null, resellerPrice: null, signatureKeysId: null });
     for (const field of TEXT_FIELDS) product[field] = input[field] ?? null;
     product.price = input.price ?? null;
     product.resellerPrice = input.resellerPrice ?? null;
     await this.applyCode(product, input.code);
     product.signatureKeysId = await this.checkedSignatureKeysId(input.signatureKeysId);
     const saved = await this.products.save(product);
-    return { productId: saved.id } as InsertProductResponse;
+    return { productId: saved.id };
   }
 
   /** Members left out of the request keep their value; null clears them. */
   async update(input: ProductDto): Promise<void> {
     if (!input.id) throw ApiException.badRequest('product.id is required to update a product');
-    const product = await this.findOrFail(input.id);
+    const product = await this.products.findById(input.id);
+    if (!product) throw ApiException.notFound(`Product ${input.id} does not exist`);
     if (input.name !== undefined) {
       if (!input.name?.trim()) throw ApiException.badRequest('product.name cannot be empty');
       product.name = input.name.trim();
     }
-    for (const field of TEXT_FIELDS) if (input[field] !== undefined) product[field] = input[field] ?? null;
-    if (input.price !== undefined) product.price = input.price;
-    if (input.resellerPrice !== undefined) product.resellerPrice = input.resellerPrice;
+    copyPresent(product, input, [...TEXT_FIELDS, 'price', 'resellerPrice']);
     if (input.code !== undefined) await this.applyCode(product, input.code);
     if (input.signatureKeysId !== undefined)
       product.signatureKeysId = await this.checkedSignatureKeysId(input.signatureKeysId);
@@ -98,27 +97,17 @@ export class ProductsService {
    */
   async delete(productId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const locked = await manager.query('SELECT id FROM products WHERE id = $1 FOR UPDATE', [productId]);
-      if (locked.length === 0) throw ApiException.notFound(`Product ${productId} does not exist`);
+      if (!(await this.products.lock(manager, productId)))
+        throw ApiException.notFound(`Product ${productId} does not exist`);
       await assertNotReferenced(manager, `product ${productId}`, productId, PRODUCT_REFERRERS, 'remove them first');
-      await manager.delete(ProductEntity, { id: productId });
+      await this.products.delete(manager, productId);
     });
-  }
-
-  private async findOrFail(productId: number): Promise<ProductEntity> {
-    const product = await this.products.findOneBy({ id: productId });
-    if (!product) throw ApiException.notFound(`Product ${productId} does not exist`);
-    return product;
   }
 
   private async applyCode(product: ProductEntity, code: string | null | undefined): Promise<void> {
     const trimmed = code?.trim() || null;
     if (trimmed && trimmed.toLowerCase() !== product.code?.toLowerCase()) {
-      const taken = await this.products
-        .createQueryBuilder('product')
-        .where('lower(product.code) = lower(:code)', { code: trimmed })
-        .getExists();
-      if (taken)
+      if (await this.products.isCodeTaken(trimmed))
         throw ApiException.conflict(
           `product.code "${trimmed}" is already used by another product`,
           ErrorCode.Duplicate,
@@ -130,17 +119,15 @@ export class ProductsService {
   /** 0 and null mean "no key", as clients with non-nullable ints send 0 for an unset id. */
   private async checkedSignatureKeysId(id: number | null | undefined): Promise<number | null> {
     if (!id) return null;
-    const rows: Array<{ type: string | null }> = await this.products.query('SELECT type FROM resources WHERE id = $1', [
-      id,
-    ]);
-    if (rows.length === 0)
+    const type = await this.products.findResourceType(id);
+    if (type === undefined)
       throw ApiException.badRequest(
         `product.signatureKeysId: resource ${id} does not exist`,
         ErrorCode.InvalidReference,
       );
-    if (!signingAlgorithmOf(rows[0].type)) {
+    if (!signingAlgorithmOf(type)) {
       throw ApiException.badRequest(
-        `product.signatureKeysId: resource ${id} is of type "${rows[0].type ?? ''}", not a signature key (${SIGNING_ALGORITHMS.join(', ')})`,
+        `product.signatureKeysId: resource ${id} is of type "${type ?? ''}", not a signature key (${SIGNING_ALGORITHMS.join(', ')})`,
         ErrorCode.InvalidReference,
       );
     }
@@ -151,8 +138,7 @@ export class ProductsService {
     const ids = [
       ...new Set(products.map((product) => product.signatureKeysId).filter((id): id is number => id !== null)),
     ];
-    if (ids.length === 0) return new Map();
-    const resources = await this.dataSource.getRepository(ResourceEntity).findBy({ id: In(ids) });
+    const resources = await this.products.findResourcesByIds(ids);
     return new Map(resources.map((resource) => [resource.id, toResourceDto(resource)]));
   }
 }

@@ -18,6 +18,7 @@ import {
   UpdateProductReleaseResponse,
 } from './products.dto';
 import { ReleasesService } from './releases.service';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('Products')
 @Access('licensing')
@@ -32,7 +33,7 @@ export class ReleasesController {
   list(
     @Param('productId', IntIdPipe) productId: number,
     @Query(QueryOptionsPipe) options: QueryOptions,
-  ): Promise<GetProductReleasesResponse> {
+  ): Promise<Payload<GetProductReleasesResponse>> {
     return this.releases.list(productId, options);
   }
 
@@ -40,21 +41,21 @@ export class ReleasesController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertProductRelease', summary: 'Inserts a new release of a product.' })
   @ApiOkResponse({ type: InsertProductReleaseResponse })
-  async insert(
+  insert(
     @Param('productId', IntIdPipe) productId: number,
     @Body() request: InsertProductReleaseRequest,
-  ): Promise<InsertProductReleaseResponse> {
-    return { releaseId: await this.releases.insert(productId, request.release) } as InsertProductReleaseResponse;
+  ): Promise<Payload<InsertProductReleaseResponse>> {
+    return this.releases.insert(productId, request.release);
   }
 
   @Put()
   @ApiOperation({ operationId: 'updateProductRelease', summary: 'Updates a release of a product.' })
   @ApiOkResponse({ type: UpdateProductReleaseResponse })
-  async update(
+  update(
     @Param('productId', IntIdPipe) productId: number,
     @Body() request: UpdateProductReleaseRequest,
-  ): Promise<UpdateProductReleaseResponse> {
-    return { releaseId: await this.releases.update(productId, request.release) } as UpdateProductReleaseResponse;
+  ): Promise<Payload<UpdateProductReleaseResponse>> {
+    return this.releases.update(productId, request.release);
   }
 
   @Delete(':releaseId')
@@ -66,9 +67,9 @@ export class ReleasesController {
   async delete(
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
-  ): Promise<DeleteProductReleaseResponse> {
+  ): Promise<Payload<DeleteProductReleaseResponse>> {
     await this.releases.delete(productId, releaseId);
-    return {} as DeleteProductReleaseResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Get(':releaseId/assemblies')
@@ -79,7 +80,7 @@ export class ReleasesController {
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
     @Query(QueryOptionsPipe) options: QueryOptions,
-  ): Promise<GetProductReleaseAssembliesResponse> {
+  ): Promise<Payload<GetProductReleaseAssembliesResponse>> {
     return this.releases.listAssemblies(productId, releaseId, options);
   }
 
@@ -90,27 +91,23 @@ export class ReleasesController {
     summary: 'Adds an assembly to a release: an existing one by assembly.id, or a new one.',
   })
   @ApiOkResponse({ type: InsertProductReleaseAssemblyResponse })
-  async insertAssembly(
+  insertAssembly(
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
     @Body() request: InsertProductReleaseAssemblyRequest,
-  ): Promise<InsertProductReleaseAssemblyResponse> {
-    return {
-      assemblyId: await this.releases.insertAssembly(productId, releaseId, request),
-    } as InsertProductReleaseAssemblyResponse;
+  ): Promise<Payload<InsertProductReleaseAssemblyResponse>> {
+    return this.releases.insertAssembly(productId, releaseId, request);
   }
 
   @Put(':releaseId/assemblies')
   @ApiOperation({ operationId: 'updateProductReleaseAssembly', summary: 'Updates an assembly of a release.' })
   @ApiOkResponse({ type: UpdateProductReleaseAssemblyResponse })
-  async updateAssembly(
+  updateAssembly(
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
     @Body() request: UpdateProductReleaseAssemblyRequest,
-  ): Promise<UpdateProductReleaseAssemblyResponse> {
-    return {
-      assemblyId: await this.releases.updateAssembly(productId, releaseId, request.assembly),
-    } as UpdateProductReleaseAssemblyResponse;
+  ): Promise<Payload<UpdateProductReleaseAssemblyResponse>> {
+    return this.releases.updateAssembly(productId, releaseId, request.assembly);
   }
 
   @Delete(':releaseId/assemblies/:assemblyId')
@@ -123,8 +120,8 @@ export class ReleasesController {
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
     @Param('assemblyId', IntIdPipe) assemblyId: number,
-  ): Promise<DeleteProductReleaseAssemblyResponse> {
+  ): Promise<Payload<DeleteProductReleaseAssemblyResponse>> {
     await this.releases.deleteAssembly(productId, releaseId, assemblyId);
-    return {} as DeleteProductReleaseAssemblyResponse;
+    return EMPTY_PAYLOAD;
   }
 }

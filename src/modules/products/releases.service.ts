@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { copyPresent, toDateOrNull } from '../../common/dto';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
+import { QueryOptions, listPage } from '../../common/query';
 import { AssembliesService } from './assemblies.service';
 import { assertNotReferenced } from '../../database/referencing-rows';
 import { ProductEntity } from './product.entity';
@@ -11,10 +13,15 @@ import {
   GetAssembliesResponse,
   GetProductReleasesResponse,
   InsertProductReleaseAssemblyRequest,
+  InsertProductReleaseAssemblyResponse,
+  InsertProductReleaseResponse,
   ReleaseDto,
+  UpdateProductReleaseAssemblyResponse,
+  UpdateProductReleaseResponse,
 } from './products.dto';
 import { toReleaseDto } from './products.mapper';
 import { RELEASE_QUERY } from './products.query';
+import { ProductsRepository } from './products.repository';
 import { ReleaseEntity } from './release.entity';
 import { assertRowExists } from '../../database/existing-rows';
 
@@ -24,45 +31,42 @@ const TEXT_FIELDS = ['name', 'version', 'description'] as const;
 @Injectable()
 export class ReleasesService {
   constructor(
-    @InjectRepository(ReleaseEntity) private readonly releases: Repository<ReleaseEntity>,
+    private readonly repository: ProductsRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly assemblies: AssembliesService,
   ) {}
 
-  async list(productId: number, options: QueryOptions): Promise<GetProductReleasesResponse> {
-    const select = parseSelect(RELEASE_QUERY, options.select);
-    await assertRowExists(this.releases.manager, ProductEntity, productId, 'Product');
-    const qb = this.releases.createQueryBuilder('release').where('release.productId = :productId', { productId });
-    const { items, total } = await findPage(qb, 'release', RELEASE_QUERY, options);
-    return {
-      releases: items.map((release) => pickFields(toReleaseDto(release), select)),
-      totalReleasesCount: total,
-    } as GetProductReleasesResponse;
+  async list(productId: number, options: QueryOptions): Promise<Payload<GetProductReleasesResponse>> {
+    const { items, total } = await listPage(RELEASE_QUERY, options, {
+      read: async () => {
+        await assertRowExists(this.repository.manager, ProductEntity, productId, 'Product');
+        return this.repository.findReleasePage(options, { productId });
+      },
+      toDtos: (releases) => releases.map(toReleaseDto),
+    });
+    return { releases: items, totalReleasesCount: total };
   }
 
-  async insert(productId: number, input: ReleaseDto): Promise<number> {
-    await assertRowExists(this.releases.manager, ProductEntity, productId, 'Product');
-    const release = this.releases.create({ productId, releaseDate: null });
+  async insert(productId: number, input: ReleaseDto): Promise<Payload<InsertProductReleaseResponse>> {
+    await assertRowExists(this.repository.manager, ProductEntity, productId, 'Product');
+    const release = this.repository.newRelease({ productId, releaseDate: null });
     this.applyChanges(release, input);
-    return (await this.releases.save(release)).id;
+    return { releaseId: (await this.repository.saveRelease(release)).id };
   }
 
-  async update(productId: number, input: ReleaseDto): Promise<number> {
+  async update(productId: number, input: ReleaseDto): Promise<Payload<UpdateProductReleaseResponse>> {
     if (!input.id) throw ApiException.badRequest('release.id is required to update a release');
     const release = await this.findOrFail(productId, input.id);
     this.applyChanges(release, input);
-    await this.releases.save(release);
-    return release.id;
+    await this.repository.saveRelease(release);
+    return { releaseId: release.id };
   }
 
   /** Its assembly links go with it (the assemblies stay); license templates built on it block the delete. */
   async delete(productId: number, releaseId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const locked = await manager.query(
-        'SELECT id FROM product_releases WHERE id = $1 AND product_id = $2 FOR UPDATE',
-        [releaseId, productId],
-      );
-      if (locked.length === 0) throw this.releaseNotFound(productId, releaseId);
+      if (!(await this.repository.lockRelease(manager, { productId, releaseId })))
+        throw this.releaseNotFound(productId, releaseId);
       await assertNotReferenced(
         manager,
         `release ${releaseId}`,
@@ -70,11 +74,15 @@ export class ReleasesService {
         [{ table: 'license_templates', column: 'release_id', noun: 'license template' }],
         'remove them or move them to another release first',
       );
-      await manager.delete(ReleaseEntity, { id: releaseId });
+      await this.repository.deleteRelease(manager, releaseId);
     });
   }
 
-  async listAssemblies(productId: number, releaseId: number, options: QueryOptions): Promise<GetAssembliesResponse> {
+  async listAssemblies(
+    productId: number,
+    releaseId: number,
+    options: QueryOptions,
+  ): Promise<Payload<GetAssembliesResponse>> {
     await this.findOrFail(productId, releaseId);
     return this.assemblies.list(options, releaseId);
   }
@@ -87,7 +95,7 @@ export class ReleasesService {
     productId: number,
     releaseId: number,
     request: InsertProductReleaseAssemblyRequest,
-  ): Promise<number> {
+  ): Promise<Payload<InsertProductReleaseAssemblyResponse>> {
     if (request.productId && request.productId !== productId) {
       throw ApiException.badRequest(
         `productId ${request.productId} in the body does not match ${productId} in the path`,
@@ -98,80 +106,66 @@ export class ReleasesService {
         `releaseId ${request.releaseId} in the body does not match ${releaseId} in the path`,
       );
     }
-    return this.dataSource.transaction(async (manager) => {
+    const assemblyId = await this.dataSource.transaction(async (manager) => {
       await this.findOrFail(productId, releaseId, manager);
       const input = request.assembly;
       let assemblyId: number;
       if (input.id) {
-        const exists = await manager.query('SELECT 1 FROM assemblies WHERE id = $1', [input.id]);
-        if (exists.length === 0)
+        if (!(await this.repository.assemblyExists(manager, input.id)))
           throw ApiException.badRequest(
             `assembly.id: assembly ${input.id} does not exist (leave id out to create one)`,
             ErrorCode.InvalidReference,
           );
         assemblyId = input.id;
       } else {
-        assemblyId = (await this.assemblies.create(input, manager)).id;
+        assemblyId = await this.assemblies.insertIn(manager, input);
       }
-      const linked = await manager.query(
-        'INSERT INTO release_assemblies (release_id, assembly_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING assembly_id',
-        [releaseId, assemblyId],
-      );
-      if (linked.length === 0)
+      if (!(await this.repository.link(manager, { releaseId, assemblyId })))
         throw ApiException.conflict(
           `Assembly ${assemblyId} is already part of release ${releaseId}`,
           ErrorCode.Duplicate,
         );
       return assemblyId;
     });
+    return { assemblyId };
   }
 
   /** Updates an assembly of the release; it changes in every release it ships in. */
-  async updateAssembly(productId: number, releaseId: number, input: AssemblyDto): Promise<number> {
+  async updateAssembly(
+    productId: number,
+    releaseId: number,
+    input: AssemblyDto,
+  ): Promise<Payload<UpdateProductReleaseAssemblyResponse>> {
     if (!input.id) throw ApiException.badRequest('assembly.id is required to update an assembly');
     const assemblyId = input.id;
     await this.dataSource.transaction(async (manager) => {
       await this.findOrFail(productId, releaseId, manager);
       await this.assertLinked(manager, releaseId, assemblyId);
-      const assembly = await this.assemblies.findOrFail(assemblyId, manager);
-      await this.assemblies.applyChanges(assembly, input, manager);
-      await manager.save(assembly);
+      await this.assemblies.updateIn(manager, assemblyId, input);
     });
-    return assemblyId;
+    return { assemblyId };
   }
 
   /** Removes the assembly from the release; the assembly itself stays (see /v1/assemblies). */
   async deleteAssembly(productId: number, releaseId: number, assemblyId: number): Promise<void> {
     await this.findOrFail(productId, releaseId);
-    const removed = await this.releases.manager
-      .createQueryBuilder()
-      .delete()
-      .from('release_assemblies')
-      .where('release_id = :releaseId AND assembly_id = :assemblyId', { releaseId, assemblyId })
-      .execute();
-    if (!removed.affected) throw ApiException.notFound(`Assembly ${assemblyId} is not part of release ${releaseId}`);
+    if (!(await this.repository.unlink({ releaseId, assemblyId })))
+      throw ApiException.notFound(`Assembly ${assemblyId} is not part of release ${releaseId}`);
   }
 
   private async assertLinked(manager: EntityManager, releaseId: number, assemblyId: number): Promise<void> {
-    const rows = await manager.query('SELECT 1 FROM release_assemblies WHERE release_id = $1 AND assembly_id = $2', [
-      releaseId,
-      assemblyId,
-    ]);
-    if (rows.length === 0) throw ApiException.notFound(`Assembly ${assemblyId} is not part of release ${releaseId}`);
+    if (!(await this.repository.isLinked(manager, { releaseId, assemblyId })))
+      throw ApiException.notFound(`Assembly ${assemblyId} is not part of release ${releaseId}`);
   }
 
   private applyChanges(release: ReleaseEntity, input: ReleaseDto): void {
-    for (const field of TEXT_FIELDS) if (input[field] !== undefined) release[field] = input[field] ?? null;
-    if (input.releaseDate !== undefined) release.releaseDate = input.releaseDate ? new Date(input.releaseDate) : null;
+    copyPresent(release, input, TEXT_FIELDS);
+    copyPresent(release, input, ['releaseDate'], { convert: toDateOrNull });
   }
 
   /** A release is found only under its own product, so /products/1/releases/7 is 404 when 7 belongs to product 2. */
-  private async findOrFail(
-    productId: number,
-    releaseId: number,
-    manager: EntityManager = this.releases.manager,
-  ): Promise<ReleaseEntity> {
-    const release = await manager.findOneBy(ReleaseEntity, { id: releaseId, productId });
+  private async findOrFail(productId: number, releaseId: number, manager?: EntityManager): Promise<ReleaseEntity> {
+    const release = await this.repository.findRelease({ productId, releaseId }, manager);
     if (!release) throw this.releaseNotFound(productId, releaseId);
     return release;
   }
