@@ -24,8 +24,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { createApp } from '../src/bootstrap';
-import { HEARTBEAT } from '../src/modules/licensing-api/floating.service';
-import { VALIDATE_BY_TOKEN } from '../src/modules/licensing-api/validation.service';
+import { HEARTBEAT } from '../src/modules/licensing-api/client-tokens.repository';
+import { VALIDATE_BY_TOKEN } from '../src/modules/licensing-api/client-licenses.repository';
 import { SERVER_URL, argument, serviceEnvironment } from './support';
 
 // autocannon ships no type declarations; this is the part of its API the bench uses.

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
@@ -27,7 +28,7 @@ export class LicenseTemplatesController {
   })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetLicenseTemplatesResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetLicenseTemplatesResponse> {
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<Payload<GetLicenseTemplatesResponse>> {
     return this.templates.list(options);
   }
 
@@ -38,7 +39,7 @@ export class LicenseTemplatesController {
     summary: 'Inserts a new license template; answers its id and the rendered template.',
   })
   @ApiOkResponse({ type: InsertLicenseTemplateResponse })
-  insert(@Body() request: InsertLicenseTemplateRequest): Promise<InsertLicenseTemplateResponse> {
+  insert(@Body() request: InsertLicenseTemplateRequest): Promise<Payload<InsertLicenseTemplateResponse>> {
     return this.templates.insert(request.licenseTemplate);
   }
 
@@ -48,7 +49,7 @@ export class LicenseTemplatesController {
     summary: 'Updates an existing license template; answers the rendered template.',
   })
   @ApiOkResponse({ type: UpdateLicenseTemplateResponse })
-  update(@Body() request: UpdateLicenseTemplateRequest): Promise<UpdateLicenseTemplateResponse> {
+  update(@Body() request: UpdateLicenseTemplateRequest): Promise<Payload<UpdateLicenseTemplateResponse>> {
     return this.templates.update(request.licenseTemplate);
   }
 
@@ -58,9 +59,9 @@ export class LicenseTemplatesController {
     summary: 'Deletes a license template no license uses (409 otherwise).',
   })
   @ApiOkResponse({ type: DeleteLicenseTemplateResponse })
-  async delete(@Param('templateId', IntIdPipe) templateId: number): Promise<DeleteLicenseTemplateResponse> {
+  async delete(@Param('templateId', IntIdPipe) templateId: number): Promise<Payload<DeleteLicenseTemplateResponse>> {
     await this.templates.delete(templateId);
-    return {} as DeleteLicenseTemplateResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Get('products/:productId/releases/:releaseId/license-templates')
@@ -74,7 +75,7 @@ export class LicenseTemplatesController {
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
     @Query(QueryOptionsPipe) options: QueryOptions,
-  ): Promise<GetProductReleaseLicenseTemplatesResponse> {
+  ): Promise<Payload<GetProductReleaseLicenseTemplatesResponse>> {
     return this.templates.listForRelease(productId, releaseId, options);
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { copyPresent } from '../../common/dto';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { validateKeyFormat } from '../../common/key-format';
-import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
-import { ProductEntity } from '../products/product.entity';
+import { QueryOptions, listPage } from '../../common/query';
 import { LicenseFormat, LicensingMode } from '../signing';
 import { LicenseTemplateEntity } from './license-template.entity';
 import { renderTemplateXml } from './license-template-xml';
@@ -25,7 +25,9 @@ import {
   UpdateLicenseTemplateResponse,
 } from './license-templates.dto';
 import { LICENSE_TEMPLATE_QUERY } from './license-templates.query';
+import { LicenseTemplatesRepository } from './license-templates.repository';
 import { LicensingReferences } from './licensing-references';
+import { LicensingReferencesRepository } from './licensing-references.repository';
 
 export function toLicenseTemplateDto(template: LicenseTemplateEntity): LicenseTemplateDto {
   return {
@@ -81,12 +83,13 @@ const PART_MEMBERS = ['product', 'components', 'assemblies', 'fields', 'features
 @Injectable()
 export class LicenseTemplatesService {
   constructor(
-    @InjectRepository(LicenseTemplateEntity) private readonly templates: Repository<LicenseTemplateEntity>,
-    @InjectRepository(ProductEntity) private readonly products: Repository<ProductEntity>,
+    private readonly templates: LicenseTemplatesRepository,
     private readonly references: LicensingReferences,
+    private readonly records: LicensingReferencesRepository,
+    private readonly dataSource: DataSource,
   ) {}
 
-  list(options: QueryOptions): Promise<GetLicenseTemplatesResponse> {
+  list(options: QueryOptions): Promise<Payload<GetLicenseTemplatesResponse>> {
     return this.page(options);
   }
 
@@ -95,13 +98,10 @@ export class LicenseTemplatesService {
     productId: number,
     releaseId: number,
     options: QueryOptions,
-  ): Promise<GetProductReleaseLicenseTemplatesResponse> {
-    const [release] = await this.templates.query(
-      `SELECT product_id AS "productId" FROM product_releases WHERE id = $1`,
-      [releaseId],
-    );
+  ): Promise<Payload<GetProductReleaseLicenseTemplatesResponse>> {
+    const release = await this.records.release(releaseId);
     if (!release || release.productId !== productId) {
-      const [product] = await this.templates.query(`SELECT 1 FROM products WHERE id = $1`, [productId]);
+      const product = await this.records.product(productId);
       throw ApiException.notFound(
         product ? `Product ${productId} has no release ${releaseId}` : `Product ${productId} does not exist`,
       );
@@ -109,7 +109,7 @@ export class LicenseTemplatesService {
     return this.page(options, { productId, releaseId });
   }
 
-  async insert(input: LicenseTemplateDto): Promise<InsertLicenseTemplateResponse> {
+  async insert(input: LicenseTemplateDto): Promise<Payload<InsertLicenseTemplateResponse>> {
     const template = this.templates.create({
       ...Object.fromEntries(SCALAR_MEMBERS.map((member) => [member, null])),
       format: LicenseFormat.Xml,
@@ -122,37 +122,35 @@ export class LicenseTemplatesService {
     });
     await this.apply(template, input, true);
     const saved = await this.templates.save(template);
-    return { templateId: saved.id, template: saved.template } as InsertLicenseTemplateResponse;
+    return { templateId: saved.id, template: saved.template };
   }
 
-  async update(input: LicenseTemplateDto): Promise<UpdateLicenseTemplateResponse> {
+  async update(input: LicenseTemplateDto): Promise<Payload<UpdateLicenseTemplateResponse>> {
     if (!input.id) throw ApiException.badRequest('licenseTemplate.id is required to update a license template');
     const template = await this.findEntity(input.id);
     await this.apply(template, input, false);
     const saved = await this.templates.save(template);
-    return { template: saved.template } as UpdateLicenseTemplateResponse;
+    return { template: saved.template };
   }
 
   async delete(id: number): Promise<void> {
-    await this.templates.manager.transaction(async (manager) => {
+    await this.dataSource.transaction(async (manager) => {
       // Locks the template so that no license can start using it between the count and the delete.
-      const [template] = await manager.query(`SELECT id FROM license_templates WHERE id = $1 FOR UPDATE`, [id]);
-      if (!template) throw ApiException.notFound(`License template ${id} does not exist`);
-      const [{ count }] = await manager.query(`SELECT count(*)::int AS count FROM licenses WHERE template_id = $1`, [
-        id,
-      ]);
+      if (!(await this.templates.lock(manager, id)))
+        throw ApiException.notFound(`License template ${id} does not exist`);
+      const count = await this.templates.countLicenses(manager, id);
       if (count > 0) {
         throw ApiException.conflict(
           `License template ${id} is used by ${count} license${count === 1 ? '' : 's'}; delete or move them first`,
           ErrorCode.InUse,
         );
       }
-      await manager.query(`DELETE FROM license_templates WHERE id = $1`, [id]);
+      await this.templates.delete(manager, id);
     });
   }
 
-  async findEntity(id: number): Promise<LicenseTemplateEntity> {
-    const template = await this.templates.findOneBy({ id });
+  private async findEntity(id: number): Promise<LicenseTemplateEntity> {
+    const template = await this.templates.findById(id);
     if (!template) throw ApiException.notFound(`License template ${id} does not exist`);
     return template;
   }
@@ -160,36 +158,36 @@ export class LicenseTemplatesService {
   /** Templates by id for an `include`, in one query. */
   async findDtos(ids: number[]): Promise<Map<number, LicenseTemplateDto>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.templates
-      .createQueryBuilder('template')
-      .where('template.id IN (:...ids)', { ids })
-      .getMany();
+    const rows = await this.templates.findByIds(ids);
     return new Map(rows.map((row) => [row.id, toLicenseTemplateDto(row)]));
   }
 
   private async page(
     options: QueryOptions,
     scope?: { productId: number; releaseId: number },
-  ): Promise<GetLicenseTemplatesResponse> {
-    const select = parseSelect(LICENSE_TEMPLATE_QUERY, options.select);
-    const include = parseInclude(LICENSE_TEMPLATE_QUERY, options.include);
-    const qb = this.templates.createQueryBuilder('template');
-    if (scope) qb.where('template.productId = :productId AND template.releaseId = :releaseId', scope);
-    const { items, total } = await findPage(qb, 'template', LICENSE_TEMPLATE_QUERY, options);
+  ): Promise<Payload<GetLicenseTemplatesResponse>> {
+    const { items, total } = await listPage(LICENSE_TEMPLATE_QUERY, options, {
+      read: () => this.templates.page(options, scope),
+      toDtos: (rows, include) => this.toDtos(rows, include),
+    });
+    return { licenseTemplates: items, totalLicenseTemplatesCount: total };
+  }
+
+  /** An included product is the product row's members overlaid with the template's own product member. */
+  private async toDtos(templates: LicenseTemplateEntity[], include: string[]): Promise<LicenseTemplateDto[]> {
     const productIds = [
-      ...new Set(items.map((template) => template.productId).filter((id): id is number => id !== null)),
+      ...new Set(templates.map((template) => template.productId).filter((id): id is number => id !== null)),
     ];
     const products =
       include.includes('product') && productIds.length > 0
-        ? new Map((await this.products.findBy({ id: In(productIds) })).map((row) => [row.id, productPartOf(row)]))
+        ? new Map((await this.templates.findProducts(productIds)).map((row) => [row.id, productPartOf(row)]))
         : undefined;
-    const licenseTemplates = items.map((template) => {
+    return templates.map((template) => {
       const dto = toLicenseTemplateDto(template);
       const row = products && template.productId !== null ? products.get(template.productId) : undefined;
       if (row) dto.product = productToDto({ ...row, ...(template.product ?? {}) });
-      return pickFields(dto, select);
+      return dto;
     });
-    return { licenseTemplates, totalLicenseTemplatesCount: total } as GetLicenseTemplatesResponse;
   }
 
   /** Applies the members given (undefined = unchanged, null = cleared), checks references and renders the XML. */
@@ -202,20 +200,12 @@ export class LicenseTemplatesService {
         );
       template.name = name;
     }
-    for (const member of SCALAR_MEMBERS) {
-      if (input[member] !== undefined) (template as unknown as Record<string, unknown>)[member] = input[member] ?? null;
-    }
+    copyPresent(template, input, SCALAR_MEMBERS);
     if (template.userKey !== null && template.userKey.trim() === '') template.userKey = null;
     if (template.userKey !== null) this.checkKeyFormat(template.userKey);
-    if (input.format !== undefined && input.format !== null) template.format = input.format;
-    if (input.licensingMode !== undefined && input.licensingMode !== null) template.licensingMode = input.licensingMode;
-    if (input.issueDate !== undefined && input.issueDate !== null) template.issueDate = input.issueDate;
-    if (input.generateKeyInfo !== undefined && input.generateKeyInfo !== null)
-      template.generateKeyInfo = input.generateKeyInfo;
-
-    if (input.productId !== undefined) template.productId = input.productId || null;
-    if (input.releaseId !== undefined) template.releaseId = input.releaseId || null;
-    if (input.signatureKeysId !== undefined) template.signatureKeysId = input.signatureKeysId || null;
+    copyPresent(template, input, ['format', 'licensingMode', 'issueDate', 'generateKeyInfo'], { nullKeeps: true });
+    // 0 names no record, as null does.
+    copyPresent(template, input, ['productId', 'releaseId', 'signatureKeysId'], { convert: (id) => id || null });
     if (template.productId !== null && (inserting || input.productId !== undefined)) {
       await this.references.product(template.productId, 'licenseTemplate.productId');
     }

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { SigningKeysService } from '../resources/signing-keys.service';
 import type { LicenseTemplateEntity } from './license-template.entity';
-import { queryPrepared } from './prepared-query';
+import { LicensingReferencesRepository } from './licensing-references.repository';
 
 export interface ProductReference {
   id: number;
@@ -49,6 +48,15 @@ export type TemplateReference = Pick<
   | 'restrictions'
 >;
 
+/** The records a new license names (null: none named). */
+export interface NewLicenseReferenceIds {
+  templateId: number | null;
+  orderId: number | null;
+  customerId: number | null;
+  productId: number | null;
+  signatureKeysId: number | null;
+}
+
 export interface NewLicenseReferences {
   template: TemplateReference | null;
   order: OrderReference | null;
@@ -60,54 +68,25 @@ export interface NewLicenseReferences {
   signatureKey: { id: number; type: string | null; keyId: string | null } | null;
 }
 
-/**
- * Everything a new license points at, in one statement: license generation is a hot path, and every
- * round trip to the database costs more than the rest of the lookup.
- */
-const NEW_LICENSE_REFERENCES_SQL = `
-  SELECT
-    (SELECT json_build_object('id', t.id, 'format', t.format, 'licensingMode', t.licensing_mode, 'licenseType', t.license_type,
-            'issueDate', t.issue_date, 'expireDays', t.expire_days, 'supportDays', t.support_days, 'generateKeyInfo', t.generate_key_info,
-            'userKey', t.user_key, 'signatureKeysId', t.signature_keys_id, 'productId', t.product_id, 'product', t.product,
-            'components', t.components, 'assemblies', t.assemblies, 'fields', t.fields, 'features', t.features, 'restrictions', t.restrictions)
-       FROM license_templates t WHERE t.id = $1::int) AS template,
-    (SELECT json_build_object('id', o.id, 'customerId', o.customer_id) FROM orders o WHERE o.id = $2::int) AS "order",
-    (SELECT json_build_object('id', c.id, 'firstName', c.first_name, 'lastName', c.last_name, 'company', c.company, 'email', c.email)
-       FROM customers c WHERE c.id = coalesce($3::int, (SELECT o.customer_id FROM orders o WHERE o.id = $2::int))) AS customer,
-    (SELECT json_build_object('id', p.id, 'name', p.name, 'description', p.description, 'url', p.url, 'copyright', p.copyright, 'signatureKeysId', p.signature_keys_id)
-       FROM products p WHERE p.id = coalesce($4::int, (SELECT t.product_id FROM license_templates t WHERE t.id = $1::int))) AS product,
-    (SELECT json_build_object('id', r.id, 'type', r.type, 'keyId', r.key_id) FROM resources r WHERE r.id = coalesce(
-       $5::int,
-       (SELECT t.signature_keys_id FROM license_templates t WHERE t.id = $1::int),
-       (SELECT p.signature_keys_id FROM products p WHERE p.id = coalesce($4::int, (SELECT t.product_id FROM license_templates t WHERE t.id = $1::int))))) AS "signatureKey"`;
-
 function unknown(field: string, what: string, id: number): ApiException {
   return ApiException.badRequest(`${field}: ${what} ${id} does not exist`, ErrorCode.InvalidReference);
 }
 
 /**
  * Looks up the records templates and licenses point at, answering 400 InvalidReference naming the
- * request member when one does not exist. Plain SQL on purpose: only a few columns are needed, and
- * license generation runs these on its hot path.
+ * request member when one does not exist.
  */
 @Injectable()
 export class LicensingReferences {
   private readonly lookupsInFlight = new Map<string, Promise<NewLicenseReferences>>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: LicensingReferencesRepository,
     private readonly signingKeys: SigningKeysService,
   ) {}
 
-  async product(
-    id: number,
-    field: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<ProductReference> {
-    const [row] = await manager.query(
-      `SELECT id, name, description, url, copyright, signature_keys_id AS "signatureKeysId" FROM products WHERE id = $1`,
-      [id],
-    );
+  async product(id: number, field: string): Promise<ProductReference> {
+    const row = await this.repository.product(id);
     if (!row) throw unknown(field, 'product', id);
     return row;
   }
@@ -118,10 +97,7 @@ export class LicensingReferences {
     releaseId: number,
     field: string,
   ): Promise<{ id: number; productId: number }> {
-    const [row] = await this.dataSource.query(
-      `SELECT id, product_id AS "productId" FROM product_releases WHERE id = $1`,
-      [releaseId],
-    );
+    const row = await this.repository.release(releaseId);
     if (!row) throw unknown(field, 'release', releaseId);
     if (productId !== null && row.productId !== productId) {
       throw ApiException.badRequest(
@@ -132,21 +108,14 @@ export class LicensingReferences {
     return row;
   }
 
-  async customer(
-    id: number,
-    field: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<CustomerReference> {
-    const [row] = await manager.query(
-      `SELECT id, first_name AS "firstName", last_name AS "lastName", company, email FROM customers WHERE id = $1`,
-      [id],
-    );
+  async customer(id: number, field: string): Promise<CustomerReference> {
+    const row = await this.repository.customer(id);
     if (!row) throw unknown(field, 'customer', id);
     return row;
   }
 
-  async order(id: number, field: string, manager: EntityManager = this.dataSource.manager): Promise<OrderReference> {
-    const [row] = await manager.query(`SELECT id, customer_id AS "customerId" FROM orders WHERE id = $1`, [id]);
+  async order(id: number, field: string): Promise<OrderReference> {
+    const row = await this.repository.order(id);
     if (!row) throw unknown(field, 'order', id);
     return row;
   }
@@ -155,25 +124,13 @@ export class LicensingReferences {
    * The template, order, customer and product of a new license in one round trip. 400 naming the
    * member for an unknown one, or for an order of another customer than the one given.
    */
-  async forNewLicense(ids: {
-    templateId: number | null;
-    orderId: number | null;
-    customerId: number | null;
-    productId: number | null;
-    signatureKeysId: number | null;
-  }): Promise<NewLicenseReferences> {
-    const values = [ids.templateId, ids.orderId, ids.customerId, ids.productId, ids.signatureKeysId];
+  async forNewLicense(ids: NewLicenseReferenceIds): Promise<NewLicenseReferences> {
     // Licenses generated together from the same references (a bulk order, an import) share one lookup
     // while it runs; its answer is as current as if each had run it. Callers get their own copy.
-    const key = values.join(',');
+    const key = [ids.templateId, ids.orderId, ids.customerId, ids.productId, ids.signatureKeysId].join(',');
     let lookup = this.lookupsInFlight.get(key);
     if (!lookup) {
-      lookup = queryPrepared<NewLicenseReferences>(
-        this.dataSource,
-        'licensing_new_license_references',
-        NEW_LICENSE_REFERENCES_SQL,
-        values,
-      ).then((rows) => rows[0]);
+      lookup = this.repository.forNewLicense(ids);
       this.lookupsInFlight.set(key, lookup);
       void lookup.then(
         () => this.lookupsInFlight.delete(key),
@@ -191,6 +148,12 @@ export class LicensingReferences {
     }
     if (ids.customerId && !row.customer) throw unknown('license.customerId', 'customer', ids.customerId);
     if (ids.productId && !row.product) throw unknown('license.product.id', 'product', ids.productId);
+    return row;
+  }
+
+  async template(id: number, field: string): Promise<{ id: number }> {
+    const row = await this.repository.template(id);
+    if (!row) throw unknown(field, 'license template', id);
     return row;
   }
 

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
@@ -24,7 +25,7 @@ export class LicenseTokensController {
   })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip', 'countOnly')
   @ApiOkResponse({ type: GetLicenseTokensResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetLicenseTokensResponse> {
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<Payload<GetLicenseTokensResponse>> {
     return this.tokens.list(options);
   }
 
@@ -35,7 +36,7 @@ export class LicenseTokensController {
   listForLicense(
     @Param('licenseId', IntIdPipe) licenseId: number,
     @Query(QueryOptionsPipe) options: QueryOptions,
-  ): Promise<GetLicenseTokensResponse> {
+  ): Promise<Payload<GetLicenseTokensResponse>> {
     return this.tokens.list(options, licenseId);
   }
 
@@ -49,7 +50,7 @@ export class LicenseTokensController {
   insert(
     @Param('licenseId', IntIdPipe) licenseId: number,
     @Body() request: InsertLicenseTokenRequest,
-  ): Promise<InsertLicenseTokenResponse> {
+  ): Promise<Payload<InsertLicenseTokenResponse>> {
     return this.tokens.insert(licenseId, request.licenseToken);
   }
 
@@ -59,8 +60,8 @@ export class LicenseTokensController {
   async delete(
     @Param('licenseId', IntIdPipe) licenseId: number,
     @Param('tokenId', IntIdPipe) tokenId: number,
-  ): Promise<DeleteLicenseTokenResponse> {
+  ): Promise<Payload<DeleteLicenseTokenResponse>> {
     await this.tokens.release(licenseId, tokenId);
-    return {} as DeleteLicenseTokenResponse;
+    return EMPTY_PAYLOAD;
   }
 }

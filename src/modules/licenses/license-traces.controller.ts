@@ -1,4 +1,5 @@
 import { ArgumentMetadata, Body, Controller, Delete, Get, Injectable, PipeTransform, Query } from '@nestjs/common';
+import { Payload } from '../../common/envelope';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../common/auth';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
@@ -35,7 +36,7 @@ export class LicenseTracesController {
   list(
     @Query(QueryOptionsPipe) options: QueryOptions,
     @Query('licenseId', OptionalIntPipe) licenseId?: number,
-  ): Promise<GetLicenseTracesResponse> {
+  ): Promise<Payload<GetLicenseTracesResponse>> {
     return this.traces.list(options, licenseId);
   }
 
@@ -45,7 +46,7 @@ export class LicenseTracesController {
     summary: 'Deletes license traces by traceId, licenseId or filter (at least one).',
   })
   @ApiOkResponse({ type: DeleteLicenseTraceResponse })
-  delete(@Body() request: DeleteLicenseTraceRequest): Promise<DeleteLicenseTraceResponse> {
+  delete(@Body() request: DeleteLicenseTraceRequest): Promise<Payload<DeleteLicenseTraceResponse>> {
     return this.traces.delete(request);
   }
 }

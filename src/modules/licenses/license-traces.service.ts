@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { QueryOptions, applyFilter, findPage, parseSelect, pickFields } from '../../common/query';
+import { QueryOptions, listPage } from '../../common/query';
 import { LicenseTraceEntity } from './license-trace.entity';
+import { LicenseTracesRepository } from './license-traces.repository';
 import {
   DeleteLicenseTraceRequest,
   DeleteLicenseTraceResponse,
@@ -30,24 +30,23 @@ export function toLicenseTraceDto(trace: LicenseTraceEntity): LicenseTraceDto {
 /** Traces are written by LicenseTokensService.recordTrace; here they are listed and cleaned up. */
 @Injectable()
 export class LicenseTracesService {
-  constructor(@InjectRepository(LicenseTraceEntity) private readonly traces: Repository<LicenseTraceEntity>) {}
+  constructor(private readonly traces: LicenseTracesRepository) {}
 
-  async list(options: QueryOptions, licenseId?: number): Promise<GetLicenseTracesResponse> {
-    const select = parseSelect(LICENSE_TRACE_QUERY, options.select);
-    const qb = this.traces.createQueryBuilder('trace');
-    if (licenseId !== undefined) qb.where('trace.licenseId = :licenseId', { licenseId });
-    const { items, total } = await findPage(qb, 'trace', LICENSE_TRACE_QUERY, options);
-    return {
-      licenseTraces: items.map((trace) => pickFields(toLicenseTraceDto(trace), select)),
-      totalLicenseTracesCount: total,
-    } as GetLicenseTracesResponse;
+  async list(options: QueryOptions, licenseId?: number): Promise<Payload<GetLicenseTracesResponse>> {
+    // Traces have nothing to include.
+    const { items, total } = await listPage(
+      LICENSE_TRACE_QUERY,
+      { select: options.select },
+      { read: () => this.traces.page(options, { licenseId }), toDtos: (rows) => rows.map(toLicenseTraceDto) },
+    );
+    return { licenseTraces: items, totalLicenseTracesCount: total };
   }
 
   /**
    * Deletes one trace (traceId), a license's traces (licenseId), those matching a filter, or the
    * intersection of what is given. Nothing given is a 400: a bare DELETE must not empty the table.
    */
-  async delete(request: DeleteLicenseTraceRequest | undefined): Promise<DeleteLicenseTraceResponse> {
+  async delete(request: DeleteLicenseTraceRequest | undefined): Promise<Payload<DeleteLicenseTraceResponse>> {
     const { traceId, licenseId } = request ?? {};
     const filter = request?.filter?.trim() || undefined;
     if (!traceId && !licenseId && !filter) {
@@ -56,19 +55,11 @@ export class LicenseTracesService {
         ErrorCode.MissingParameter,
       );
     }
-    const qb = this.traces.createQueryBuilder('trace').select('trace.id');
-    if (traceId) qb.andWhere('trace.id = :traceId', { traceId });
-    if (licenseId) qb.andWhere('trace.licenseId = :licenseId', { licenseId });
-    applyFilter(qb, 'trace', LICENSE_TRACE_QUERY, filter);
-    const [sql, parameters] = qb.getQueryAndParameters();
-    const [, deleted] = (await this.traces.query(`DELETE FROM license_traces WHERE id IN (${sql})`, parameters)) as [
-      unknown,
-      number,
-    ];
+    const deleted = await this.traces.deleteMatching({ traceId, licenseId, filter });
     if (traceId && deleted === 0)
       throw ApiException.notFound(
         `License trace ${traceId} does not exist${licenseId || filter ? ' or does not match the other conditions' : ''}`,
       );
-    return { message: `${deleted} license trace${deleted === 1 ? '' : 's'} deleted` } as DeleteLicenseTraceResponse;
+    return { message: `${deleted} license trace${deleted === 1 ? '' : 's'} deleted` };
   }
 }

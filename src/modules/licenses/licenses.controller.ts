@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
@@ -29,7 +30,7 @@ export class LicensesController {
   list(
     @Query(QueryOptionsPipe) options: QueryOptions,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<GetLicensesResponse> {
+  ): Promise<Payload<GetLicensesResponse>> {
     return this.licenses.list(options, principal);
   }
 
@@ -40,7 +41,7 @@ export class LicensesController {
     summary: 'Generates, signs and stores a new license, from a template or on its own.',
   })
   @ApiOkResponse({ type: InsertLicenseResponse })
-  insert(@Body() request: InsertLicenseRequest): Promise<InsertLicenseResponse> {
+  insert(@Body() request: InsertLicenseRequest): Promise<Payload<InsertLicenseResponse>> {
     return this.licenses.insert(request.license);
   }
 
@@ -50,16 +51,16 @@ export class LicensesController {
     summary: 'Updates an existing license; signs it anew when its signed content changes.',
   })
   @ApiOkResponse({ type: UpdateLicenseResponse })
-  update(@Body() request: UpdateLicenseRequest): Promise<UpdateLicenseResponse> {
+  update(@Body() request: UpdateLicenseRequest): Promise<Payload<UpdateLicenseResponse>> {
     return this.licenses.update(request.license);
   }
 
   @Delete('licenses/:licenseId')
   @ApiOperation({ operationId: 'deleteLicense', summary: 'Deletes a license with its tokens and traces.' })
   @ApiOkResponse({ type: DeleteLicenseResponse })
-  async delete(@Param('licenseId', IntIdPipe) licenseId: number): Promise<DeleteLicenseResponse> {
+  async delete(@Param('licenseId', IntIdPipe) licenseId: number): Promise<Payload<DeleteLicenseResponse>> {
     await this.licenses.delete(licenseId);
-    return {} as DeleteLicenseResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Get('customers/:customerId/licenses')
@@ -70,7 +71,7 @@ export class LicensesController {
     @Param('customerId', IntIdPipe) customerId: number,
     @Query(QueryOptionsPipe) options: QueryOptions,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<GetCustomerLicensesResponse> {
+  ): Promise<Payload<GetCustomerLicensesResponse>> {
     return this.licenses.list(options, principal, { customerId });
   }
 
@@ -82,7 +83,7 @@ export class LicensesController {
     @Param('orderId', IntIdPipe) orderId: number,
     @Query(QueryOptionsPipe) options: QueryOptions,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<GetOrderLicensesResponse> {
+  ): Promise<Payload<GetOrderLicensesResponse>> {
     return this.licenses.list(options, principal, { orderId });
   }
 
@@ -97,7 +98,7 @@ export class LicensesController {
     @Param('templateId', IntIdPipe) templateId: number,
     @Query(QueryOptionsPipe) options: QueryOptions,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<GetLicenseTemplateLicensesResponse> {
+  ): Promise<Payload<GetLicenseTemplateLicensesResponse>> {
     return this.licenses.list(options, principal, { templateId });
   }
 }

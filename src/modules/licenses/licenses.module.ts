@@ -7,12 +7,15 @@ import { ProductEntity } from '../products/product.entity';
 import { ResourcesModule } from '../resources/resources.module';
 import { LicenseTokenEntity } from './license-token.entity';
 import { LicenseTokensController } from './license-tokens.controller';
+import { LicenseTokensRepository } from './license-tokens.repository';
 import { LicenseTokensService } from './license-tokens.service';
 import { LicenseTraceEntity } from './license-trace.entity';
 import { LicenseTracesController } from './license-traces.controller';
+import { LicenseTracesRepository } from './license-traces.repository';
 import { LicenseTracesService } from './license-traces.service';
 import { LicenseEntity } from './license.entity';
 import { LicensesController } from './licenses.controller';
+import { LicensesRepository } from './licenses.repository';
 import { LicensesService } from './licenses.service';
 
 /**
@@ -33,7 +36,14 @@ import { LicensesService } from './licenses.service';
     ResourcesModule,
   ],
   controllers: [LicensesController, LicenseTokensController, LicenseTracesController],
-  providers: [LicensesService, LicenseTokensService, LicenseTracesService],
+  providers: [
+    LicensesRepository,
+    LicenseTokensRepository,
+    LicenseTracesRepository,
+    LicensesService,
+    LicenseTokensService,
+    LicenseTracesService,
+  ],
   exports: [LicensesService, LicenseTokensService],
 })
 export class LicensesModule {}

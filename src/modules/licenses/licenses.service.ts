@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
 import { Principal } from '../../common/auth';
+import { copyPresent, toDateOrNull } from '../../common/dto';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { generateKey } from '../../common/key-format';
-import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
-import { CustomerEntity } from '../customers/customer.entity';
+import { QueryOptions, listPage } from '../../common/query';
 import { toCustomerDto } from '../customers/customers.mapper';
 import {
   EMPTY_PARTS,
@@ -16,33 +15,28 @@ import {
   normalizeProduct,
   productPartOf,
 } from '../license-templates/license-parts';
-import { LicenseTemplateEntity } from '../license-templates/license-template.entity';
 import { LicenseTemplatesService, templateParts } from '../license-templates/license-templates.service';
 import {
   CustomerReference,
   LicensingReferences,
   NewLicenseReferences,
 } from '../license-templates/licensing-references';
-import { OrderEntity } from '../orders/order.entity';
 import { toOrderDto } from '../orders/orders.mapper';
-import { ProductEntity } from '../products/product.entity';
 import { SigningKeysService } from '../resources/signing-keys.service';
 import { SettingsService } from '../settings/settings.service';
 import { LicenseFormat, LicensingMode, SigningKey, signLicense } from '../signing';
-import { LicenseInsertBatcher } from './license-insert-batcher';
 import { LicenseEntity } from './license.entity';
 import { GetLicensesResponse, InsertLicenseResponse, LicenseDto, UpdateLicenseResponse } from './licenses.dto';
 import { LicenseRelated, licenseDocumentOf, toLicenseDto } from './licenses.mapper';
 import { LICENSE_QUERY } from './licenses.query';
-import { assertRowExists } from '../../database/existing-rows';
+import { LicenseScope, LicensesRepository } from './licenses.repository';
+
+export type { LicenseScope } from './licenses.repository';
 
 /** Generated ids and user keys are random; a collision is retried with new ones this many times. */
 const MAX_GENERATION_ATTEMPTS = 8;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DIGITS_ONLY = /^\d{1,10}$/;
-
-/** Which licenses a list shows: all, or those of one customer, order or template. */
-export type LicenseScope = { customerId: number } | { orderId: number } | { templateId: number };
 
 type LicenseValues = Omit<
   LicenseEntity,
@@ -83,41 +77,32 @@ function customerName(customer: CustomerReference): string | null {
 @Injectable()
 export class LicensesService {
   private readonly signingKeysInUse = new Map<number, SigningKey>();
-  private readonly batcher: LicenseInsertBatcher;
 
   constructor(
-    @InjectRepository(LicenseEntity) private readonly licenses: Repository<LicenseEntity>,
-    @InjectRepository(CustomerEntity) private readonly customers: Repository<CustomerEntity>,
-    @InjectRepository(OrderEntity) private readonly orders: Repository<OrderEntity>,
-    @InjectRepository(ProductEntity) private readonly products: Repository<ProductEntity>,
+    private readonly licenses: LicensesRepository,
     private readonly templates: LicenseTemplatesService,
     private readonly references: LicensingReferences,
     private readonly signingKeys: SigningKeysService,
     private readonly settings: SettingsService,
-  ) {
-    this.batcher = new LicenseInsertBatcher(licenses.manager.connection);
-  }
+  ) {}
 
-  async list(options: QueryOptions, principal: Principal, scope?: LicenseScope): Promise<GetLicensesResponse> {
-    const select = parseSelect(LICENSE_QUERY, options.select);
-    const include = parseInclude(LICENSE_QUERY, options.include, principal);
-    if (scope) await this.assertScopeExists(scope);
-    const qb = this.licenses.createQueryBuilder('license');
-    if (scope && 'customerId' in scope) qb.where('license.customerId = :customerId', scope);
-    if (scope && 'orderId' in scope) qb.where('license.orderId = :orderId', scope);
-    if (scope && 'templateId' in scope) qb.where('license.templateId = :templateId', scope);
-    const { items, total } = await findPage(qb, 'license', LICENSE_QUERY, options, { raw: true, isoTimestamps: true });
-    const related = await this.loadIncluded(items, include);
-    const fields = select ? [...select, ...include] : undefined;
-    const licenses = items.map((license) => pickFields(toLicenseDto(license, related(license)), fields));
-    return { licenses, totalLicensesCount: total } as GetLicensesResponse;
+  async list(options: QueryOptions, principal: Principal, scope?: LicenseScope): Promise<Payload<GetLicensesResponse>> {
+    const { items, total } = await listPage(LICENSE_QUERY, options, {
+      read: () => this.licenses.page(options, scope),
+      toDtos: async (rows, include) => {
+        const related = await this.loadIncluded(rows, include);
+        return rows.map((license) => toLicenseDto(license, related(license)));
+      },
+      reader: principal,
+    });
+    return { licenses: items, totalLicensesCount: total };
   }
 
   /**
    * Makes a license from its template (if any) and the request, signs it with the signature key
    * of the license, else the template, else the product, and stores it.
    */
-  async insert(input: LicenseDto): Promise<InsertLicenseResponse> {
+  async insert(input: LicenseDto): Promise<Payload<InsertLicenseResponse>> {
     const ownProduct = normalizeProduct(input.product);
     const references = await this.references.forNewLicense({
       templateId: input.templateId ?? null,
@@ -151,14 +136,14 @@ export class LicensesService {
         signatureKeysId,
       };
       const signed = this.sign(license, key);
-      const id = await this.insertRow({ ...license, ...signed });
+      const id = await this.licenses.insertUnlessTaken({ ...license, ...signed });
       if (id !== undefined) {
         return {
           licenseId: id,
           licenseKeyId: license.licenseId,
           userKey: license.userKey,
           licenseKey: signed.licenseKey,
-        } as InsertLicenseResponse;
+        };
       }
       await this.assertGivenKeysFree(givenLicenseId, givenUserKey);
     }
@@ -168,9 +153,9 @@ export class LicensesService {
   }
 
   /** Changes the members given (undefined = unchanged, null = cleared); signs the license anew when its signed content changes. */
-  async update(input: LicenseDto): Promise<UpdateLicenseResponse> {
+  async update(input: LicenseDto): Promise<Payload<UpdateLicenseResponse>> {
     if (!input.id) throw ApiException.badRequest('license.id is required to update a license');
-    const license = await this.licenses.findOneBy({ id: input.id });
+    const license = await this.licenses.findById(input.id);
     if (!license) throw ApiException.notFound(`License ${input.id} does not exist`);
     const before = JSON.stringify(licenseDocumentOf(license));
     const signedWith = { format: license.format, signatureKeysId: license.signatureKeysId };
@@ -188,7 +173,9 @@ export class LicensesService {
       license.userKey = userKey;
     }
     if (input.templateId !== undefined) {
-      license.templateId = input.templateId ? (await this.templateReference(input.templateId)).id : null;
+      license.templateId = input.templateId
+        ? (await this.references.template(input.templateId, 'license.templateId')).id
+        : null;
     }
     if (input.customerId !== undefined || input.orderId !== undefined) {
       const customerId = input.customerId !== undefined ? input.customerId : license.customerId;
@@ -198,16 +185,15 @@ export class LicensesService {
       license.orderId = order?.id ?? null;
     }
     if (input.signatureKeysId) license.signatureKeysId = input.signatureKeysId;
-    for (const member of [
+    copyPresent(license, input, [
       'licenseType',
       'description',
       'meta',
       'licenseeName',
       'licenseeCompany',
       'licenseeEmail',
-    ] as const) {
-      if (input[member] !== undefined) license[member] = input[member] ?? null;
-    }
+      'maxAllowedSites',
+    ]);
     if (input.licensee !== undefined) {
       if (input.licenseeName === undefined && input.licensee?.name !== undefined)
         license.licenseeName = input.licensee.name ?? null;
@@ -215,14 +201,8 @@ export class LicensesService {
         license.licenseeCompany = input.licensee.company ?? null;
       license.licensee = this.licenseeExtra(input.licensee);
     }
-    for (const member of ['issueDate', 'expireDate', 'supportExpireDate'] as const) {
-      if (input[member] !== undefined) license[member] = dateOrNull(input[member]);
-    }
-    if (input.revoked !== undefined && input.revoked !== null) license.revoked = input.revoked;
-    if (input.trace !== undefined && input.trace !== null) license.trace = input.trace;
-    if (input.format !== undefined && input.format !== null) license.format = input.format;
-    if (input.licensingMode !== undefined && input.licensingMode !== null) license.licensingMode = input.licensingMode;
-    if (input.maxAllowedSites !== undefined) license.maxAllowedSites = input.maxAllowedSites;
+    copyPresent(license, input, ['issueDate', 'expireDate', 'supportExpireDate'], { convert: toDateOrNull });
+    copyPresent(license, input, ['revoked', 'trace', 'format', 'licensingMode'], { nullKeeps: true });
     this.checkSites(license.licensingMode, license.maxAllowedSites);
 
     const given = normalizeParts(input, 'license');
@@ -251,58 +231,12 @@ export class LicensesService {
       licenseKeyId: license.licenseId,
       userKey: license.userKey,
       licenseKey: license.licenseKey,
-    } as UpdateLicenseResponse;
-  }
-
-  /** Through the batcher, which shares one commit among licenses generated at the same time. */
-  private insertRow(
-    row: LicenseValues & { licenseKey: string; hash: string; signingKeyId: string },
-  ): Promise<number | undefined> {
-    const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
-    return this.batcher.insert({
-      licenseId: row.licenseId,
-      userKey: row.userKey,
-      values: [
-        row.licenseId,
-        row.licenseType,
-        row.format,
-        row.description,
-        row.issueDate,
-        row.expireDate,
-        row.supportExpireDate,
-        row.revoked,
-        row.trace,
-        row.licenseKey,
-        row.maxAllowedSites,
-        row.userKey,
-        row.licensingMode,
-        row.licenseeName,
-        row.licenseeCompany,
-        row.licenseeEmail,
-        row.hash,
-        row.meta,
-        row.generateKeyInfo,
-        row.templateId,
-        row.signatureKeysId,
-        row.signingKeyId,
-        row.customerId,
-        row.orderId,
-        row.productId,
-        json(row.product),
-        json(row.licensee),
-        json(row.components),
-        json(row.assemblies),
-        json(row.fields),
-        json(row.features),
-        json(row.restrictions),
-      ],
-    });
+    };
   }
 
   /** Its tokens and traces go with it (ON DELETE CASCADE). */
   async delete(id: number): Promise<void> {
-    const result = await this.licenses.delete({ id });
-    if (!result.affected) throw ApiException.notFound(`License ${id} does not exist`);
+    if (!(await this.licenses.delete(id))) throw ApiException.notFound(`License ${id} does not exist`);
   }
 
   /**
@@ -439,37 +373,16 @@ export class LicensesService {
     return { customer, order };
   }
 
-  private async templateReference(id: number): Promise<LicenseTemplateEntity> {
-    try {
-      return await this.templates.findEntity(id);
-    } catch (error) {
-      if (error instanceof ApiException && error.getStatus() === 404) {
-        throw ApiException.badRequest(
-          `license.templateId: license template ${id} does not exist`,
-          ErrorCode.InvalidReference,
-        );
-      }
-      throw error;
-    }
-  }
-
   private async assertGivenKeysFree(licenseId: string | null, userKey: string | null): Promise<void> {
-    if (licenseId && (await this.licenses.existsBy({ licenseId }))) {
+    if (licenseId && (await this.licenses.existsWithLicenseId(licenseId))) {
       throw ApiException.conflict(
         `license.licenseId: a license with id "${licenseId}" already exists`,
         ErrorCode.Duplicate,
       );
     }
-    if (userKey && (await this.licenses.existsBy({ userKey }))) {
+    if (userKey && (await this.licenses.existsWithUserKey(userKey))) {
       throw ApiException.conflict('license.userKey: another license already has this user key', ErrorCode.Duplicate);
     }
-  }
-
-  private async assertScopeExists(scope: LicenseScope): Promise<void> {
-    const manager = this.licenses.manager;
-    if ('customerId' in scope) return assertRowExists(manager, CustomerEntity, scope.customerId, 'Customer');
-    if ('orderId' in scope) return assertRowExists(manager, OrderEntity, scope.orderId, 'Order');
-    return assertRowExists(manager, LicenseTemplateEntity, scope.templateId, 'License template');
   }
 
   /** Loads each included relation for the whole page in one query. */
@@ -483,23 +396,23 @@ export class LicensesService {
     const wants = (name: string) => include.includes(name);
     const customers = wants('customer')
       ? await this.byId(
-          this.customers,
           ids((l) => l.customerId),
+          (wanted) => this.licenses.findCustomers(wanted),
           toCustomerDto,
         )
       : undefined;
     const orders = wants('order')
       ? await this.byId(
-          this.orders,
           ids((l) => l.orderId),
+          (wanted) => this.licenses.findOrders(wanted),
           (order) => toOrderDto(order),
         )
       : undefined;
     const templates = wants('template') ? await this.templates.findDtos(ids((l) => l.templateId)) : undefined;
     const products = wants('product')
       ? await this.byId(
-          this.products,
           ids((l) => l.productId),
+          (wanted) => this.licenses.findProducts(wanted),
           (product) => productPartOf(product),
         )
       : undefined;
@@ -514,12 +427,12 @@ export class LicensesService {
   }
 
   private async byId<E extends { id: number }, D>(
-    repository: Repository<E>,
     ids: number[],
+    find: (ids: number[]) => Promise<E[]>,
     toDto: (row: E) => D,
   ): Promise<Map<number, D>> {
     if (ids.length === 0) return new Map();
-    const rows = await repository.findBy({ id: In(ids) } as never);
+    const rows = await find(ids);
     return new Map(rows.map((row) => [row.id, toDto(row)]));
   }
 }

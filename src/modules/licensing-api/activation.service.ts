@@ -1,24 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { LicenseTokensService } from '../licenses/license-tokens.service';
 import { TraceAction } from '../licenses/license-trace.entity';
 import { DatabaseLogService } from '../log/database-log.service';
 import { SettingsService } from '../settings/settings.service';
 import { LicensingMode } from '../signing';
-import { ClientContext, ClientLicense, ClientLicensesService, clientContext, text } from './client-licenses.service';
+import { ClientLicense } from './client-licenses.repository';
+import { ClientContext, ClientLicensesService, clientContext, text } from './client-licenses.service';
+import { ActivationToken, ClientTokensRepository } from './client-tokens.repository';
 import { LicenseIntegrityService } from './license-integrity.service';
 import { LicenseTransactionsService } from './license-transactions.service';
 import { ActivateRequest, ActivateResponse, DeactivateRequest, DeactivateResponse } from './licensing-api.dto';
 import { LicensingErrors } from './licensing-errors';
 import { NodeLockedLicensesService } from './node-locked-licenses.service';
-
-interface ActivationToken {
-  id: number;
-  token: string;
-  machineId: string | null;
-  nodeLockedLicenseId: number | null;
-}
 
 /**
  * Activation licenses: binding a license to a machine (an activation token plus a node-locked license
@@ -33,11 +29,12 @@ export class ActivationService {
     private readonly licenses: ClientLicensesService,
     private readonly integrity: LicenseIntegrityService,
     private readonly tokens: LicenseTokensService,
+    private readonly clientTokens: ClientTokensRepository,
     private readonly nodeLocked: NodeLockedLicensesService,
     private readonly log: DatabaseLogService,
   ) {}
 
-  async activate(input: ActivateRequest, address: string | null): Promise<ActivateResponse> {
+  async activate(input: ActivateRequest, address: string | null): Promise<Payload<ActivateResponse>> {
     const client = clientContext(input, address);
     const machineId = client.machineId!;
     const license = await this.licenses.findByUserKey(input.userKey);
@@ -90,14 +87,14 @@ export class ActivationService {
         activeClientCount: allocated.activeTokens,
         maxClientCount: allocated.maxAllowedSites,
         license: this.licenses.licenseInfo(license, nodeLocked),
-      } as ActivateResponse;
+      };
     } catch (error) {
       await this.licenses.traceRefusal(license, TraceAction.Activate, client, error);
       throw error;
     }
   }
 
-  async deactivate(input: DeactivateRequest, address: string | null): Promise<DeactivateResponse> {
+  async deactivate(input: DeactivateRequest, address: string | null): Promise<Payload<DeactivateResponse>> {
     const client = clientContext(input, address);
     const licenseToken = text(input.licenseToken);
     if (!licenseToken && !client.machineId)
@@ -114,11 +111,11 @@ export class ActivationService {
         async () => undefined,
         async (manager) => {
           // The same lock allocate takes: the counts answered are those right after this deactivation.
-          await manager.query('SELECT 1 FROM licenses WHERE id = $1 FOR UPDATE', [license.id]);
+          await this.licenses.lock(manager, license.id);
           const token = await this.findActivation(manager, license, licenseToken, client.machineId);
           await this.tokens.release(license.id, token.id, manager);
           await this.nodeLocked.deleteOrphans(manager, [token.nodeLockedLicenseId]);
-          const active = await this.licenses.countLive(license.id, manager);
+          const active = await this.tokens.countLive(license.id, manager);
           await this.licenses.trace(
             license,
             TraceAction.Deactivate,
@@ -140,7 +137,7 @@ export class ActivationService {
           MaxClientCount: license.maxAllowedSites,
         },
       );
-      return { activeClientCount: outcome.active, maxClientCount: license.maxAllowedSites } as DeactivateResponse;
+      return { activeClientCount: outcome.active, maxClientCount: license.maxAllowedSites };
     } catch (error) {
       await this.licenses.traceRefusal(license, TraceAction.Deactivate, client, error);
       throw error;
@@ -172,20 +169,13 @@ export class ActivationService {
     licenseToken: string | null,
     machineId: string | null,
   ): Promise<ActivationToken> {
-    const columns = 'id, token, machine_id AS "machineId", node_locked_license_id AS "nodeLockedLicenseId"';
-    const rows: ActivationToken[] = licenseToken
-      ? await manager.query(`SELECT ${columns} FROM license_tokens WHERE token = $1 AND license_id = $2 AND kind = 1`, [
-          licenseToken,
-          license.id,
-        ])
-      : await manager.query(
-          `SELECT ${columns} FROM license_tokens WHERE license_id = $1 AND machine_id = $2 AND kind = 1 AND (expire_date IS NULL OR expire_date > now()) ORDER BY id LIMIT 1`,
-          [license.id, machineId],
-        );
-    if (!rows[0]) throw LicensingErrors.tokenNotFound();
-    if (licenseToken && machineId && rows[0].machineId && rows[0].machineId !== machineId)
+    const token = licenseToken
+      ? await this.clientTokens.findActivationByToken(manager, { licenseId: license.id, licenseToken })
+      : await this.clientTokens.findLiveActivationOfMachine(manager, { licenseId: license.id, machineId });
+    if (!token) throw LicensingErrors.tokenNotFound();
+    if (licenseToken && machineId && token.machineId && token.machineId !== machineId)
       throw LicensingErrors.tokenNotFound();
-    return rows[0];
+    return token;
   }
 }
 

@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { LIVE_TOKEN_SQL, LicenseTokensService } from '../licenses/license-tokens.service';
+import { LicenseTokensService } from '../licenses/license-tokens.service';
 import { TraceAction } from '../licenses/license-trace.entity';
 import { LicensingMode } from '../signing';
+import { ClientLicense, ClientLicensesRepository } from './client-licenses.repository';
 import { LicenseInfoDto } from './licensing-api.dto';
 import { LicensingErrors } from './licensing-errors';
-import { StoredLicenseKey } from './license-integrity.service';
-import { PreparedStatement, PreparedStatementsService } from './prepared-statements.service';
 
 /** Who is calling, as the request and the connection say. */
 export interface ClientContext {
@@ -16,30 +15,6 @@ export interface ClientContext {
   clientId: string | null;
   clientName: string | null;
 }
-
-/** The columns of a license the client API works with; `expired` is computed on the database clock. */
-export interface ClientLicense extends StoredLicenseKey {
-  id: number;
-  licensingMode: LicensingMode;
-  maxAllowedSites: number;
-  revoked: boolean;
-  expired: boolean;
-  trace: boolean;
-  expireDate: Date | null;
-  supportExpireDate: Date | null;
-}
-
-/** Selected as `<prefix>…` columns so that joins can read a license next to a token. */
-export const CLIENT_LICENSE_COLUMNS = (alias: string) => `
-  ${alias}.id, ${alias}.license_id AS "licenseId", ${alias}.licensing_mode AS "licensingMode", coalesce(${alias}.max_allowed_sites, 1) AS "maxAllowedSites",
-  ${alias}.revoked, ${alias}.trace, ${alias}.expire_date AS "expireDate", ${alias}.support_expire_date AS "supportExpireDate",
-  coalesce(${alias}.expire_date <= now(), false) AS expired, ${alias}.license_key AS "licenseKey", ${alias}.hash,
-  ${alias}.signature_keys_id AS "signatureKeysId", ${alias}.signing_key_id AS "signingKeyId"`;
-
-export const LICENSE_BY_USER_KEY: PreparedStatement = {
-  name: 'licensing-license-by-user-key',
-  text: `SELECT ${CLIENT_LICENSE_COLUMNS('l')} FROM licenses l WHERE l.user_key = $1`,
-};
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
@@ -70,16 +45,20 @@ export class ClientLicensesService {
   private readonly logger = new Logger('LicensingApi');
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly statements: PreparedStatementsService,
+    private readonly repository: ClientLicensesRepository,
     private readonly tokens: LicenseTokensService,
   ) {}
 
   /** 404 LicenseKeyNotFound when no license has this user key. */
   async findByUserKey(userKey: string): Promise<ClientLicense> {
-    const rows = await this.statements.query<ClientLicense>(LICENSE_BY_USER_KEY, [userKey.trim()]);
-    if (!rows[0]) throw LicensingErrors.keyNotFound();
-    return rows[0];
+    const license = await this.repository.findByUserKey(userKey.trim());
+    if (!license) throw LicensingErrors.keyNotFound();
+    return license;
+  }
+
+  /** The license's row lock, the one LicenseTokensService.allocate takes, for the rest of `manager`'s transaction. */
+  lock(manager: EntityManager, licenseId: number): Promise<void> {
+    return this.repository.lock(manager, licenseId);
   }
 
   requireMode(license: ClientLicense, mode: LicensingMode, operation: string): void {
@@ -91,14 +70,6 @@ export class ClientLicensesService {
   assertUsable(license: Pick<ClientLicense, 'licenseId' | 'revoked' | 'expired' | 'expireDate'>): void {
     if (license.revoked) throw LicensingErrors.revoked(license.licenseId);
     if (license.expired) throw LicensingErrors.expired(license.licenseId, license.expireDate);
-  }
-
-  async countLive(licenseId: number, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const [{ count }] = await manager.query(
-      `SELECT count(*)::int AS count FROM license_tokens WHERE license_id = $1 AND ${LIVE_TOKEN_SQL}`,
-      [licenseId],
-    );
-    return count;
   }
 
   /** `key` overrides the license's own key and expiry: the node-locked license of an activation, or nothing to verify. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Payload } from '../../common/envelope';
 import { DatabaseLogService } from '../log/database-log.service';
 import { ReportsService } from '../reports/reports.service';
 import { ClientLicensesService, clientContext, text } from './client-licenses.service';
@@ -17,7 +18,7 @@ export class ClientReportsService {
     private readonly log: DatabaseLogService,
   ) {}
 
-  async submit(input: ReportRequest, address: string | null): Promise<ReportResponse> {
+  async submit(input: ReportRequest, address: string | null): Promise<Payload<ReportResponse>> {
     const client = clientContext(input, address);
     const license = await this.licenses.findByUserKey(input.userKey);
     const stored = await this.reports.submit({
@@ -39,6 +40,6 @@ export class ClientReportsService {
       ClientId: client.clientId,
       ClientAddress: client.address,
     });
-    return stored as ReportResponse;
+    return { reportId: stored.reportId, uid: stored.uid };
   }
 }

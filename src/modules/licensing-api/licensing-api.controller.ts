@@ -1,4 +1,5 @@
 import { Body, Controller, ExecutionContext, HttpCode, Post, UseGuards, createParamDecorator } from '@nestjs/common';
+import { Payload } from '../../common/envelope';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -87,7 +88,7 @@ export class LicensingApiController {
   activateLicense(
     @Body() request: ActivateRequest,
     @ClientAddress() address: string | null,
-  ): Promise<ActivateResponse> {
+  ): Promise<Payload<ActivateResponse>> {
     return this.activation.activate(request, address);
   }
 
@@ -101,7 +102,7 @@ export class LicensingApiController {
   deactivateLicense(
     @Body() request: DeactivateRequest,
     @ClientAddress() address: string | null,
-  ): Promise<DeactivateResponse> {
+  ): Promise<Payload<DeactivateResponse>> {
     return this.activation.deactivate(request, address);
   }
 
@@ -118,7 +119,7 @@ export class LicensingApiController {
   validateLicense(
     @Body() request: ValidateRequest,
     @ClientAddress() address: string | null,
-  ): Promise<ValidateResponse> {
+  ): Promise<Payload<ValidateResponse>> {
     return this.validation.validate(request, address);
   }
 
@@ -138,7 +139,7 @@ export class LicensingApiController {
   requestFloatingLicense(
     @Body() request: FloatingSeatRequest,
     @ClientAddress() address: string | null,
-  ): Promise<FloatingSeatResponse> {
+  ): Promise<Payload<FloatingSeatResponse>> {
     return this.floating.request(request, address);
   }
 
@@ -154,7 +155,7 @@ export class LicensingApiController {
   sendHeartbeat(
     @Body() request: HeartbeatRequest,
     @ClientAddress() address: string | null,
-  ): Promise<HeartbeatResponse> {
+  ): Promise<Payload<HeartbeatResponse>> {
     return this.floating.heartbeat(request, address);
   }
 
@@ -165,7 +166,7 @@ export class LicensingApiController {
   releaseFloatingLicense(
     @Body() request: FloatingReleaseRequest,
     @ClientAddress() address: string | null,
-  ): Promise<FloatingReleaseResponse> {
+  ): Promise<Payload<FloatingReleaseResponse>> {
     return this.floating.release(request, address);
   }
 
@@ -181,7 +182,10 @@ export class LicensingApiController {
     description: 'PayloadTooLarge (104): content beyond Reporting.MaxReportContentBytes',
     type: ApiErrorResponseDto,
   })
-  submitClientReport(@Body() request: ReportRequest, @ClientAddress() address: string | null): Promise<ReportResponse> {
+  submitClientReport(
+    @Body() request: ReportRequest,
+    @ClientAddress() address: string | null,
+  ): Promise<Payload<ReportResponse>> {
     return this.reports.submit(request, address);
   }
 }

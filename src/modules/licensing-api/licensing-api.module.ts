@@ -8,13 +8,16 @@ import { ReportsModule } from '../reports/reports.module';
 import { ResourcesModule } from '../resources/resources.module';
 import { SettingsService } from '../settings/settings.service';
 import { ActivationService } from './activation.service';
+import { ClientLicensesRepository } from './client-licenses.repository';
 import { ClientLicensesService } from './client-licenses.service';
 import { ClientReportsService } from './client-reports.service';
+import { ClientTokensRepository } from './client-tokens.repository';
 import { FloatingService } from './floating.service';
 import { LicenseIntegrityService } from './license-integrity.service';
 import { LicenseTransactionsService } from './license-transactions.service';
 import { LicensingApiController } from './licensing-api.controller';
 import { LicensingThrottlerGuard, licensingThrottlerOptions } from './licensing-throttling';
+import { NodeLockedLicensesRepository } from './node-locked-licenses.repository';
 import { NodeLockedLicensesService } from './node-locked-licenses.service';
 import { PreparedStatementsService } from './prepared-statements.service';
 import { TokenSweeperService } from './token-sweeper.service';
@@ -37,10 +40,13 @@ import { ValidationService } from './validation.service';
   ],
   controllers: [LicensingApiController],
   providers: [
+    PreparedStatementsService,
+    ClientLicensesRepository,
+    ClientTokensRepository,
+    NodeLockedLicensesRepository,
     ClientLicensesService,
     LicenseIntegrityService,
     LicenseTransactionsService,
-    PreparedStatementsService,
     NodeLockedLicensesService,
     ActivationService,
     FloatingService,

@@ -7,16 +7,13 @@ import { licenseDocumentOf } from '../licenses/licenses.mapper';
 import { SigningKeysService } from '../resources/signing-keys.service';
 import { SettingsService } from '../settings/settings.service';
 import { LicensingMode, SigningKey, signLicense } from '../signing';
+import { NodeLockedLicensesRepository, NodeLockedRow } from './node-locked-licenses.repository';
 
 /** Generated ids and user keys are random; a collision is retried with new ones this many times. */
 const MAX_GENERATION_ATTEMPTS = 8;
 export const HARDWARE_RESTRICTION = 'Hardware';
 
-type LicenseValues = Omit<
-  LicenseEntity,
-  'id' | 'createdAt' | 'updatedAt' | 'customer' | 'order' | 'template' | 'productRecord'
->;
-type UnsignedValues = Omit<LicenseValues, 'licenseKey' | 'hash' | 'signingKeyId'>;
+type UnsignedValues = Omit<NodeLockedRow, 'licenseKey' | 'hash' | 'signingKeyId'>;
 
 export interface NodeLockedPreparation {
   signatureKeysId: number;
@@ -32,7 +29,7 @@ export interface NodeLockedLicense {
 }
 
 const wholeSeconds = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
-const sameDocument = (a: LicenseValues | LicenseEntity, b: UnsignedValues) =>
+const sameDocument = (a: NodeLockedRow | LicenseEntity, b: UnsignedValues) =>
   JSON.stringify(licenseDocumentOf(a)) === JSON.stringify(licenseDocumentOf(b));
 
 /**
@@ -46,6 +43,7 @@ const sameDocument = (a: LicenseValues | LicenseEntity, b: UnsignedValues) =>
 @Injectable()
 export class NodeLockedLicensesService {
   constructor(
+    private readonly repository: NodeLockedLicensesRepository,
     private readonly signingKeys: SigningKeysService,
     private readonly settings: SettingsService,
   ) {}
@@ -61,9 +59,11 @@ export class NodeLockedLicensesService {
     token: { id: number; machineId: string; expireDate: Date | null; nodeLockedLicenseId: number | null },
     prepared: NodeLockedPreparation,
   ): Promise<NodeLockedLicense> {
-    const licenses = manager.getRepository(LicenseEntity);
-    const parent = await licenses.findOneByOrFail({ id: parentId });
-    const existing = token.nodeLockedLicenseId ? await licenses.findOneBy({ id: token.nodeLockedLicenseId }) : null;
+    const parent = await this.repository.findLicense(manager, parentId);
+    if (!parent) throw new Error(`License ${parentId} went while its activation held its row lock`);
+    const existing = token.nodeLockedLicenseId
+      ? await this.repository.findLicense(manager, token.nodeLockedLicenseId)
+      : null;
     // Changed since the preparation (a concurrent key change): load it here, at the cost of one more connection.
     const key =
       prepared.signatureKeysId === parent.signatureKeysId
@@ -78,7 +78,7 @@ export class NodeLockedLicensesService {
       });
       if (existing.signingKeyId !== key.keyId || existing.format !== values.format || !sameDocument(existing, values)) {
         Object.assign(existing, values, this.sign(values, key));
-        await licenses.save(existing);
+        await this.repository.save(manager, existing);
       }
       return { id: existing.id, licenseKey: existing.licenseKey, expireDate: existing.expireDate };
     }
@@ -91,18 +91,9 @@ export class NodeLockedLicensesService {
         issueDate: wholeSeconds(new Date()),
       });
       const signed = this.sign(values, key);
-      // ON CONFLICT DO NOTHING: a taken license id or user key comes back as "no row", not as an aborted transaction.
-      const result = await manager
-        .createQueryBuilder()
-        .insert()
-        .into(LicenseEntity)
-        .values({ ...values, ...signed })
-        .orIgnore()
-        .returning(['id'])
-        .execute();
-      const id = result.raw[0]?.id as number | undefined;
+      const id = await this.repository.insertUnlessTaken(manager, { ...values, ...signed });
       if (id !== undefined) {
-        await manager.query('UPDATE license_tokens SET node_locked_license_id = $1 WHERE id = $2', [id, token.id]);
+        await this.repository.attachToToken(manager, { tokenId: token.id, nodeLockedLicenseId: id });
         return { id, licenseKey: signed.licenseKey, expireDate: values.expireDate };
       }
     }
@@ -128,14 +119,7 @@ export class NodeLockedLicensesService {
   async deleteOrphans(manager: EntityManager, ids: Array<number | null>): Promise<number> {
     const wanted = ids.filter((id): id is number => id !== null);
     if (!wanted.length) return 0;
-    const rows: unknown[] = await manager.query(
-      `WITH deleted AS (
-         DELETE FROM licenses l WHERE l.id = ANY($1::int[]) AND l.licensing_mode = ${LicensingMode.File}
-            AND NOT EXISTS (SELECT 1 FROM license_tokens t WHERE t.node_locked_license_id = l.id) RETURNING l.id)
-       SELECT id FROM deleted`,
-      [wanted],
-    );
-    return rows.length;
+    return this.repository.deleteUnreferenced(manager, wanted);
   }
 
   private valuesFor(

@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { LicenseTokenKind } from '../licenses/license-token.entity';
-import { TraceAction } from '../licenses/license-trace.entity';
 import { DatabaseLogService } from '../log/database-log.service';
 import { SettingsService } from '../settings/settings.service';
+import { ClientTokensRepository } from './client-tokens.repository';
 import { NodeLockedLicensesService } from './node-locked-licenses.service';
 
 /** Session advisory lock key of the sweep, shared by every instance (the log module's jobs use 730_100_001/2). */
@@ -29,6 +28,7 @@ export class TokenSweeperService implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly tokens: ClientTokensRepository,
     private readonly settings: SettingsService,
     private readonly nodeLocked: NodeLockedLicensesService,
     private readonly log: DatabaseLogService,
@@ -50,31 +50,14 @@ export class TokenSweeperService implements OnApplicationBootstrap, OnModuleDest
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [TOKEN_SWEEP_LOCK]);
-      if (!locked) return { ran: false };
+      // A session lock: it is held by this runner's connection, which every statement of the round uses.
+      if (!(await this.tokens.tryAdvisoryLock(runner.manager, TOKEN_SWEEP_LOCK))) return { ran: false };
       try {
         const outcome = { ran: true as const, swept: 0, traced: 0, nodeLockedDeleted: 0 };
         for (;;) {
           await runner.startTransaction();
           try {
-            const [batch]: Array<{ swept: number; traced: number; nodeLocked: number[] }> = await runner.query(
-              `WITH expired AS (
-                 DELETE FROM license_tokens WHERE id IN (
-                   SELECT id FROM license_tokens WHERE expire_date <= now() ORDER BY expire_date LIMIT $1 FOR UPDATE SKIP LOCKED)
-                 RETURNING id, license_id, kind, client_id, client_name, machine_id, address, node_locked_license_id, expire_date
-               ), traced AS (
-                 INSERT INTO license_traces (license_id, action, client_ip, client_id, client_name, machine_id, meta, created_date)
-                 SELECT e.license_id, CASE WHEN e.kind = ${LicenseTokenKind.Floating} THEN ${TraceAction.FloatingRelease} ELSE ${TraceAction.Deactivate} END,
-                        e.address, e.client_id, e.client_name, e.machine_id,
-                        json_build_object('result', 'Expired', 'tokenId', e.id, 'expiredAt', e.expire_date)::text, now()
-                   FROM expired e JOIN licenses l ON l.id = e.license_id WHERE l.trace
-                 RETURNING 1
-               )
-               SELECT count(*)::int AS swept, (SELECT count(*)::int FROM traced) AS traced,
-                      coalesce(array_agg(node_locked_license_id) FILTER (WHERE node_locked_license_id IS NOT NULL), '{}') AS "nodeLocked"
-                 FROM expired`,
-              [SWEEP_BATCH],
-            );
+            const batch = await this.tokens.sweepExpired(runner.manager, { limit: SWEEP_BATCH });
             outcome.swept += batch.swept;
             outcome.traced += batch.traced;
             outcome.nodeLockedDeleted += await this.nodeLocked.deleteOrphans(runner.manager, batch.nodeLocked);
@@ -97,7 +80,7 @@ export class TokenSweeperService implements OnApplicationBootstrap, OnModuleDest
         }
         return outcome;
       } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [TOKEN_SWEEP_LOCK]);
+        await this.tokens.advisoryUnlock(runner.manager, TOKEN_SWEEP_LOCK);
       }
     } finally {
       await runner.release();

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
@@ -26,7 +27,7 @@ export class ResourcesController {
   })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetResourcesResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetResourcesResponse> {
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<Payload<GetResourcesResponse>> {
     return this.resources.list(options);
   }
 
@@ -37,16 +38,16 @@ export class ResourcesController {
     summary: 'Inserts a new resource; type RSA, ECDSA or Ed25519 without data generates a signature key pair.',
   })
   @ApiOkResponse({ type: InsertResourceResponse })
-  insert(@Body() request: InsertResourceRequest): Promise<InsertResourceResponse> {
+  insert(@Body() request: InsertResourceRequest): Promise<Payload<InsertResourceResponse>> {
     return this.resources.insert(request.resource);
   }
 
   @Put()
   @ApiOperation({ operationId: 'updateResource', summary: 'Updates an existing resource.' })
   @ApiOkResponse({ type: UpdateResourceResponse })
-  async update(@Body() request: UpdateResourceRequest): Promise<UpdateResourceResponse> {
+  async update(@Body() request: UpdateResourceRequest): Promise<Payload<UpdateResourceResponse>> {
     await this.resources.update(request.resource);
-    return {} as UpdateResourceResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Delete(':resourceId')
@@ -55,8 +56,8 @@ export class ResourcesController {
     summary: 'Deletes a resource; refused (409) for a signature key that products, templates or licenses use.',
   })
   @ApiOkResponse({ type: DeleteResourceResponse })
-  async delete(@Param('resourceId', IntIdPipe) resourceId: number): Promise<DeleteResourceResponse> {
+  async delete(@Param('resourceId', IntIdPipe) resourceId: number): Promise<Payload<DeleteResourceResponse>> {
     await this.resources.delete(resourceId);
-    return {} as DeleteResourceResponse;
+    return EMPTY_PAYLOAD;
   }
 }

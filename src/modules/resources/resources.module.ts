@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ResourceEntity } from './resource.entity';
 import { ResourcesController } from './resources.controller';
+import { ResourcesRepository } from './resources.repository';
 import { ResourcesService } from './resources.service';
 import { SigningKeysService } from './signing-keys.service';
 
@@ -9,7 +10,7 @@ import { SigningKeysService } from './signing-keys.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ResourceEntity])],
   controllers: [ResourcesController],
-  providers: [ResourcesService, SigningKeysService],
+  providers: [ResourcesRepository, ResourcesService, SigningKeysService],
   exports: [ResourcesService, SigningKeysService],
 })
 export class ResourcesModule {}

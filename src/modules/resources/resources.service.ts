@@ -1,9 +1,10 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { hashPassword } from '../../common/auth';
+import { copyPresent } from '../../common/dto';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { QueryOptions, listPage } from '../../common/query';
 import { Referrer, assertNotReferenced, isUniqueViolation } from '../../database/referencing-rows';
 import { SettingsService } from '../settings/settings.service';
 import { SigningAlgorithm } from '../signing';
@@ -12,6 +13,7 @@ import { readResourceData } from './resource-data';
 import { GetResourcesResponse, InsertResourceResponse, ResourceDto } from './resources.dto';
 import { toResourceDto } from './resources.mapper';
 import { RESOURCE_QUERY } from './resources.query';
+import { ResourcesRepository } from './resources.repository';
 import { KeyMaterial, SigningKeysService, signingAlgorithmOf } from './signing-keys.service';
 
 const CODE_INDEX = 'resources_code_unique';
@@ -40,28 +42,21 @@ const hasText = (value: string | null | undefined): value is string =>
 @Injectable()
 export class ResourcesService {
   constructor(
-    @InjectRepository(ResourceEntity) private readonly resources: Repository<ResourceEntity>,
+    private readonly resources: ResourcesRepository,
     private readonly signingKeys: SigningKeysService,
     private readonly settings: SettingsService,
     private readonly dataSource: DataSource,
   ) {}
 
-  async list(options: QueryOptions): Promise<GetResourcesResponse> {
-    const select = parseSelect(RESOURCE_QUERY, options.select);
-    parseInclude(RESOURCE_QUERY, options.include);
-    const { items, total } = await findPage(
-      this.resources.createQueryBuilder('resource'),
-      'resource',
-      RESOURCE_QUERY,
-      options,
-    );
-    return {
-      resources: items.map((resource) => pickFields(toResourceDto(resource), select)),
-      totalResourcesCount: total,
-    } as GetResourcesResponse;
+  async list(options: QueryOptions): Promise<Payload<GetResourcesResponse>> {
+    const { items, total } = await listPage(RESOURCE_QUERY, options, {
+      read: () => this.resources.page(options),
+      toDtos: (rows) => rows.map(toResourceDto),
+    });
+    return { resources: items, totalResourcesCount: total };
   }
 
-  async insert(input: ResourceDto): Promise<InsertResourceResponse> {
+  async insert(input: ResourceDto): Promise<Payload<InsertResourceResponse>> {
     if (!hasText(input.name)) throw ApiException.badRequest('resource.name is required');
     const resource = this.resources.create({
       name: input.name.trim(),
@@ -86,13 +81,13 @@ export class ResourcesService {
       resource.data = await this.checkedData(input.data, resource.dataFormat);
     }
     const saved = await this.save(resource);
-    return { resourceId: saved.id } as InsertResourceResponse;
+    return { resourceId: saved.id };
   }
 
   async update(input: ResourceDto): Promise<void> {
     if (input.id === undefined || input.id === null)
       throw ApiException.badRequest('resource.id is required to update a resource');
-    const resource = await this.resources.findOneBy({ id: input.id });
+    const resource = await this.resources.findById(input.id);
     if (!resource) throw ApiException.notFound(`Resource ${input.id} does not exist`);
 
     if (input.name !== undefined) {
@@ -104,9 +99,7 @@ export class ResourcesService {
       if (code && code.toLowerCase() !== resource.code?.toLowerCase()) await this.assertCodeFree(code);
       resource.code = code;
     }
-    if (input.description !== undefined) resource.description = input.description;
-    if (input.source !== undefined) resource.source = input.source;
-    if (input.meta !== undefined) resource.meta = input.meta;
+    copyPresent(resource, input, ['description', 'source', 'meta']);
     if (input.password === '') resource.passwordHash = null;
     else if (hasText(input.password)) resource.passwordHash = await hashPassword(input.password);
 
@@ -134,8 +127,8 @@ export class ResourcesService {
   /** Signature keys referenced by products, templates or licenses stay: those licenses must remain verifiable. */
   async delete(resourceId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const locked: unknown[] = await manager.query('SELECT id FROM resources WHERE id = $1 FOR UPDATE', [resourceId]);
-      if (locked.length === 0) throw ApiException.notFound(`Resource ${resourceId} does not exist`);
+      if (!(await this.resources.lock(manager, resourceId)))
+        throw ApiException.notFound(`Resource ${resourceId} does not exist`);
       await assertNotReferenced(
         manager,
         `resource ${resourceId}`,
@@ -143,7 +136,7 @@ export class ResourcesService {
         RESOURCE_REFERRERS,
         'point them at another key first',
       );
-      await manager.delete(ResourceEntity, { id: resourceId });
+      await this.resources.delete(manager, resourceId);
     });
     this.signingKeys.invalidate(resourceId);
   }
@@ -210,12 +203,8 @@ export class ResourcesService {
   }
 
   private async assertCodeFree(code: string): Promise<void> {
-    const holder = await this.resources
-      .createQueryBuilder('resource')
-      .select('resource.id')
-      .where('lower(resource.code) = lower(:code)', { code })
-      .getOne();
-    if (holder) throw this.duplicateCode(code, holder.id);
+    const holderId = await this.resources.findIdByCode(code);
+    if (holderId !== undefined) throw this.duplicateCode(code, holderId);
   }
 
   private async save(resource: ResourceEntity): Promise<ResourceEntity> {

@@ -1,6 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config';
 import {
@@ -13,6 +11,7 @@ import {
   importPrivateKey,
 } from '../signing';
 import { ResourceEntity } from './resource.entity';
+import { ResourcesRepository } from './resources.repository';
 
 export interface PublicKeyDescription {
   keyId: string;
@@ -46,7 +45,7 @@ export class SigningKeysService {
   private readonly cache = new Map<number, SigningKey>();
 
   constructor(
-    @InjectRepository(ResourceEntity) private readonly resources: Repository<ResourceEntity>,
+    private readonly resources: ResourcesRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -82,12 +81,7 @@ export class SigningKeysService {
    * naming `field`) when the resource does not exist or is not a signature key.
    */
   async loadSigningKey(resourceId: number, field = 'signatureKeysId'): Promise<SigningKey> {
-    const resource = await this.resources
-      .createQueryBuilder('resource')
-      .select(['resource.id', 'resource.type', 'resource.keyId'])
-      .addSelect('resource.privateKeyEncrypted')
-      .where('resource.id = :resourceId', { resourceId })
-      .getOne();
+    const resource = await this.resources.findSigningKey(resourceId);
     const { algorithm, keyId } = this.assertSigningKey(resource, resourceId, field);
     const cached = this.cache.get(resourceId);
     if (cached && cached.keyId === keyId) return cached;
@@ -103,10 +97,7 @@ export class SigningKeysService {
 
   /** What a verifier needs: the public key and the key id licenses name. */
   async describePublicKey(resourceId: number, field = 'signatureKeysId'): Promise<PublicKeyDescription> {
-    const resource = await this.resources.findOne({
-      where: { id: resourceId },
-      select: { id: true, type: true, keyId: true, data: true },
-    });
+    const resource = await this.resources.findPublicKey(resourceId);
     const { algorithm, keyId } = this.assertSigningKey(resource, resourceId, field);
     return { keyId, algorithm, publicKeyPem: resource!.data! };
   }
@@ -117,7 +108,7 @@ export class SigningKeysService {
   }
 
   private assertSigningKey(
-    resource: ResourceEntity | null,
+    resource: Pick<ResourceEntity, 'type' | 'keyId'> | null,
     resourceId: number,
     field: string,
   ): { algorithm: SigningAlgorithm; keyId: string } {

@@ -22,11 +22,14 @@ function badRequest(action: () => unknown): string {
 }
 
 describe('key material', () => {
-  const pairs = {} as Record<'RSA' | 'ECDSA' | 'Ed25519', GeneratedKeyPair>;
+  let pairs: Record<'RSA' | 'ECDSA' | 'Ed25519', GeneratedKeyPair>;
 
   beforeAll(async () => {
-    for (const algorithm of ['RSA', 'ECDSA', 'Ed25519'] as const)
-      pairs[algorithm] = await generateSigningKeyPair(algorithm);
+    pairs = {
+      RSA: await generateSigningKeyPair('RSA'),
+      ECDSA: await generateSigningKeyPair('ECDSA'),
+      Ed25519: await generateSigningKeyPair('Ed25519'),
+    };
   });
 
   describe('generateSigningKeyPair', () => {
