@@ -4,6 +4,7 @@ import { Access } from '../../common/auth';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import { GetRolesResponse } from './roles.dto';
 import { RolesService } from './roles.service';
+import { Payload } from '../../common/envelope';
 
 @ApiTags('Roles')
 @Access('administration')
@@ -15,7 +16,7 @@ export class RolesController {
   @ApiOperation({ operationId: 'getRoles', summary: 'Gets the roles.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetRolesResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetRolesResponse> {
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<Payload<GetRolesResponse>> {
     return this.roles.list(options);
   }
 }

@@ -4,9 +4,10 @@ import { Out } from '../../common/dto';
 
 @ApiSchema({ name: 'Management.Role' })
 export class RoleDto {
-  @Out() id: string;
-  @Out() name: string;
-  @Out({ nullable: true, type: String }) description: string | null;
+  // Optional because `select` may leave any member out of a listed role.
+  @Out() id?: string;
+  @Out() name?: string;
+  @Out({ nullable: true, type: String }) description?: string | null;
 }
 
 @ApiSchema({ name: 'Management.GetRolesResponse' })

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { defineQueryEntity, QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
+import { defineQueryEntity, QueryOptions, listPage } from '../../common/query';
 import { RoleEntity } from './role.entity';
 import { GetRolesResponse, RoleDto } from './roles.dto';
+import { RolesRepository } from './roles.repository';
 
 export const ROLE_QUERY = defineQueryEntity({
   name: 'Role',
@@ -15,33 +15,29 @@ export const ROLE_QUERY = defineQueryEntity({
   },
 });
 
-export function toRoleDto(role: RoleEntity): RoleDto {
+/** Every member set: users take these as the roles they are given. */
+export function toRoleDto(role: RoleEntity): Required<RoleDto> {
   return { id: role.id, name: role.name, description: role.description };
 }
 
 @Injectable()
 export class RolesService {
-  constructor(@InjectRepository(RoleEntity) private readonly roles: Repository<RoleEntity>) {}
+  constructor(private readonly roles: RolesRepository) {}
 
-  async list(options: QueryOptions, userId?: string): Promise<GetRolesResponse> {
-    const select = parseSelect(ROLE_QUERY, options.select);
-    const qb = this.roles.createQueryBuilder('role');
-    if (userId)
-      qb.innerJoin('user_roles', 'membership', 'membership.role_id = role.id AND membership.user_id = :userId', {
-        userId,
-      });
-    const { items, total } = await findPage(qb, 'role', ROLE_QUERY, options);
-    return {
-      roles: items.map((role) => pickFields(toRoleDto(role), select)) as RoleDto[],
-      totalRolesCount: total,
-    } as GetRolesResponse;
+  /** Every role, or the roles of `userId`. The role list embeds nothing: include is refused by name. */
+  async list(options: QueryOptions, userId?: string): Promise<Payload<GetRolesResponse>> {
+    const { items, total } = await listPage(ROLE_QUERY, options, {
+      read: () => this.roles.findPage(options, { userId }),
+      toDtos: (roles) => roles.map(toRoleDto),
+    });
+    return { roles: items, totalRolesCount: total };
   }
 
   /** Resolves a comma-separated list of role names (case-insensitive) or refuses naming the unknown ones. */
-  async resolveNames(names: string[] | string): Promise<RoleEntity[]> {
+  async resolveNames(names: string[] | string): Promise<Required<RoleDto>[]> {
     const wanted = (Array.isArray(names) ? names : names.split(',')).map((name) => name.trim()).filter(Boolean);
     if (!wanted.length) throw ApiException.badRequest('roles must name at least one role', ErrorCode.ValidationFailed);
-    const all = await this.roles.find();
+    const all = (await this.roles.findAll()).map(toRoleDto);
     const byName = new Map(all.map((role) => [role.name.toLowerCase(), role]));
     const unknown = wanted.filter((name) => !byName.has(name.toLowerCase()));
     if (unknown.length) {
@@ -51,9 +47,5 @@ export class RolesService {
       );
     }
     return [...new Map(wanted.map((name) => byName.get(name.toLowerCase())!).map((role) => [role.id, role])).values()];
-  }
-
-  findByIds(ids: string[]): Promise<RoleEntity[]> {
-    return this.roles.findBy({ id: In(ids) });
   }
 }

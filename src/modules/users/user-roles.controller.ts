@@ -10,6 +10,7 @@ import {
   RemoveUserFromRoleResponse,
 } from './users.dto';
 import { UserRolesService } from './user-roles.service';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('Users')
 @Access('administration')
@@ -29,7 +30,7 @@ export class UserRolesController {
     @Param('userId') userId: string,
     @Query(QueryOptionsPipe) options: QueryOptions,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<GetUserRolesResponse> {
+  ): Promise<Payload<GetUserRolesResponse>> {
     return this.userRoles.list(userId, options, principal);
   }
 
@@ -40,9 +41,12 @@ export class UserRolesController {
     summary: 'Adds the user to one or more roles (comma-separated names).',
   })
   @ApiOkResponse({ type: AddUserToRoleResponse })
-  async add(@Param('userId') userId: string, @Body() request: AddUserToRoleRequest): Promise<AddUserToRoleResponse> {
+  async add(
+    @Param('userId') userId: string,
+    @Body() request: AddUserToRoleRequest,
+  ): Promise<Payload<AddUserToRoleResponse>> {
     await this.userRoles.add(userId, request.roles);
-    return {} as AddUserToRoleResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Delete()
@@ -55,8 +59,8 @@ export class UserRolesController {
   async remove(
     @Param('userId') userId: string,
     @Body() request: RemoveUserFromRoleRequest,
-  ): Promise<RemoveUserFromRoleResponse> {
+  ): Promise<Payload<RemoveUserFromRoleResponse>> {
     await this.userRoles.remove(userId, request.roles);
-    return {} as RemoveUserFromRoleResponse;
+    return EMPTY_PAYLOAD;
   }
 }

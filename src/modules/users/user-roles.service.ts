@@ -5,6 +5,7 @@ import { QueryOptions } from '../../common/query';
 import { GetUserRolesResponse } from '../roles/roles.dto';
 import { RolesService } from '../roles/roles.service';
 import { UsersService } from './users.service';
+import { Payload } from '../../common/envelope';
 
 @Injectable()
 export class UserRolesService {
@@ -13,7 +14,7 @@ export class UserRolesService {
     private readonly roles: RolesService,
   ) {}
 
-  async list(userId: string, options: QueryOptions, principal: Principal): Promise<GetUserRolesResponse> {
+  async list(userId: string, options: QueryOptions, principal: Principal): Promise<Payload<GetUserRolesResponse>> {
     if (!isAdministrator(principal) && principal.userId !== userId)
       throw ApiException.forbidden("Only administrators may read another user's roles");
     await this.users.findOrFail(userId);
