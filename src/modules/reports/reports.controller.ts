@@ -5,6 +5,7 @@ import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import { DeleteReportResponse, GetReportResponse } from './reports.dto';
 import { ReportsService } from './reports.service';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('Reports')
 @Access('operations')
@@ -19,15 +20,15 @@ export class ReportsController {
   })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetReportResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetReportResponse> {
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<Payload<GetReportResponse>> {
     return this.reports.list(options);
   }
 
   @Delete(':reportId')
   @ApiOperation({ operationId: 'deleteReport', summary: 'Deletes a report with the specified ID.' })
   @ApiOkResponse({ type: DeleteReportResponse })
-  async delete(@Param('reportId', IntIdPipe) reportId: number): Promise<DeleteReportResponse> {
+  async delete(@Param('reportId', IntIdPipe) reportId: number): Promise<Payload<DeleteReportResponse>> {
     await this.reports.delete(reportId);
-    return {} as DeleteReportResponse;
+    return EMPTY_PAYLOAD;
   }
 }

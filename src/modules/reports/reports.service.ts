@@ -1,8 +1,8 @@
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { QueryOptions, findPage, parseInclude, parseSelect, pickFields } from '../../common/query';
+import { QueryOptions, listPage } from '../../common/query';
 import { JOB_LOCKS, PeriodicJob, runExclusively } from '../log/exclusive-job';
 import { DatabaseLogService } from '../log/database-log.service';
 import { SettingsService } from '../settings/settings.service';
@@ -10,6 +10,7 @@ import { base64DecodedLength, decodeBase64 } from './base64';
 import { ReportEntity, ReportPropertyEntity } from './report.entity';
 import { GetReportResponse, ReportDto, ReportPropertyDto, SubmitReportInput, SubmittedReport } from './reports.dto';
 import { REPORT_QUERY } from './reports.query';
+import { ReportsRepository } from './reports.repository';
 
 const MAX_PROPERTIES = 200;
 const TEXT_LIMITS = {
@@ -52,8 +53,7 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly purgeJob = new PeriodicJob('ReportRetention', () => this.purgeExpired());
 
   constructor(
-    @InjectRepository(ReportEntity) private readonly reports: Repository<ReportEntity>,
-    @InjectRepository(ReportPropertyEntity) private readonly properties: Repository<ReportPropertyEntity>,
+    private readonly reports: ReportsRepository,
     private readonly dataSource: DataSource,
     private readonly settings: SettingsService,
     private readonly log: DatabaseLogService,
@@ -67,34 +67,24 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.purgeJob.stop();
   }
 
-  async list(options: QueryOptions): Promise<GetReportResponse> {
-    const select = parseSelect(REPORT_QUERY, options.select);
-    const include = parseInclude(REPORT_QUERY, options.include);
-    const qb = this.reports.createQueryBuilder('report');
-    // Content can be large: not read at all when select leaves it out.
-    if (select && !select.includes('content')) {
-      const columns = this.reports.metadata.columns
-        .filter((column) => column.propertyName !== 'content')
-        .map((column) => `report.${column.propertyName}`);
-      qb.select(columns);
-    }
-    const { items, total } = await findPage(qb, 'report', REPORT_QUERY, options);
-    const propertiesByReport = include.includes('properties')
-      ? await this.loadProperties(items.map((report) => report.id))
-      : undefined;
-    const fields = select && include.length ? [...select, ...include] : select;
-    const reports = items.map((report) =>
-      pickFields(
-        toReportDto(report, propertiesByReport ? (propertiesByReport.get(report.id) ?? []) : undefined),
-        fields,
-      ),
-    );
-    return { reports, totalReportsCount: total } as GetReportResponse;
+  async list(options: QueryOptions): Promise<Payload<GetReportResponse>> {
+    const { items, total } = await listPage(REPORT_QUERY, options, {
+      // Content can be large: not read at all when select leaves it out.
+      read: ({ select }) => this.reports.findPage(options, { withContent: !select || select.includes('content') }),
+      toDtos: async (reports, include) => {
+        const propertiesByReport = include.includes('properties')
+          ? await this.loadProperties(reports.map((report) => report.id))
+          : undefined;
+        return reports.map((report) =>
+          toReportDto(report, propertiesByReport ? (propertiesByReport.get(report.id) ?? []) : undefined),
+        );
+      },
+    });
+    return { reports: items, totalReportsCount: total };
   }
 
   async delete(id: number): Promise<void> {
-    const result = await this.reports.delete({ id });
-    if (!result.affected) throw ApiException.notFound(`Report ${id} does not exist`);
+    if (!(await this.reports.delete(id))) throw ApiException.notFound(`Report ${id} does not exist`);
   }
 
   /**
@@ -123,29 +113,19 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
       if (!content) throw ApiException.badRequest('report.content must be base64');
     }
     const properties = this.checkProperties(input.properties ?? []);
-    return this.dataSource.transaction(async (manager) => {
-      const report = await manager.save(ReportEntity, manager.create(ReportEntity, { ...texts, content }));
-      if (properties.length) {
-        await manager.insert(
-          ReportPropertyEntity,
-          properties.map((property) => ({ ...property, reportId: report.id })),
-        );
-      }
-      return { reportId: report.id, uid: report.uid };
-    });
+    const report = await this.dataSource.transaction((manager) =>
+      this.reports.insert(manager, { report: { ...texts, content }, properties }),
+    );
+    return { reportId: report.id, uid: report.uid };
   }
 
   /** Deletes reports older than Reporting.ReportRetentionDays; runs on one instance at a time. */
   async purgeExpired(): Promise<number> {
     const days = await this.settings.get<number>('Reporting.ReportRetentionDays');
     const cutoff = new Date(Date.now() - days * 86_400_000);
-    const outcome = await runExclusively(this.dataSource, JOB_LOCKS.reportPurge, async (manager) => {
-      const rows: Array<{ count: number }> = await manager.query(
-        'WITH deleted AS (DELETE FROM reports WHERE date < $1 RETURNING 1) SELECT count(*)::int AS count FROM deleted',
-        [cutoff],
-      );
-      return rows[0]?.count ?? 0;
-    });
+    const outcome = await runExclusively(this.dataSource, JOB_LOCKS.reportPurge, (manager) =>
+      this.reports.deleteOlderThan(manager, cutoff),
+    );
     if (outcome.ran && outcome.result > 0)
       this.log.information('Purged {DeletedReportCount} reports older than {RetentionDays} days', {
         DeletedReportCount: outcome.result,
@@ -193,11 +173,7 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async loadProperties(reportIds: number[]): Promise<Map<number, ReportPropertyDto[]>> {
     const byReport = new Map<number, ReportPropertyDto[]>();
-    if (!reportIds.length) return byReport;
-    const rows = await this.properties.find({
-      where: { reportId: In(reportIds) },
-      order: { reportId: 'ASC', id: 'ASC' },
-    });
+    const rows = await this.reports.findPropertiesOfReports(reportIds);
     for (const row of rows) {
       const list = byReport.get(row.reportId) ?? [];
       list.push(toPropertyDto(row));
