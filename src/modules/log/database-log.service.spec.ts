@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SettingsService } from '../settings/settings.service';
 import { DatabaseLogService } from './database-log.service';
+import { LogRepository } from './log.repository';
 import { renderMessageTemplate } from './message-template';
 
 /** A database that can be switched off, recording each INSERT's row count and its rows' values one after another. */
@@ -34,7 +35,7 @@ describe('DatabaseLogService', () => {
 
   it('writes a burst with one multi-row INSERT per batch', async () => {
     const { state, dataSource, settings } = fakeDatabase();
-    const log = new DatabaseLogService(dataSource, settings);
+    const log = new DatabaseLogService(new LogRepository(dataSource), settings);
     log.limits = { ...log.limits, batchSize: 50, flushThreshold: 1000 };
     for (let index = 0; index < 120; index++) log.information('Call {Index}', { Index: index });
     expect(state.inserts).toHaveLength(0);
@@ -46,7 +47,7 @@ describe('DatabaseLogService', () => {
 
   it('never throws while the database is down, keeps a bounded buffer and reports what it dropped', async () => {
     const { state, dataSource, settings } = fakeDatabase();
-    const log = new DatabaseLogService(dataSource, settings);
+    const log = new DatabaseLogService(new LogRepository(dataSource), settings);
     log.limits = { ...log.limits, capacity: 100, flushThreshold: 1000 };
     state.down = true;
     const started = Date.now();
@@ -70,7 +71,7 @@ describe('DatabaseLogService', () => {
 
   it('applies the minimum level at flush time and survives unserialisable properties', async () => {
     const { state, dataSource, settings } = fakeDatabase();
-    const log = new DatabaseLogService(dataSource, settings);
+    const log = new DatabaseLogService(new LogRepository(dataSource), settings);
     state.minimumLevel = 'Error';
     const circular: Record<string, unknown> = {};
     circular.self = circular;
@@ -85,7 +86,7 @@ describe('DatabaseLogService', () => {
 
   it('starts a flush on its own once the threshold is reached and stops its timer on destroy', async () => {
     const { state, dataSource, settings } = fakeDatabase();
-    const log = new DatabaseLogService(dataSource, settings);
+    const log = new DatabaseLogService(new LogRepository(dataSource), settings);
     log.limits = { ...log.limits, flushThreshold: 10 };
     log.onApplicationBootstrap();
     for (let index = 0; index < 10; index++) log.information('x');

@@ -1,18 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { SettingsService } from '../settings/settings.service';
 import { LOG_LEVEL_VALUES, LogLevelName, levelValue } from './log-level';
+import { LogRepository, PendingLogEntry } from './log.repository';
 import { renderMessageTemplate } from './message-template';
-
-/** One entry waiting in memory for the next batch INSERT. */
-export interface PendingLogEntry {
-  timeStamp: Date;
-  level: number;
-  message: string;
-  messageTemplate: string;
-  exception: string | null;
-  properties: string | null;
-}
 
 export interface LogBufferLimits {
   /** Entries kept in memory while the database is slow or down; beyond it the oldest are dropped. */
@@ -75,7 +65,7 @@ export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestr
   private readonly console = new Logger('DatabaseLog');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: LogRepository,
     private readonly settings: SettingsService,
   ) {}
 
@@ -172,7 +162,7 @@ export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestr
       const wanted = batch.filter((entry) => entry.level >= this.minimumLevel);
       if (!wanted.length) continue;
       try {
-        await this.insert(wanted);
+        await this.repository.insert(wanted);
       } catch (error) {
         // Put them back in front of newer entries; the capacity bound drops the oldest if need be.
         this.buffer.unshift(...wanted);
@@ -195,7 +185,7 @@ export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestr
     const template =
       'Dropped {DroppedCount} log entries: the in-memory buffer ({Capacity} entries) was full while the database log could not be written';
     try {
-      await this.insert([
+      await this.repository.insert([
         {
           timeStamp: new Date(),
           level: LOG_LEVEL_VALUES.Warning,
@@ -209,26 +199,6 @@ export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestr
       this.dropped += count;
       this.reportFailure(error);
     }
-  }
-
-  /**
-   * One statement of six array parameters, whatever the batch size: PostgreSQL parses and plans the
-   * same short text every time, where a VALUES list of 6 × n parameters cost it a new parse and plan
-   * per batch.
-   */
-  private async insert(entries: PendingLogEntry[]): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO log_entries (time_stamp, level, message, message_template, exception, properties)
-       SELECT * FROM unnest($1::timestamptz[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[])`,
-      [
-        entries.map((entry) => entry.timeStamp),
-        entries.map((entry) => entry.level),
-        entries.map((entry) => entry.message),
-        entries.map((entry) => entry.messageTemplate),
-        entries.map((entry) => entry.exception),
-        entries.map((entry) => entry.properties),
-      ],
-    );
   }
 
   private async refreshMinimumLevel(): Promise<void> {

@@ -4,6 +4,7 @@ import { Access } from '../../common/auth';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import { DeleteLogResponse, GetLogLevelsResponse, GetLogResponse } from './log.dto';
 import { DeleteLogQuery, LogLevelsQuery, LogRangeQuery, LogService } from './log.service';
+import { Payload } from '../../common/envelope';
 
 const START_DATE = ApiQuery({
   name: 'startDate',
@@ -35,7 +36,7 @@ export class LogController {
   @START_DATE
   @END_DATE
   @ApiOkResponse({ type: GetLogResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions & LogRangeQuery): Promise<GetLogResponse> {
+  list(@Query(QueryOptionsPipe) options: QueryOptions & LogRangeQuery): Promise<Payload<GetLogResponse>> {
     return this.log.list(options, options);
   }
 
@@ -55,7 +56,7 @@ export class LogController {
       'About how many buckets to divide the range into (1-1000, default 24); the bucket size (minute, hour, day, week, month) nearest to range/intervals is answered as groupBy',
   })
   @ApiOkResponse({ type: GetLogLevelsResponse })
-  levels(@Query() query: LogLevelsQuery): Promise<GetLogLevelsResponse> {
+  levels(@Query() query: LogLevelsQuery): Promise<Payload<GetLogLevelsResponse>> {
     return this.log.levels(query);
   }
 
@@ -70,7 +71,7 @@ export class LogController {
   @END_DATE
   @ApiQuery({ name: 'deleteAll', required: false, type: Boolean })
   @ApiOkResponse({ type: DeleteLogResponse })
-  delete(@Query() query: DeleteLogQuery): Promise<DeleteLogResponse> {
+  delete(@Query() query: DeleteLogQuery): Promise<Payload<DeleteLogResponse>> {
     return this.log.delete(query);
   }
 }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseLogService } from './database-log.service';
 import { LogEntryEntity } from './log-entry.entity';
 import { LogController } from './log.controller';
+import { LogRepository } from './log.repository';
 import { LogService } from './log.service';
 import { RequestLogHook } from './request-logging';
 
@@ -11,7 +12,7 @@ import { RequestLogHook } from './request-logging';
 @Module({
   imports: [TypeOrmModule.forFeature([LogEntryEntity])],
   controllers: [LogController],
-  providers: [DatabaseLogService, LogService, RequestLogHook],
+  providers: [LogRepository, DatabaseLogService, LogService, RequestLogHook],
   exports: [DatabaseLogService],
 })
 export class LogModule {}

@@ -1,8 +1,8 @@
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository, SelectQueryBuilder } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { QueryOptions, applyFilter, findPage, parseSelect, pickFields } from '../../common/query';
+import { QueryOptions, listPage } from '../../common/query';
 import { SettingsService } from '../settings/settings.service';
 import { DatabaseLogService } from './database-log.service';
 import { JOB_LOCKS, PeriodicJob, runExclusively } from './exclusive-job';
@@ -17,6 +17,7 @@ import {
   LogGroupBy,
 } from './log.dto';
 import { LOG_ENTRY_QUERY } from './log.query';
+import { LogDateRange, LogRepository } from './log.repository';
 
 export interface LogRangeQuery {
   startDate?: unknown;
@@ -114,7 +115,7 @@ function optionalBoolean(name: string, value: unknown): boolean | undefined {
   return text === 'true';
 }
 
-function dateRange(query: LogRangeQuery): { start?: Date; end?: Date } {
+function dateRange(query: LogRangeQuery): LogDateRange {
   const start = optionalDate('startDate', query.startDate);
   const end = optionalDate('endDate', query.endDate);
   if (start && end && start > end)
@@ -122,17 +123,12 @@ function dateRange(query: LogRangeQuery): { start?: Date; end?: Date } {
   return { start, end };
 }
 
-function applyRange(qb: SelectQueryBuilder<LogEntryEntity>, range: { start?: Date; end?: Date }): void {
-  if (range.start) qb.andWhere('entry.time_stamp >= :rangeStart', { rangeStart: range.start });
-  if (range.end) qb.andWhere('entry.time_stamp <= :rangeEnd', { rangeEnd: range.end });
-}
-
 @Injectable()
 export class LogService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly purgeJob = new PeriodicJob('LogRetention', () => this.purgeExpired());
 
   constructor(
-    @InjectRepository(LogEntryEntity) private readonly entries: Repository<LogEntryEntity>,
+    private readonly entries: LogRepository,
     private readonly dataSource: DataSource,
     private readonly databaseLog: DatabaseLogService,
     private readonly settings: SettingsService,
@@ -147,48 +143,37 @@ export class LogService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Newest first unless `sort` says otherwise; includes every call answered before this one. */
-  async list(options: QueryOptions, query: LogRangeQuery): Promise<GetLogResponse> {
-    const select = parseSelect(LOG_ENTRY_QUERY, options.select);
-    const range = dateRange(query);
-    await this.databaseLog.flush();
-    const qb = this.entries.createQueryBuilder('entry');
-    applyRange(qb, range);
-    const { items, total } = await findPage(qb, 'entry', LOG_ENTRY_QUERY, {
-      ...options,
-      sort: options.sort ?? 'timeStamp desc',
+  async list(options: QueryOptions, query: LogRangeQuery): Promise<Payload<GetLogResponse>> {
+    const { items, total } = await listPage(LOG_ENTRY_QUERY, options, {
+      read: async () => {
+        const range = dateRange(query);
+        await this.databaseLog.flush();
+        return this.entries.findPage({ ...options, sort: options.sort ?? 'timeStamp desc' }, range);
+      },
+      toDtos: (entries) => entries.map(toLogEntryDto),
     });
-    return {
-      logEntries: items.map((entry) => pickFields(toLogEntryDto(entry), select)),
-      totalLogEntriesCount: total,
-    } as GetLogResponse;
+    return { logEntries: items, totalLogEntriesCount: total };
   }
 
   /** Counts per level per bucket of `groupBy` (UTC), oldest bucket first. Default range: the last 24 hours. */
-  async levels(query: LogLevelsQuery): Promise<GetLogLevelsResponse> {
+  async levels(query: LogLevelsQuery): Promise<Payload<GetLogLevelsResponse>> {
     const range = dateRange(query);
     const intervals = optionalWholeNumber('intervals', query.intervals, 1, MAX_INTERVALS) ?? DEFAULT_INTERVALS;
     const end = range.end ?? (range.start ? new Date(Math.max(Date.now(), range.start.getTime())) : new Date());
     const start = range.start ?? new Date(end.getTime() - DEFAULT_LEVELS_RANGE_MS);
     const groupBy = chooseGroupBy(Math.max(end.getTime() - start.getTime(), 1), intervals);
     await this.databaseLog.flush();
-    const rows: Array<{ bucket: Date; level: number; count: number }> = await this.dataSource.query(
-      `SELECT date_trunc($1, time_stamp AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket, level, count(*)::int AS count
-         FROM log_entries
-        WHERE time_stamp >= $2 AND time_stamp <= $3
-        GROUP BY 1, 2
-        ORDER BY 1, 2`,
-      [groupBy, start, end],
-    );
+    const rows = await this.entries.countLevels({ groupBy, start, end });
     const logLevels = rows.map((row) => ({
       date: new Date(row.bucket).toISOString(),
       level: levelName(row.level),
       count: row.count,
     }));
-    return { logLevels, groupBy, totalLogLevelEntriesCount: logLevels.length } as GetLogLevelsResponse;
+    return { logLevels, groupBy, totalLogLevelEntriesCount: logLevels.length };
   }
 
   /** Deletes by id, filter and/or date range (all given must match), or everything with deleteAll=true. */
-  async delete(query: DeleteLogQuery): Promise<DeleteLogResponse> {
+  async delete(query: DeleteLogQuery): Promise<Payload<DeleteLogResponse>> {
     const id = optionalWholeNumber('id', query.id, 1, Number.MAX_SAFE_INTEGER);
     const filter = optionalText('filter', query.filter);
     if (filter && filter.length > MAX_FILTER_LENGTH)
@@ -213,37 +198,24 @@ export class LogService implements OnApplicationBootstrap, OnModuleDestroy {
       );
     }
 
-    const qb = this.entries.createQueryBuilder('entry').select('entry.id');
-    if (id !== undefined) qb.andWhere('entry.id = :entryId', { entryId: id });
-    applyRange(qb, range);
-    applyFilter(qb, 'entry', LOG_ENTRY_QUERY, filter);
     // Entries still in the buffer were logged before this call, so they are subject to it too.
     await this.databaseLog.flush();
-    const [matching, parameters] = qb.getQueryAndParameters();
-    const rows: Array<{ count: number }> = await this.dataSource.query(
-      `WITH deleted AS (DELETE FROM log_entries WHERE id IN (${matching}) RETURNING 1) SELECT count(*)::int AS count FROM deleted`,
-      parameters,
-    );
-    const deletedLogCount = rows[0]?.count ?? 0;
+    const deletedLogCount = await this.entries.deleteMatching({ id, range, filter });
     if (deletedLogCount === 0 && id !== undefined && !filter && !range.start && !range.end)
       throw ApiException.notFound(`Log entry ${id} does not exist`);
     return {
       deletedLogCount,
       message: `A total of ${deletedLogCount} log entries have been deleted.`,
-    } as DeleteLogResponse;
+    };
   }
 
   /** Deletes entries older than Application.LogRetentionDays; runs on one instance at a time. */
   async purgeExpired(): Promise<number> {
     const days = await this.settings.get<number>('Application.LogRetentionDays');
     const cutoff = new Date(Date.now() - days * 86_400_000);
-    const outcome = await runExclusively(this.dataSource, JOB_LOCKS.logPurge, async (manager) => {
-      const rows: Array<{ count: number }> = await manager.query(
-        'WITH deleted AS (DELETE FROM log_entries WHERE time_stamp < $1 RETURNING 1) SELECT count(*)::int AS count FROM deleted',
-        [cutoff],
-      );
-      return rows[0]?.count ?? 0;
-    });
+    const outcome = await runExclusively(this.dataSource, JOB_LOCKS.logPurge, (manager) =>
+      this.entries.deleteOlderThan(manager, cutoff),
+    );
     if (outcome.ran && outcome.result > 0)
       this.databaseLog.information('Purged {DeletedLogCount} log entries older than {RetentionDays} days', {
         DeletedLogCount: outcome.result,
