@@ -5,6 +5,7 @@ import { ProductsOrders1764300200000 } from './1764300200000-products-orders';
 import { Operations1764300300000 } from './1764300300000-operations';
 import { Licensing1764300400000 } from './1764300400000-licensing';
 import { PrincipalNotify1764300500000 } from './1764300500000-principal-notify';
+import { LoginAddressFailures1764410000000 } from './1764410000000-login-address-failures';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const ALL_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS = [
   Operations1764300300000,
   Licensing1764300400000,
   PrincipalNotify1764300500000,
+  LoginAddressFailures1764410000000,
 ];

@@ -1,6 +1,4 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
 import { TokenSweeperService } from '../src/modules/licensing-api/token-sweeper.service';
@@ -8,6 +6,7 @@ import { SettingsService } from '../src/modules/settings/settings.service';
 import { verifyLicense } from '../verifier/src';
 import { TestContext, startTestApp } from './support/app';
 import { SignatureKey, createLicense, createSignatureKey, liftLicensingRateLimits } from './support/licensing';
+import { REDIS_SERVER, startRedis } from './support/redis';
 
 interface Answer {
   status: number;
@@ -36,19 +35,6 @@ async function call(instance: Instance, path: string, body: Record<string, unkno
   });
   return { status: response.status, body: (await response.json()) as Record<string, any>, headers: response.headers };
 }
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const REDIS_SERVER = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
 
 describe('Client Licensing API on three instances sharing one database', () => {
   let admin: TestContext;
@@ -210,16 +196,10 @@ describe('Client Licensing API on three instances sharing one database', () => {
   (REDIS_SERVER ? it : it.skip)(
     'with REDIS_URL the rate limit of a user key is shared by the instances',
     async () => {
-      const port = await freePort();
-      const redis: ChildProcess = spawn(
-        REDIS_SERVER,
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        { stdio: 'ignore' },
-      );
+      const redis = await startRedis();
       const shared: Instance[] = [];
       try {
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        process.env.REDIS_URL = `redis://127.0.0.1:${port}`;
+        process.env.REDIS_URL = redis.url;
         shared.push(await startInstance(), await startInstance());
         delete process.env.REDIS_URL;
         for (const instance of shared) {
@@ -241,7 +221,7 @@ describe('Client Licensing API on three instances sharing one database', () => {
         delete process.env.REDIS_URL;
         jest.restoreAllMocks();
         for (const instance of shared) await instance.app.close();
-        redis.kill();
+        redis.stop();
       }
     },
     30_000,

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFIG_VARIABLES, ConfigurationError, loadConfiguration } from './configuration';
 
@@ -16,7 +16,12 @@ describe('loadConfiguration', () => {
       maxFailedLogins: 5,
       lockoutSeconds: 300,
       principalCacheSeconds: 60,
+      addressMaxFailures: 50,
+      addressWindowSeconds: 900,
+      passwordHashConcurrency: availableParallelism(),
+      passwordHashQueue: 8 * availableParallelism(),
     });
+    expect(loadConfiguration({ DATA_DIR: dataDir(), PASSWORD_HASH_CONCURRENCY: '3' }).auth.passwordHashQueue).toBe(24);
     expect(config.signingMasterKey).toHaveLength(32);
   });
 
@@ -47,6 +52,10 @@ describe('loadConfiguration', () => {
     [{ ADMIN_PASSWORD: 'short' }, /ADMIN_PASSWORD must be at least 8 characters/],
     [{ JWT_TTL_SECONDS: '5' }, /JWT_TTL_SECONDS must be between 60 and 86400/],
     [{ AUTH_PRINCIPAL_CACHE_SECONDS: '-1' }, /AUTH_PRINCIPAL_CACHE_SECONDS must be between 0 and 3600/],
+    [{ LOGIN_ADDRESS_MAX_FAILURES: '0' }, /LOGIN_ADDRESS_MAX_FAILURES must be between 1 and 100000/],
+    [{ LOGIN_ADDRESS_WINDOW_SECONDS: '15m' }, /LOGIN_ADDRESS_WINDOW_SECONDS must be a whole number/],
+    [{ PASSWORD_HASH_CONCURRENCY: '0' }, /PASSWORD_HASH_CONCURRENCY must be between 1 and 256/],
+    [{ PASSWORD_HASH_QUEUE: '-1' }, /PASSWORD_HASH_QUEUE must be between 0 and 10000/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfiguration({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigurationError);
     expect(() => loadConfiguration({ DATA_DIR: dataDir(), ...env })).toThrow(message);

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
@@ -24,6 +25,12 @@ export interface AppConfig {
     jwtTtlSeconds: number;
     maxFailedLogins: number;
     lockoutSeconds: number;
+    /** Failed logins one client address may make per window before it is answered 429. */
+    addressMaxFailures: number;
+    addressWindowSeconds: number;
+    /** Password hashes computed at once (argon2 takes a core each), and logins that may wait for one. */
+    passwordHashConcurrency: number;
+    passwordHashQueue: number;
     /** How long a resolved caller (API key or user) may be reused without a query; 0 turns the cache off. */
     principalCacheSeconds: number;
   };
@@ -66,6 +73,26 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'LOGIN_MAX_FAILURES', default: '5', description: 'Failed logins before the account is locked' },
   { name: 'LOGIN_LOCKOUT_SECONDS', default: '300', description: 'How long a locked account stays locked' },
   {
+    name: 'LOGIN_ADDRESS_MAX_FAILURES',
+    default: '50',
+    description: 'Failed logins one client address may make within the window before it is answered 429 (1-100000)',
+  },
+  {
+    name: 'LOGIN_ADDRESS_WINDOW_SECONDS',
+    default: '900',
+    description: 'Window of LOGIN_ADDRESS_MAX_FAILURES, counted from the first failure (1-86400)',
+  },
+  {
+    name: 'PASSWORD_HASH_CONCURRENCY',
+    default: '(number of cores)',
+    description: 'Password hashes (argon2id, 64 MiB each) computed at once (1-256)',
+  },
+  {
+    name: 'PASSWORD_HASH_QUEUE',
+    default: '(8 per PASSWORD_HASH_CONCURRENCY)',
+    description: 'Logins that may wait for a hashing slot; beyond it login answers 503 at once (0-10000)',
+  },
+  {
     name: 'AUTH_PRINCIPAL_CACHE_SECONDS',
     default: '60',
     description:
@@ -86,7 +113,11 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
     description: 'Serve Swagger UI at /swagger and the document at /swagger-json',
   },
   { name: 'TRUST_PROXY', default: 'false', description: 'Take the client address from X-Forwarded-For' },
-  { name: 'REDIS_URL', default: '', description: 'redis://host:port; shares rate limits across instances' },
+  {
+    name: 'REDIS_URL',
+    default: '',
+    description: 'redis://host:port; shares the licensing rate limits and failed-login counts across instances',
+  },
   { name: 'LOG_LEVEL', default: 'log', description: 'error, warn, log, debug or verbose' },
   {
     name: 'SETTINGS__<GROUP>__<NAME>',
@@ -176,6 +207,8 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
   if (signingMasterKey.length !== 32)
     throw new ConfigurationError('SIGNING_MASTER_KEY must be the base64 encoding of exactly 32 bytes');
 
+  const passwordHashConcurrency = integer(env, 'PASSWORD_HASH_CONCURRENCY', availableParallelism(), 1, 256);
+
   const adminPassword = env.ADMIN_PASSWORD || undefined;
   if (adminPassword !== undefined && adminPassword.length < 8)
     throw new ConfigurationError('ADMIN_PASSWORD must be at least 8 characters');
@@ -202,6 +235,10 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
       jwtTtlSeconds: integer(env, 'JWT_TTL_SECONDS', 1800, 60, 86400),
       maxFailedLogins: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 100),
       lockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 300, 1, 86400),
+      addressMaxFailures: integer(env, 'LOGIN_ADDRESS_MAX_FAILURES', 50, 1, 100_000),
+      addressWindowSeconds: integer(env, 'LOGIN_ADDRESS_WINDOW_SECONDS', 900, 1, 86400),
+      passwordHashConcurrency,
+      passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 8 * passwordHashConcurrency, 0, 10_000),
       principalCacheSeconds: integer(env, 'AUTH_PRINCIPAL_CACHE_SECONDS', 60, 0, 3600),
     },
     admin: {

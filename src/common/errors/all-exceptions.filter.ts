@@ -69,8 +69,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest();
     request[REQUEST_EXCEPTION] = exception;
     const { status, body } = this.toEnvelope(exception, request);
-    if (status === 429 && exception instanceof HttpException) {
-      const retryAfter = (exception.getResponse() as { retryAfter?: number })?.retryAfter;
+    if ((status === 429 || status === 503) && exception instanceof HttpException) {
+      const retryAfter =
+        exception instanceof ApiException
+          ? exception.details?.retryAfterSeconds
+          : (exception.getResponse() as { retryAfter?: number })?.retryAfter;
       if (retryAfter) reply.header('Retry-After', String(retryAfter));
     }
     reply.status(status).send(body);

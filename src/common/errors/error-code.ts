@@ -23,6 +23,8 @@ export enum ErrorCode {
   ApiKeyRevoked = 203,
   ApiKeyExpired = 204,
   TokenInvalid = 205,
+  /** Too many failed logins from the client's address: 429 with Retry-After. */
+  TooManyFailedLogins = 206,
 
   // 3xx: what you may do
   Forbidden = 300,
@@ -44,8 +46,18 @@ export enum ErrorCode {
   LicenseTampered = 504,
   EmailDisabled = 505,
 
-  // 6xx: load
+  // 6xx: load and the limits of the HTTP server
   RateLimited = 600,
+  /** Every password-hashing slot is taken and the queue is full: 503 with Retry-After. */
+  ServerBusy = 601,
+  /** Request headers larger than HTTP_MAX_HEADER_BYTES: 431. */
+  HeadersTooLarge = 602,
+  /** More header fields than the HTTP parser takes: 400. */
+  TooManyHeaders = 603,
+  /** Headers or body not received within HTTP_HEADERS_TIMEOUT_SECONDS / HTTP_REQUEST_TIMEOUT_SECONDS: 408. */
+  RequestTimeout = 604,
+  /** Not HTTP the server can parse (a bad request line, header or chunk): 400. */
+  MalformedRequest = 605,
 
   // 9xx: the server or what it depends on
   InternalError = 900,

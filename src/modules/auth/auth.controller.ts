@@ -1,5 +1,12 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { Public } from '../../common/auth';
 import { ApiErrorResponseDto } from '../../common/envelope';
 import { LoginRequest, LoginResponse } from './auth.dto';
@@ -15,11 +22,23 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     operationId: 'login',
-    summary: 'Exchanges a user name and password for a JWT. Five failures lock the account for five minutes.',
+    summary:
+      'Exchanges a user name and password for a JWT. By default five failures lock the account for five minutes, and an address with 50 failures within 15 minutes is answered 429 until its window ends.',
   })
   @ApiOkResponse({ type: LoginResponse })
-  @ApiUnauthorizedResponse({ type: ApiErrorResponseDto, description: 'Wrong credentials or locked account' })
-  login(@Body() request: LoginRequest): Promise<LoginResponse> {
-    return this.auth.login(request.userName, request.password);
+  @ApiUnauthorizedResponse({
+    type: ApiErrorResponseDto,
+    description: 'Wrong credentials (InvalidCredentials 201) or locked account (AccountLocked 202)',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ApiErrorResponseDto,
+    description: 'Too many failed logins from this address (TooManyFailedLogins 206); see Retry-After',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ApiErrorResponseDto,
+    description: 'Every password-check slot is busy (ServerBusy 601); see Retry-After',
+  })
+  login(@Body() request: LoginRequest, @Ip() clientAddress: string): Promise<LoginResponse> {
+    return this.auth.login(request.userName, request.password, clientAddress);
   }
 }

@@ -1,14 +1,17 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../../config';
-import { ApiKeyStrategy, JwtStrategy, PRINCIPAL_RESOLVER } from '../../common/auth';
+import { ApiKeyStrategy, JwtStrategy, PRINCIPAL_RESOLVER, configurePasswordHashing } from '../../common/auth';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { RoleEntity } from '../roles/role.entity';
 import { UserEntity } from '../users/user.entity';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { LoginAddressFailureEntity } from './login-address-failure.entity';
+import { LoginAddressThrottle } from './login-address-throttle';
+import { LoginAttemptsRepository } from './login-attempts.repository';
 import { PrincipalCache } from './principal-cache';
 import { PrincipalListener } from './principal-listener';
 
@@ -16,7 +19,7 @@ import { PrincipalListener } from './principal-listener';
 @Module({
   imports: [
     PassportModule,
-    TypeOrmModule.forFeature([UserEntity, ApiKeyEntity, RoleEntity]),
+    TypeOrmModule.forFeature([UserEntity, ApiKeyEntity, RoleEntity, LoginAddressFailureEntity]),
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({ secret: config.auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
@@ -25,6 +28,8 @@ import { PrincipalListener } from './principal-listener';
   controllers: [AuthController],
   providers: [
     AuthService,
+    LoginAttemptsRepository,
+    LoginAddressThrottle,
     { provide: PRINCIPAL_RESOLVER, useExisting: AuthService },
     JwtStrategy,
     ApiKeyStrategy,
@@ -37,4 +42,8 @@ import { PrincipalListener } from './principal-listener';
   ],
   exports: [PRINCIPAL_RESOLVER, PrincipalCache],
 })
-export class AuthModule {}
+export class AuthModule {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    configurePasswordHashing(config.auth.passwordHashConcurrency, config.auth.passwordHashQueue);
+  }
+}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
@@ -7,11 +7,13 @@ import { APP_CONFIG, AppConfig } from '../../config';
 import {
   ALL_PERMISSIONS,
   JwtClaims,
+  PasswordHashingBusyException,
   Principal,
   PrincipalResolver,
   Role,
   hashApiKey,
   hashPassword,
+  passwordHashingHasRoom,
   verifyPassword,
 } from '../../common/auth';
 import { ApiException, ErrorCode } from '../../common/errors';
@@ -19,14 +21,14 @@ import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { RoleEntity } from '../roles/role.entity';
 import { UserEntity } from '../users/user.entity';
 import { LoginResponse } from './auth.dto';
+import { LoginAddressThrottle } from './login-address-throttle';
+import { AccountCheck, LoginAttemptsRepository } from './login-attempts.repository';
 import { ApiKeyRecord, PrincipalCache } from './principal-cache';
-
-/** A hash of a random password, verified against when the user name is unknown so timing does not reveal it. */
-let decoyHash: Promise<string> | undefined;
 
 @Injectable()
 export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
   private readonly logger = new Logger('Auth');
+  private decoy?: Promise<string>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -35,34 +37,76 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
     private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
     private readonly principals: PrincipalCache,
+    private readonly attempts: LoginAttemptsRepository,
+    private readonly addressThrottle: LoginAddressThrottle,
   ) {}
 
-  async login(userName: string, password: string): Promise<LoginResponse> {
-    const user = await this.users
-      .createQueryBuilder('usr')
-      .addSelect('usr.passwordHash')
-      .where('lower(usr.userName) = lower(:userName)', { userName })
-      .getOne();
-    if (!user) {
-      await verifyPassword(await (decoyHash ??= hashPassword(randomBytes(16).toString('hex'))), password);
+  /**
+   * Refusals cost no password check: a full hashing queue (503) before anything is counted, an address
+   * over its failure limit (429), a locked account (401). Every other attempt counts as a failure of
+   * the address and of the account until its password proves right.
+   */
+  async login(userName: string, password: string, clientAddress: string): Promise<LoginResponse> {
+    if (!passwordHashingHasRoom()) throw new PasswordHashingBusyException();
+    const address = await this.addressThrottle.reserve(clientAddress);
+    if (!address.granted) {
+      throw new ApiException(
+        ErrorCode.TooManyFailedLogins,
+        `Too many failed logins from this address; try again in ${address.retryAfterSeconds} s`,
+        HttpStatus.TOO_MANY_REQUESTS,
+        { retryAfterSeconds: address.retryAfterSeconds },
+      );
+    }
+    let failed = true;
+    try {
+      const user = await this.checkPassword(userName, password);
+      failed = false;
+      await this.attempts.recordSuccessfulLogin(user.userId);
+      const claims: JwtClaims = { sub: user.userId, name: user.userName };
+      const token = await this.jwt.signAsync(claims, { expiresIn: this.config.auth.jwtTtlSeconds });
+      const expiresAt = new Date(Date.now() + this.config.auth.jwtTtlSeconds * 1000).toISOString();
+      return { token, expiresAt } as LoginResponse;
+    } catch (error) {
+      // Not checked for want of a hashing slot: not a failure of this caller.
+      if (error instanceof PasswordHashingBusyException) failed = false;
+      throw error;
+    } finally {
+      if (!failed)
+        await address.release().catch((error: Error) => this.logger.warn(`Login throttle release: ${error.message}`));
+    }
+  }
+
+  private async checkPassword(userName: string, password: string): Promise<AccountCheck> {
+    const { maxFailedLogins, lockoutSeconds } = this.config.auth;
+    const account = await this.attempts.reserveAccountCheck(userName, maxFailedLogins, lockoutSeconds);
+    if (!account) {
+      // As long as a real check, so the answer's timing does not tell which user names exist.
+      await verifyPassword(await this.decoyHash(), password);
       throw ApiException.unauthorized('Wrong user name or password', ErrorCode.InvalidCredentials);
     }
-    if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-      const seconds = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000);
+    if (!account.granted) {
       throw ApiException.unauthorized(
-        `The account is locked after too many failed logins; try again in ${seconds} s`,
+        `The account is locked after too many failed logins; try again in ${account.lockSeconds} s`,
         ErrorCode.AccountLocked,
       );
     }
-    if (!(await verifyPassword(user.passwordHash, password))) {
-      await this.recordFailure(user.id);
-      throw ApiException.unauthorized('Wrong user name or password', ErrorCode.InvalidCredentials);
+    let valid: boolean;
+    try {
+      valid = await verifyPassword(account.passwordHash, password);
+    } catch (error) {
+      if (error instanceof PasswordHashingBusyException) await this.attempts.releaseAccountCheck(account);
+      throw error;
     }
-    await this.users.update({ id: user.id }, { failedLoginCount: 0, lockedUntil: null, lastLogIn: new Date() });
-    const claims: JwtClaims = { sub: user.id, name: user.userName };
-    const token = await this.jwt.signAsync(claims, { expiresIn: this.config.auth.jwtTtlSeconds });
-    const expiresAt = new Date(Date.now() + this.config.auth.jwtTtlSeconds * 1000).toISOString();
-    return { token, expiresAt } as LoginResponse;
+    if (!valid) throw ApiException.unauthorized('Wrong user name or password', ErrorCode.InvalidCredentials);
+    return account;
+  }
+
+  /** A hash of a random password, verified against when the user name is unknown. */
+  private decoyHash(): Promise<string> {
+    return (this.decoy ??= hashPassword(randomBytes(16).toString('hex')).catch((error: unknown) => {
+      this.decoy = undefined;
+      throw error;
+    }));
   }
 
   /** Answered from the principal cache when it can; a user that does not exist is never cached. */
@@ -160,16 +204,5 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
         this.logger.log(`Created administrator "${this.config.admin.userName}" from ADMIN_USERNAME / ADMIN_PASSWORD`);
       }
     });
-  }
-
-  /** Counts the failure and locks the account in one statement, so concurrent failures all count. */
-  private async recordFailure(userId: string): Promise<void> {
-    await this.users.query(
-      `UPDATE users
-          SET failed_login_count = CASE WHEN failed_login_count + 1 >= $2 THEN 0 ELSE failed_login_count + 1 END,
-              locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
-        WHERE id = $1`,
-      [userId, this.config.auth.maxFailedLogins, this.config.auth.lockoutSeconds],
-    );
   }
 }
