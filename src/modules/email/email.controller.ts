@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../../common/auth';
+import { Payload } from '../../common/envelope';
 import { SendEmailRequest, SendEmailResponse, SendLicenseEmailRequest, SendLicenseEmailResponse } from './email.dto';
 import { EmailService } from './email.service';
 import { LicenseEmailService } from './license-email.service';
@@ -22,8 +23,8 @@ export class EmailController {
       'Sends an email through the SMTP server of the Email settings. 409 when email is disabled, 502 when the server refuses.',
   })
   @ApiOkResponse({ type: SendEmailResponse })
-  async send(@Body() request: SendEmailRequest): Promise<SendEmailResponse> {
-    return { message: await this.email.send(request) } as SendEmailResponse;
+  send(@Body() request: SendEmailRequest): Promise<Payload<SendEmailResponse>> {
+    return this.email.send(request);
   }
 
   @Post('license')
@@ -34,7 +35,7 @@ export class EmailController {
       'Sends an email to a licensee based on a license and email resource (template with {Placeholder} variables); File-mode licenses get the license file attached.',
   })
   @ApiOkResponse({ type: SendLicenseEmailResponse })
-  async license(@Body() request: SendLicenseEmailRequest): Promise<SendLicenseEmailResponse> {
-    return { message: await this.licenseEmail.send(request.licenseId, request.resourceId) } as SendLicenseEmailResponse;
+  license(@Body() request: SendLicenseEmailRequest): Promise<Payload<SendLicenseEmailResponse>> {
+    return this.licenseEmail.send(request.licenseId, request.resourceId);
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Attachment } from 'nodemailer/lib/mailer';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { base64DecodedLength, decodeBase64 } from '../reports/base64';
-import { SendEmailRequest } from './email.dto';
+import { SendEmailRequest, SendEmailResponse } from './email.dto';
 import { SmtpMailer, SmtpSettings } from './smtp-mailer.service';
 
 /** Subject, body and attachments (decoded), the way Email.MaxMessageBytes counts a message. */
@@ -36,7 +37,7 @@ export function assertWithinLimit(bytes: number, smtp: SmtpSettings): void {
 export class EmailService {
   constructor(private readonly mailer: SmtpMailer) {}
 
-  async send(request: SendEmailRequest): Promise<string> {
+  async send(request: SendEmailRequest): Promise<Payload<SendEmailResponse>> {
     const smtp = await this.mailer.smtpSettings();
     const declared = (request.attachments ?? []).reduce(
       (sum, attachment) => sum + base64DecodedLength(attachment.content),
@@ -60,6 +61,6 @@ export class EmailService {
       },
       smtp,
     );
-    return `The email was sent to ${to.length} recipient${to.length === 1 ? '' : 's'}`;
+    return { message: `The email was sent to ${to.length} recipient${to.length === 1 ? '' : 's'}` };
   }
 }

@@ -1,79 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { Attachment } from 'nodemailer/lib/mailer';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { SettingsService } from '../settings/settings.service';
+import { SendLicenseEmailResponse } from './email.dto';
+import { EmailRepository, EmailTemplateRow, LicenseEmailRow } from './email.repository';
 import { TemplateVariables, renderHtml, renderText } from './email-template';
 import { assertWithinLimit, messageBytes } from './email.service';
 import { SmtpMailer } from './smtp-mailer.service';
-
-/** One row of the read-only query below: the license with what its email can mention. */
-interface LicenseRow {
-  id: number;
-  license_id: string;
-  license_type: string | null;
-  format: number;
-  description: string | null;
-  issue_date: Date | null;
-  expire_date: Date | null;
-  support_expire_date: Date | null;
-  license_key: string;
-  max_allowed_sites: number | null;
-  user_key: string;
-  licensing_mode: number;
-  licensee_name: string | null;
-  licensee_company: string | null;
-  licensee_email: string | null;
-  created_at: Date;
-  product_name: string | null;
-  product_version: string | null;
-  product_code: string | null;
-  template_name: string | null;
-  license_file_name: string | null;
-  customer_id: number | null;
-  customer_title: string | null;
-  customer_first_name: string | null;
-  customer_last_name: string | null;
-  customer_company: string | null;
-  customer_email: string | null;
-  customer_code: string | null;
-  order_number: string | null;
-  purchase_order: string | null;
-  invoice_number: string | null;
-  order_date: Date | null;
-}
-
-interface EmailResourceRow {
-  id: number;
-  name: string;
-  type: string | null;
-  data: string | null;
-  data_format: string | null;
-  meta: string | null;
-}
-
-/**
- * Read-only: licenses, templates, products, customers and orders belong to other modules, so this
- * reads the columns it needs in one query instead of going through their services. A license's own
- * product snapshot wins over the product and the template's product.
- */
-const LICENSE_QUERY = `
-  SELECT l.id, l.license_id, l.license_type, l.format, l.description, l.issue_date, l.expire_date, l.support_expire_date,
-         l.license_key, l.max_allowed_sites, l.user_key, l.licensing_mode, l.licensee_name, l.licensee_company,
-         l.licensee_email, l.created_at,
-         COALESCE(NULLIF(l.product->>'name', ''), p.name, NULLIF(t.product->>'name', '')) AS product_name,
-         COALESCE(NULLIF(l.product->>'version', ''), NULLIF(t.product->>'version', '')) AS product_version,
-         p.code AS product_code,
-         t.name AS template_name, t.license_file_name,
-         c.id AS customer_id, c.title AS customer_title, c.first_name AS customer_first_name, c.last_name AS customer_last_name,
-         c.company AS customer_company, c.email AS customer_email, c.code AS customer_code,
-         o.order_number, o.purchase_order, o.invoice_number, o.created_at AS order_date
-    FROM licenses l
-    LEFT JOIN products p ON p.id = l.product_id
-    LEFT JOIN license_templates t ON t.id = l.template_id
-    LEFT JOIN orders o ON o.id = l.order_id
-    LEFT JOIN customers c ON c.id = COALESCE(l.customer_id, o.customer_id)
-   WHERE l.id = $1`;
 
 const LICENSING_MODES = ['File', 'Activation', 'Floating'];
 const FORMATS = ['XML', 'XML DSig', 'ASCII', 'Base32'];
@@ -93,7 +27,7 @@ function fullName(...parts: Array<string | null>): string {
 }
 
 /** `meta` of an email template: a JSON object whose values are strings (booleans tolerated). */
-function parseMeta(resource: EmailResourceRow): Record<string, unknown> {
+function parseMeta(resource: EmailTemplateRow): Record<string, unknown> {
   if (!resource.meta?.trim()) return {};
   try {
     const meta: unknown = JSON.parse(resource.meta);
@@ -130,7 +64,7 @@ function addressList(resourceId: number, field: string, value: unknown): string[
 
 /** The `{Placeholder}` variables a license email template can use (documented in the README). */
 export function licenseVariables(
-  license: LicenseRow,
+  license: LicenseEmailRow,
   extra: { applicationName: string; senderName: string; now: Date },
 ): TemplateVariables {
   const customerName =
@@ -177,7 +111,7 @@ export function licenseVariables(
 @Injectable()
 export class LicenseEmailService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: EmailRepository,
     private readonly mailer: SmtpMailer,
     private readonly settings: SettingsService,
   ) {}
@@ -186,13 +120,10 @@ export class LicenseEmailService {
    * Renders the email template resource for the license and sends it to the licensee, else the
    * customer, else the customer's contacts marked notify; File-mode licenses get the license file.
    */
-  async send(licenseId: number, resourceId: number): Promise<string> {
-    const [license] = (await this.dataSource.query(LICENSE_QUERY, [licenseId])) as LicenseRow[];
+  async send(licenseId: number, resourceId: number): Promise<Payload<SendLicenseEmailResponse>> {
+    const license = await this.repository.findLicense(licenseId);
     if (!license) throw ApiException.notFound(`License ${licenseId} does not exist`);
-    const [resource] = (await this.dataSource.query(
-      'SELECT id, name, type, data, data_format, meta FROM resources WHERE id = $1',
-      [resourceId],
-    )) as EmailResourceRow[];
+    const resource = await this.repository.findTemplate(resourceId);
     if (!resource) throw ApiException.notFound(`Resource ${resourceId} does not exist`);
     if (resource.type?.toLowerCase() !== 'email') {
       throw ApiException.badRequest(
@@ -248,10 +179,12 @@ export class LicenseEmailService {
       ResourceId: resourceId,
     });
     const names = to.map((recipient) => recipient.address).join(', ');
-    return `The license email was sent to ${names}${cc.length ? `, cc ${cc.join(', ')}` : ''}${bcc.length ? ` and ${bcc.length} bcc` : ''}`;
+    return {
+      message: `The license email was sent to ${names}${cc.length ? `, cc ${cc.join(', ')}` : ''}${bcc.length ? ` and ${bcc.length} bcc` : ''}`,
+    };
   }
 
-  private async recipients(license: LicenseRow): Promise<Array<{ name: string; address: string }>> {
+  private async recipients(license: LicenseEmailRow): Promise<Array<{ name: string; address: string }>> {
     if (license.licensee_email?.trim())
       return [{ name: license.licensee_name?.trim() ?? '', address: license.licensee_email.trim() }];
     if (license.customer_email?.trim()) {
@@ -259,11 +192,7 @@ export class LicenseEmailService {
       return [{ name, address: license.customer_email.trim() }];
     }
     if (license.customer_id !== null) {
-      const contacts: Array<{ first_name: string | null; last_name: string | null; email: string }> =
-        await this.dataSource.query(
-          `SELECT first_name, last_name, email FROM contacts WHERE customer_id = $1 AND notify AND COALESCE(trim(email), '') <> '' ORDER BY id`,
-          [license.customer_id],
-        );
+      const contacts = await this.repository.findNotifiedContacts(license.customer_id);
       if (contacts.length)
         return contacts.map((contact) => ({
           name: fullName(contact.first_name, contact.last_name),

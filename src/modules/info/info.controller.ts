@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Access } from '../../common/auth';
 import { GetServerInfoResponse } from './info.dto';
 import { InfoService } from './info.service';
+import { Payload } from '../../common/envelope';
 
 @ApiTags('Info')
 @Access('authenticated')
@@ -17,7 +18,7 @@ export class InfoController {
     summary: 'Gets the server information: version, time, your address, license and token counts.',
   })
   @ApiOkResponse({ type: GetServerInfoResponse })
-  get(@Req() request: FastifyRequest): Promise<GetServerInfoResponse> {
+  get(@Req() request: FastifyRequest): Promise<Payload<GetServerInfoResponse>> {
     return this.info.get(request.ip);
   }
 }

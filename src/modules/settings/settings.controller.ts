@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import { Access } from '../../common/auth';
 import { GetSettingsResponse, UpdateSettingsRequest, UpdateSettingsResponse } from './settings.dto';
 import { SettingsService } from './settings.service';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('Settings')
 @Access('administration')
@@ -17,7 +18,7 @@ export class SettingsController {
   })
   @ApiQuery({ name: 'group', required: false, type: String })
   @ApiOkResponse({ type: GetSettingsResponse })
-  list(@Query('group') group?: string): Promise<GetSettingsResponse> {
+  list(@Query('group') group?: string): Promise<Payload<GetSettingsResponse>> {
     return this.settings.list(group);
   }
 
@@ -27,8 +28,8 @@ export class SettingsController {
     summary: 'Updates application settings; each value is checked against its type and range, all or nothing.',
   })
   @ApiOkResponse({ type: UpdateSettingsResponse })
-  async update(@Body() request: UpdateSettingsRequest): Promise<UpdateSettingsResponse> {
+  async update(@Body() request: UpdateSettingsRequest): Promise<Payload<UpdateSettingsResponse>> {
     await this.settings.update(request.settings);
-    return {} as UpdateSettingsResponse;
+    return EMPTY_PAYLOAD;
   }
 }

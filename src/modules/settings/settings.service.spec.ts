@@ -1,6 +1,6 @@
-import { Repository } from 'typeorm';
 import { AppConfig, ConfigurationError } from '../../config';
 import { AppSettingEntity } from './app-setting.entity';
+import { SettingsRepository } from './settings.repository';
 import { SettingsService } from './settings.service';
 
 function serviceWith(
@@ -8,9 +8,9 @@ function serviceWith(
   stored: Partial<AppSettingEntity>[] = [],
 ): SettingsService {
   const repository = {
-    find: async () => stored,
-    query: async () => [{ name: 'Identity1764300000000' }],
-  } as unknown as Repository<AppSettingEntity>;
+    findAll: async () => stored,
+    latestMigrationName: async () => 'Identity1764300000000',
+  } as unknown as SettingsRepository;
   const service = new SettingsService(repository, { settingDefaults } as AppConfig);
   service.onModuleInit();
   return service;

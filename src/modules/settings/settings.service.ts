@@ -1,13 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { isIP } from 'node:net';
-import { Repository } from 'typeorm';
+import { Payload } from '../../common/envelope';
 import { validateKeyFormat } from '../../common/key-format';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { APP_CONFIG, AppConfig, ConfigurationError } from '../../config';
-import { AppSettingEntity } from './app-setting.entity';
 import { SETTING_DEFINITIONS, SettingDefinition, SettingKey, SettingValue, settingKey } from './setting-definitions';
 import { AppSettingDto, GetSettingsResponse } from './settings.dto';
+import { SettingsRepository } from './settings.repository';
 
 /** Other instances pick up a change within this many milliseconds; this one at once. */
 const CACHE_TTL_MS = 5000;
@@ -32,7 +31,7 @@ export class SettingsService implements OnModuleInit {
   private readonly defaults = new Map<string, SettingValue>();
 
   constructor(
-    @InjectRepository(AppSettingEntity) private readonly settings: Repository<AppSettingEntity>,
+    private readonly settings: SettingsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -66,7 +65,7 @@ export class SettingsService implements OnModuleInit {
     return this.defaults.has(key) ? this.defaults.get(key)! : definition.default;
   }
 
-  async list(group?: string): Promise<GetSettingsResponse> {
+  async list(group?: string): Promise<Payload<GetSettingsResponse>> {
     const wanted = group?.trim().toLowerCase();
     if (wanted && !SETTING_DEFINITIONS.some((definition) => definition.group.toLowerCase() === wanted)) {
       throw ApiException.badRequest(
@@ -74,7 +73,7 @@ export class SettingsService implements OnModuleInit {
       );
     }
     const values = new Map(await this.load());
-    values.set(settingKey('Application', 'DatabaseVersion'), await this.databaseVersion());
+    values.set(settingKey('Application', 'DatabaseVersion'), await this.settings.latestMigrationName());
     const settings: AppSettingDto[] = SETTING_DEFINITIONS.filter(
       (definition) => !wanted || definition.group.toLowerCase() === wanted,
     ).map((definition) => {
@@ -90,7 +89,7 @@ export class SettingsService implements OnModuleInit {
         isSet: 'secret' in definition && definition.secret ? Boolean(value) : undefined,
       };
     });
-    return { settings } as GetSettingsResponse;
+    return { settings };
   }
 
   /** Validates every entry first, then writes them all in one transaction: all or nothing. */
@@ -109,9 +108,7 @@ export class SettingsService implements OnModuleInit {
         value: this.coerce(definition, entry.value, `settings[${index}] ${label}`),
       };
     });
-    await this.settings.manager.transaction(async (manager) => {
-      for (const row of rows) await manager.upsert(AppSettingEntity, row, ['group', 'name']);
-    });
+    await this.settings.upsertAll(rows);
     this.cache = undefined;
     this.loading = undefined;
     this.generation++;
@@ -169,20 +166,13 @@ export class SettingsService implements OnModuleInit {
     }
   }
 
-  private async databaseVersion(): Promise<string | null> {
-    const rows: Array<{ name: string }> = await this.settings.query(
-      'SELECT name FROM migrations ORDER BY id DESC LIMIT 1',
-    );
-    return rows[0]?.name ?? null;
-  }
-
   /** One query refreshes the cache however many callers find it stale at once. */
   private load(): Promise<Map<string, SettingValue>> {
     if (this.cache && Date.now() - this.cache.loadedAt < CACHE_TTL_MS) return Promise.resolve(this.cache.values);
     if (this.loading) return this.loading;
     const generation = this.generation;
     const loading = this.settings
-      .find()
+      .findAll()
       .then((rows) => {
         const values = new Map(rows.map((row) => [settingKey(row.group, row.name), row.value]));
         // A load that started before an update must not bring the old values back.
