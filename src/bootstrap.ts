@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth';
 import { registerEnvelope } from './common/envelope';
 import { createValidationPipe } from './common/errors';
+import { httpServerOptions } from './common/http';
 import { APP_CONFIG, AppConfig, loadConfiguration } from './config';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -26,6 +27,7 @@ export const packageVersion = readPackageVersion();
 
 function createAdapter(config: AppConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({
+    ...httpServerOptions(config),
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     routerOptions: { maxParamLength: 512 },

@@ -23,6 +23,12 @@ describe('loadConfiguration', () => {
     });
     expect(loadConfiguration({ DATA_DIR: dataDir(), PASSWORD_HASH_CONCURRENCY: '3' }).auth.passwordHashQueue).toBe(24);
     expect(config.signingMasterKey).toHaveLength(32);
+    expect(config.http).toMatchObject({
+      maxHeaderBytes: 16384,
+      headersTimeoutSeconds: 20,
+      requestTimeoutSeconds: 120,
+      connectionTimeoutSeconds: 120,
+    });
   });
 
   it('generates local secrets once, privately, and reuses them', () => {
@@ -56,6 +62,13 @@ describe('loadConfiguration', () => {
     [{ LOGIN_ADDRESS_WINDOW_SECONDS: '15m' }, /LOGIN_ADDRESS_WINDOW_SECONDS must be a whole number/],
     [{ PASSWORD_HASH_CONCURRENCY: '0' }, /PASSWORD_HASH_CONCURRENCY must be between 1 and 256/],
     [{ PASSWORD_HASH_QUEUE: '-1' }, /PASSWORD_HASH_QUEUE must be between 0 and 10000/],
+    [{ HTTP_HEADERS_TIMEOUT_SECONDS: '0' }, /HTTP_HEADERS_TIMEOUT_SECONDS must be between 1 and 600/],
+    [
+      { HTTP_HEADERS_TIMEOUT_SECONDS: '60', HTTP_REQUEST_TIMEOUT_SECONDS: '30' },
+      /HTTP_HEADERS_TIMEOUT_SECONDS \(60\) must not exceed HTTP_REQUEST_TIMEOUT_SECONDS \(30\)/,
+    ],
+    [{ HTTP_MAX_HEADER_BYTES: '100' }, /HTTP_MAX_HEADER_BYTES must be between 1024 and 1048576/],
+    [{ HTTP_CONNECTION_TIMEOUT_SECONDS: 'soon' }, /HTTP_CONNECTION_TIMEOUT_SECONDS must be a whole number/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfiguration({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigurationError);
     expect(() => loadConfiguration({ DATA_DIR: dataDir(), ...env })).toThrow(message);

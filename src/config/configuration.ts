@@ -36,7 +36,17 @@ export interface AppConfig {
   };
   admin: { userName: string; password: string | undefined; email: string };
   signingMasterKey: Buffer;
-  http: { bodyLimitBytes: number; swaggerEnabled: boolean; trustProxy: boolean };
+  http: {
+    bodyLimitBytes: number;
+    swaggerEnabled: boolean;
+    trustProxy: boolean;
+    maxHeaderBytes: number;
+    /** A connection with no traffic either way for this long is closed. */
+    connectionTimeoutSeconds: number;
+    /** Time a client has to send all request headers, and the whole request. */
+    headersTimeoutSeconds: number;
+    requestTimeoutSeconds: number;
+  };
   redisUrl: string | undefined;
   /** SETTINGS__<GROUP>__<NAME> variables: defaults for application settings, validated by the settings module. */
   settingDefaults: Record<string, string>;
@@ -107,6 +117,26 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
     description: 'Base64 of 32 bytes; encrypts signature private keys at rest (AES-256-GCM)',
   },
   { name: 'BODY_LIMIT_BYTES', default: '10485760', description: 'Largest accepted request body' },
+  {
+    name: 'HTTP_MAX_HEADER_BYTES',
+    default: '16384',
+    description: 'Largest request header block (431 above; 1024-1048576)',
+  },
+  {
+    name: 'HTTP_HEADERS_TIMEOUT_SECONDS',
+    default: '20',
+    description: 'Time a client has to send all request headers; slower ones get 408 and are closed (1-600)',
+  },
+  {
+    name: 'HTTP_REQUEST_TIMEOUT_SECONDS',
+    default: '120',
+    description: 'Time a client has to send the whole request, body included (1-3600, at least the headers timeout)',
+  },
+  {
+    name: 'HTTP_CONNECTION_TIMEOUT_SECONDS',
+    default: '120',
+    description: 'A connection with no traffic either way for this long is closed (1-3600)',
+  },
   {
     name: 'SWAGGER_ENABLED',
     default: 'true',
@@ -208,6 +238,12 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
     throw new ConfigurationError('SIGNING_MASTER_KEY must be the base64 encoding of exactly 32 bytes');
 
   const passwordHashConcurrency = integer(env, 'PASSWORD_HASH_CONCURRENCY', availableParallelism(), 1, 256);
+  const headersTimeoutSeconds = integer(env, 'HTTP_HEADERS_TIMEOUT_SECONDS', 20, 1, 600);
+  const requestTimeoutSeconds = integer(env, 'HTTP_REQUEST_TIMEOUT_SECONDS', 120, 1, 3600);
+  if (headersTimeoutSeconds > requestTimeoutSeconds)
+    throw new ConfigurationError(
+      `HTTP_HEADERS_TIMEOUT_SECONDS (${headersTimeoutSeconds}) must not exceed HTTP_REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`,
+    );
 
   const adminPassword = env.ADMIN_PASSWORD || undefined;
   if (adminPassword !== undefined && adminPassword.length < 8)
@@ -251,6 +287,10 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
       bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
       swaggerEnabled: boolean(env, 'SWAGGER_ENABLED', true),
       trustProxy: boolean(env, 'TRUST_PROXY', false),
+      maxHeaderBytes: integer(env, 'HTTP_MAX_HEADER_BYTES', 16384, 1024, 1024 * 1024),
+      connectionTimeoutSeconds: integer(env, 'HTTP_CONNECTION_TIMEOUT_SECONDS', 120, 1, 3600),
+      headersTimeoutSeconds,
+      requestTimeoutSeconds,
     },
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     settingDefaults: Object.fromEntries(

@@ -1,4 +1,5 @@
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { QueryFailedError } from 'typeorm';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { ApiException } from './api.exception';
@@ -52,12 +53,55 @@ describe('AllExceptionsFilter', () => {
   });
 
   it('answers 503 when the database cannot be reached', () => {
+    // As node:net reports a refused connection (what pg's pool rejects with).
     const { status, body } = filter.toEnvelope(
-      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+        code: 'ECONNREFUSED',
+        errno: -111,
+        syscall: 'connect',
+        address: '127.0.0.1',
+        port: 5432,
+      }),
     );
     expect(status).toBe(503);
     expect(body.code).toBe(ErrorCode.DatabaseUnavailable);
     expect(body.message).not.toContain('5432');
+  });
+
+  it.each([
+    [
+      'a query whose connection was reset',
+      new QueryFailedError('SELECT 1', [], Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })),
+    ],
+    [
+      'a server shutting down',
+      Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+        severity: 'FATAL',
+      }),
+    ],
+    ['a connection that broke', new Error('Connection terminated unexpectedly')],
+    ['a pool that could not connect in time', new Error('timeout exceeded when trying to connect')],
+  ])('answers 503 for %s', (_case, error) => {
+    expect(filter.toEnvelope(error)).toMatchObject({ status: 503, body: { code: ErrorCode.DatabaseUnavailable } });
+  });
+
+  it('does not take a client hanging up mid-body for a database outage', () => {
+    // Node's error on a request stream that breaks off: code ECONNRESET, no system call.
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+    const { status, body } = filter.toEnvelope(aborted, { method: 'POST', url: '/v1/auth/login' });
+    expect(status).toBe(400);
+    expect(body.code).toBe(ErrorCode.MalformedRequest);
+
+    const destroyed = { complete: false, destroyed: true } as IncomingMessage;
+    expect(filter.toEnvelope(new Error('premature close'), { raw: destroyed })).toMatchObject({
+      status: 400,
+      body: { code: ErrorCode.MalformedRequest },
+    });
+  });
+
+  it('does not take an unrelated error with a lost-connection SQLSTATE-like code for an outage', () => {
+    expect(filter.toEnvelope(Object.assign(new Error('odd'), { code: '08006' })).status).toBe(500);
   });
 
   it('answers unknown failures with a plain 500 and no stack or message leak', () => {

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { QueryFailedError } from 'typeorm';
 import { ApiException } from './api.exception';
 import { ErrorCode } from './error-code';
@@ -42,17 +43,52 @@ const PG_CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; messag
  */
 export const REQUEST_EXCEPTION = Symbol.for('licensing:requestException');
 
-const CONNECTION_ERRORS = new Set([
+/** Socket failures; from PostgreSQL's connection they mean the database is out of reach. */
+const NETWORK_ERRORS = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
   'EHOSTUNREACH',
-  '57P01',
-  '57P03',
-  '08006',
-  '08001',
-  '08003',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
 ]);
+
+/** SQLSTATEs of a lost or refused connection: class 08, shutdowns (57P01-57P03), too many connections. */
+const PG_CONNECTION_STATE = /^(08...|57P0[123]|53300)$/;
+
+/** node-postgres's own errors for a connection that broke or never came (they carry no code). */
+const PG_CONNECTION_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+type ErrorWithCode = { code?: unknown; syscall?: unknown; severity?: unknown; message?: unknown };
+
+/**
+ * Only PostgreSQL being out of reach is a 503: a SQLSTATE of lost connections, node-postgres's
+ * connection messages, or a socket error that TypeORM wrapped around a query or that has a system
+ * call (connect, read, write) behind it. A socket error without one is the client's own request
+ * stream breaking off (Node's 'aborted', code ECONNRESET), which says nothing about the database.
+ */
+export function isDatabaseConnectionError(exception: unknown): boolean {
+  const wrapped = exception instanceof QueryFailedError;
+  const error = (wrapped ? exception.driverError : exception) as ErrorWithCode | undefined;
+  if (!error || typeof error !== 'object') return false;
+  const { code, syscall, severity, message } = error;
+  if (typeof code === 'string' && typeof severity === 'string' && PG_CONNECTION_STATE.test(code)) return true;
+  if (typeof code === 'string' && NETWORK_ERRORS.has(code) && (wrapped || typeof syscall === 'string')) return true;
+  return typeof message === 'string' && !code && PG_CONNECTION_MESSAGE.test(message);
+}
+
+/** The client hung up before its request was complete: its request stream broke off or was destroyed. */
+function isClientAbort(exception: unknown, raw: IncomingMessage | undefined): boolean {
+  const error = exception as ErrorWithCode | undefined;
+  const streamError =
+    typeof error?.code === 'string' &&
+    ['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'].includes(error.code) &&
+    error.syscall === undefined;
+  return streamError || (raw !== undefined && !raw.complete && (raw.destroyed || raw.socket?.destroyed === true));
+}
 
 /**
  * The one place errors become responses: the `{success:false, code, message}` envelope with a real
@@ -79,7 +115,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     reply.status(status).send(body);
   }
 
-  toEnvelope(exception: unknown, request?: { method?: string; url?: string }): Envelope {
+  toEnvelope(exception: unknown, request?: { method?: string; url?: string; raw?: IncomingMessage }): Envelope {
     if (exception instanceof ApiException) {
       return this.envelope(exception.getStatus(), exception.errorCode, exception.message, exception.details);
     }
@@ -89,6 +125,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
         status,
         CODE_BY_STATUS[status] ?? ErrorCode.InternalError,
         this.httpExceptionMessage(exception),
+      );
+    }
+    if (!isDatabaseConnectionError(exception) && isClientAbort(exception, request?.raw)) {
+      this.logger.debug(`${request?.method} ${request?.url}: the client closed the connection mid-request`);
+      return this.envelope(
+        400,
+        ErrorCode.MalformedRequest,
+        'The client closed the connection before the request was complete',
       );
     }
     const fastifyStatus = (exception as { statusCode?: number })?.statusCode;
@@ -113,9 +157,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
         return this.envelope(known.status, known.code, known.message);
       }
     }
-    const errorCode = (exception as { code?: string })?.code;
-    if (errorCode && CONNECTION_ERRORS.has(errorCode)) {
-      this.logger.error(`${request?.method} ${request?.url}: database unavailable (${errorCode})`);
+    if (isDatabaseConnectionError(exception)) {
+      const reason = (exception instanceof QueryFailedError ? exception.driverError : (exception as Error))?.message;
+      this.logger.error(`${request?.method} ${request?.url}: database unavailable (${reason})`);
       return this.envelope(
         HttpStatus.SERVICE_UNAVAILABLE,
         ErrorCode.DatabaseUnavailable,

@@ -1,1 +1,2 @@
 export * from './id-param.pipe';
+export * from './server-limits';
