@@ -32,12 +32,16 @@ function concretePath(path: string): string {
 describe('route access as the server enforces it', () => {
   let ctx: TestContext;
   const tokens: Record<string, string> = {};
+  const ids: Record<string, string> = {};
   // Four users mean eight argon2 hashes: more than the default hook timeout on a loaded 2-core machine.
   beforeAll(async () => {
     ctx = await startTestApp();
     tokens.Administrator = ctx.adminToken;
     const users = await Promise.all(ROLES.map((role) => createUser(ctx, [role])));
-    ROLES.forEach((role, index) => (tokens[role] = users[index].token));
+    ROLES.forEach((role, index) => {
+      tokens[role] = users[index].token;
+      ids[role] = users[index].id;
+    });
   }, 120_000);
   afterAll(() => ctx.close());
 
@@ -93,4 +97,49 @@ describe('route access as the server enforces it', () => {
       expect(PERMISSION_REFUSAL.test(admitted.message) || ROLE_REFUSAL.test(admitted.message)).toBe(false);
     },
   );
+
+  // `authenticated` admits every signed-in principal to these routes; the services keep each to the caller's own user.
+  const ownUserRoutes = guarded.filter((row) => row.area === 'authenticated' && row.route.includes('{userId}'));
+
+  it.each(ownUserRoutes.map((row) => [row.route] as const))(
+    '%s: only administrators reach another user',
+    async (route) => {
+      const [method, path] = route.split(' ');
+      const caller = { id: ids.Sales, token: tokens.Sales };
+      const on = (userId: string) =>
+        ctx.app
+          .getHttpAdapter()
+          .getInstance()
+          .inject({
+            method: method as 'GET',
+            url: path.replace('{userId}', userId).replace(/\{\w+\}/g, '2147480000'),
+            headers: { ...bearer(caller.token), 'content-type': 'application/json' },
+            // A valid body, so that the answer is the service's ownership check and not validation.
+            ...(method === 'POST' || method === 'PUT'
+              ? { payload: JSON.stringify({ setting: { id: 2147480000, name: 'theme', value: 'dark' } }) }
+              : {}),
+          });
+      const foreign = await on(ids.Customer);
+      expect({ status: foreign.statusCode, message: JSON.parse(foreign.body).message }).toEqual({
+        status: 403,
+        message: expect.stringMatching(/another user/),
+      });
+      expect((await on(caller.id)).statusCode).not.toBe(403);
+    },
+  );
+
+  it('PUT /v1/users: a user who is not an administrator updates only their own account', async () => {
+    const caller = { id: ids.Customer, token: tokens.Customer };
+    const foreign = await ctx.http
+      .put('/v1/users')
+      .set(bearer(caller.token))
+      .send({ user: { id: ids.Sales, firstName: 'Mallory' } })
+      .expect(403);
+    expect(foreign.body.message).toBe('You may only update your own account');
+    await ctx.http
+      .put('/v1/users')
+      .set(bearer(caller.token))
+      .send({ user: { id: caller.id, firstName: 'Alice' } })
+      .expect(200);
+  });
 });
