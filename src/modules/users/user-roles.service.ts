@@ -17,7 +17,7 @@ export class UserRolesService {
   async list(userId: string, options: QueryOptions, principal: Principal): Promise<Payload<GetUserRolesResponse>> {
     if (!isAdministrator(principal) && principal.userId !== userId)
       throw ApiException.forbidden("Only administrators may read another user's roles");
-    await this.users.findOrFail(userId);
+    await this.users.assertExists(userId);
     return this.roles.list(options, userId);
   }
 

@@ -12,6 +12,7 @@ import {
   UpdateUserSettingResponse,
 } from './users.dto';
 import { UserSettingsService } from './user-settings.service';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 /** Users manage their own settings; administrators anyone's. */
 @ApiTags('Users')
@@ -28,7 +29,7 @@ export class UserSettingsController {
     @Param('userId') userId: string,
     @Query(QueryOptionsPipe) options: QueryOptions,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<GetUserSettingsResponse> {
+  ): Promise<Payload<GetUserSettingsResponse>> {
     return this.settings.list(userId, options, principal);
   }
 
@@ -36,23 +37,23 @@ export class UserSettingsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertUserSetting', summary: 'Inserts a setting for the user.' })
   @ApiOkResponse({ type: InsertUserSettingResponse })
-  async insert(
+  insert(
     @Param('userId') userId: string,
     @Body() request: InsertUserSettingRequest,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<InsertUserSettingResponse> {
-    return { settingId: await this.settings.insert(userId, request.setting, principal) } as InsertUserSettingResponse;
+  ): Promise<Payload<InsertUserSettingResponse>> {
+    return this.settings.insert(userId, request.setting, principal);
   }
 
   @Put()
   @ApiOperation({ operationId: 'updateUserSetting', summary: 'Updates a setting of the user.' })
   @ApiOkResponse({ type: UpdateUserSettingResponse })
-  async update(
+  update(
     @Param('userId') userId: string,
     @Body() request: UpdateUserSettingRequest,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<UpdateUserSettingResponse> {
-    return { settingsId: await this.settings.update(userId, request.setting, principal) } as UpdateUserSettingResponse;
+  ): Promise<Payload<UpdateUserSettingResponse>> {
+    return this.settings.update(userId, request.setting, principal);
   }
 
   @Delete(':settingId')
@@ -62,8 +63,8 @@ export class UserSettingsController {
     @Param('userId') userId: string,
     @Param('settingId', IntIdPipe) settingId: number,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<DeleteUserSettingResponse> {
+  ): Promise<Payload<DeleteUserSettingResponse>> {
     await this.settings.delete(userId, settingId, principal);
-    return {} as DeleteUserSettingResponse;
+    return EMPTY_PAYLOAD;
   }
 }

@@ -1,62 +1,52 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { Principal, isAdministrator } from '../../common/auth';
+import { copyPresent } from '../../common/dto';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { defineQueryEntity, QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
-import { UserSettingEntity } from './user-setting.entity';
-import { UserEntity } from './user.entity';
-import { GetUserSettingsResponse, UserSettingDto } from './users.dto';
-import { toUserSettingDto } from './users.mapper';
+import { QueryOptions, listPage } from '../../common/query';
 import { assertRowExists } from '../../database/existing-rows';
-
-export const USER_SETTING_QUERY = defineQueryEntity({
-  name: 'UserSetting',
-  fields: {
-    id: { type: 'number' },
-    category: { type: 'string' },
-    group: { type: 'string' },
-    name: { type: 'string' },
-    value: { type: 'string' },
-    type: { type: 'string' },
-    description: { type: 'string' },
-    readOnly: { type: 'boolean' },
-    userId: { type: 'uuid' },
-  },
-});
+import { UserEntity } from './user.entity';
+import {
+  GetUserSettingsResponse,
+  InsertUserSettingResponse,
+  UpdateUserSettingResponse,
+  UserSettingDto,
+} from './users.dto';
+import { toUserSettingDto } from './users.mapper';
+import { USER_SETTING_QUERY } from './users.query';
+import { UsersRepository } from './users.repository';
 
 /** A user's own preferences: the user and administrators may read and change them. */
 @Injectable()
 export class UserSettingsService {
-  constructor(
-    @InjectRepository(UserSettingEntity) private readonly settings: Repository<UserSettingEntity>,
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-  ) {}
+  constructor(private readonly users: UsersRepository) {}
 
-  async list(userId: string, options: QueryOptions, principal: Principal): Promise<GetUserSettingsResponse> {
+  async list(userId: string, options: QueryOptions, principal: Principal): Promise<Payload<GetUserSettingsResponse>> {
     await this.assertAccess(userId, principal);
-    const select = parseSelect(USER_SETTING_QUERY, options.select);
-    const qb = this.settings.createQueryBuilder('setting').where('setting.userId = :userId', { userId });
-    const { items, total } = await findPage(qb, 'setting', USER_SETTING_QUERY, options);
-    return {
-      settings: items.map((setting) => pickFields(toUserSettingDto(setting), select)),
-      totalSettingsCount: total,
-    } as GetUserSettingsResponse;
+    const { items, total } = await listPage(USER_SETTING_QUERY, options, {
+      read: () => this.users.findSettingPage(options, { userId }),
+      toDtos: (settings) => settings.map(toUserSettingDto),
+    });
+    return { settings: items, totalSettingsCount: total };
   }
 
-  async insert(userId: string, input: UserSettingDto, principal: Principal): Promise<number> {
+  async insert(
+    userId: string,
+    input: UserSettingDto,
+    principal: Principal,
+  ): Promise<Payload<InsertUserSettingResponse>> {
     await this.assertAccess(userId, principal);
     const name = input.name?.trim();
     if (!name) throw ApiException.badRequest('setting.name is required');
     const category = input.category ?? '';
-    if (await this.settings.existsBy({ userId, category, name })) {
+    if (await this.users.settingExists({ userId, category, name })) {
       throw ApiException.conflict(
         `The setting "${name}" already exists in category "${category}" for this user`,
         ErrorCode.Duplicate,
       );
     }
-    const saved = await this.settings.save(
-      this.settings.create({
+    const saved = await this.users.saveSetting(
+      this.users.newSetting({
         userId,
         category,
         name,
@@ -67,32 +57,34 @@ export class UserSettingsService {
         readOnly: input.readOnly ?? false,
       }),
     );
-    return saved.id;
+    return { settingId: saved.id };
   }
 
-  async update(userId: string, input: UserSettingDto, principal: Principal): Promise<number> {
+  async update(
+    userId: string,
+    input: UserSettingDto,
+    principal: Principal,
+  ): Promise<Payload<UpdateUserSettingResponse>> {
     await this.assertAccess(userId, principal);
     if (!input.id) throw ApiException.badRequest('setting.id is required to update a setting');
-    const setting = await this.settings.findOneBy({ id: input.id, userId });
+    const setting = await this.users.findSetting({ userId, settingId: input.id });
     if (!setting) throw ApiException.notFound(`Setting ${input.id} does not exist for user ${userId}`);
     if (setting.readOnly && !isAdministrator(principal))
       throw ApiException.forbidden(`Setting "${setting.name}" is read-only`);
-    for (const field of ['category', 'group', 'name', 'value', 'type', 'description', 'readOnly'] as const) {
-      if (input[field] !== undefined)
-        (setting as unknown as Record<string, unknown>)[field] =
-          field === 'category' ? (input.category ?? '') : input[field];
-    }
-    await this.settings.save(setting);
-    return setting.id;
+    copyPresent(setting, input, ['group', 'name', 'value', 'type', 'description', 'readOnly']);
+    // No category is the empty category, as on insert.
+    copyPresent(setting, input, ['category'], { convert: (category) => category ?? '' });
+    await this.users.saveSetting(setting);
+    return { settingsId: setting.id };
   }
 
   async delete(userId: string, settingId: number, principal: Principal): Promise<void> {
     await this.assertAccess(userId, principal);
-    const setting = await this.settings.findOneBy({ id: settingId, userId });
+    const setting = await this.users.findSetting({ userId, settingId });
     if (!setting) throw ApiException.notFound(`Setting ${settingId} does not exist for user ${userId}`);
     if (setting.readOnly && !isAdministrator(principal))
       throw ApiException.forbidden(`Setting "${setting.name}" is read-only`);
-    await this.settings.delete({ id: settingId });
+    await this.users.deleteSetting(settingId);
   }
 
   private async assertAccess(userId: string, principal: Principal): Promise<void> {

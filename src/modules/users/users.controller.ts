@@ -11,6 +11,7 @@ import {
   UpdateUserResponse,
 } from './users.dto';
 import { UsersService } from './users.service';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('Users')
 @Access('administration')
@@ -28,7 +29,10 @@ export class UsersController {
     description: 'Only users in one of these roles (comma-separated names)',
   })
   @ApiOkResponse({ type: GetUsersResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions, @Query('roles') roles?: string): Promise<GetUsersResponse> {
+  list(
+    @Query(QueryOptionsPipe) options: QueryOptions,
+    @Query('roles') roles?: string,
+  ): Promise<Payload<GetUsersResponse>> {
     return this.users.list(options, roles);
   }
 
@@ -36,7 +40,7 @@ export class UsersController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertUser', summary: 'Inserts a new user with a password and roles.' })
   @ApiOkResponse({ type: InsertUserResponse })
-  insert(@Body() request: InsertUserRequest): Promise<InsertUserResponse> {
+  insert(@Body() request: InsertUserRequest): Promise<Payload<InsertUserResponse>> {
     return this.users.insert(request);
   }
 
@@ -50,9 +54,9 @@ export class UsersController {
   async update(
     @Body() request: UpdateUserRequest,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<UpdateUserResponse> {
+  ): Promise<Payload<UpdateUserResponse>> {
     await this.users.update(request, principal);
-    return {} as UpdateUserResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Delete(':userId')
@@ -61,8 +65,11 @@ export class UsersController {
     summary: 'Deletes the user with the specified ID, with their API keys and settings.',
   })
   @ApiOkResponse({ type: DeleteUserResponse })
-  async delete(@Param('userId') userId: string, @CurrentPrincipal() principal: Principal): Promise<DeleteUserResponse> {
+  async delete(
+    @Param('userId') userId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Payload<DeleteUserResponse>> {
     await this.users.delete(userId, principal);
-    return {} as DeleteUserResponse;
+    return EMPTY_PAYLOAD;
   }
 }

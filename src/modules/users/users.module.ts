@@ -9,12 +9,13 @@ import { UserSettingsController } from './user-settings.controller';
 import { UserSettingsService } from './user-settings.service';
 import { UserEntity } from './user.entity';
 import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, UserSettingEntity]), RolesModule, CustomersModule],
   controllers: [UsersController, UserSettingsController, UserRolesController],
-  providers: [UsersService, UserSettingsService, UserRolesService],
+  providers: [UsersRepository, UsersService, UserSettingsService, UserRolesService],
   exports: [UsersService],
 })
 export class UsersModule {}
