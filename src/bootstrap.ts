@@ -3,27 +3,15 @@ import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth';
 import { registerEnvelope } from './common/envelope';
 import { createValidationPipe } from './common/errors';
 import { httpServerOptions } from './common/http';
-import { APP_CONFIG, AppConfig, loadConfiguration } from './config';
+import { APP_CONFIG, AppConfig, loadConfiguration, packageVersion } from './config';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const JSON_CONTENT_TYPES = ['application/json', 'application/json-patch+json', 'text/json', 'application/*+json'];
-
-/** package.json sits one folder up from src/ and two from dist/src/. */
-function readPackageVersion(): string {
-  const candidates = [join(__dirname, '..', 'package.json'), join(__dirname, '..', '..', 'package.json')];
-  const file = candidates.find(
-    (path) => existsSync(path) && JSON.parse(readFileSync(path, 'utf8')).name === 'open-licensing-server',
-  );
-  return file ? JSON.parse(readFileSync(file, 'utf8')).version : '0.0.0';
-}
-export const packageVersion = readPackageVersion();
 
 function createAdapter(config: AppConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({

@@ -1,4 +1,4 @@
-import { packageVersion } from '../src/bootstrap';
+import { packageVersion } from '../src/config';
 import { TestContext, bearer, createUser, startTestApp } from './support/app';
 import { createLicense, createSignatureKey } from './support/licensing';
 

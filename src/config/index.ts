@@ -1,2 +1,3 @@
 export * from './configuration';
 export * from './config.module';
+export * from './package-version';

@@ -6,3 +6,4 @@ export * from './strategies';
 export * from './auth.guard';
 export * from './passwords';
 export * from './route-access';
+export * from './principal-cache';

@@ -1,2 +1,3 @@
 export * from './fields';
 export * from './copy-present';
+export * from './embedded-fields';

@@ -64,15 +64,19 @@ export interface QueryEntityDefinition {
  * Checks a whitelist and fills in each omitted `property` with the public name, so a mistake fails
  * at startup rather than on the first request that happens to use it.
  */
+const definedByName = new Map<string, QueryEntity[]>();
+
 export function defineQueryEntity(written: QueryEntityDefinition): QueryEntity {
-  const withProperties = <T extends { property?: string }>(entries: Record<string, T>) =>
+  const withProperties = <T extends { property?: string }>(
+    entries: Record<string, T>,
+  ): Record<string, T & { property: string }> =>
     Object.fromEntries(
       Object.entries(entries).map(([name, entry]) => [name, { ...entry, property: entry.property ?? name }]),
     );
   const definition: QueryEntity = {
     ...written,
-    fields: withProperties(written.fields) as Record<string, QueryField>,
-    relations: written.relations && (withProperties(written.relations) as Record<string, QueryRelation>),
+    fields: withProperties(written.fields),
+    relations: written.relations && withProperties(written.relations),
   };
   const publicNames = [...Object.keys(definition.fields), ...Object.keys(definition.relations ?? {})];
   const seen = new Set<string>();
@@ -92,7 +96,23 @@ export function defineQueryEntity(written: QueryEntityDefinition): QueryEntity {
       `QueryEntity ${definition.name}: the id field "${idFieldName(definition)}" is not among its fields`,
     );
   }
+  definedByName.set(definition.name, [...(definedByName.get(definition.name) ?? []), definition]);
   return definition;
+}
+
+/**
+ * A relation target named instead of imported, for two aggregates whose shapes embed each other (a product lists
+ * its order lines, an order line embeds its product): one side names the other so that their modules do not
+ * import each other in a circle. Resolved on first use, once every module has been loaded.
+ */
+export function namedQueryEntity(name: string): () => QueryEntity {
+  return () => {
+    const found = definedByName.get(name) ?? [];
+    if (found.length !== 1) {
+      throw new Error(`QueryEntity "${name}" is ${found.length ? 'defined more than once' : 'not defined'}`);
+    }
+    return found[0];
+  };
 }
 
 export function idFieldName(entity: QueryEntity): string {

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { ALL_PERMISSIONS, Principal, hashApiKey } from '../../common/auth';
+import { ALL_PERMISSIONS, Principal, PrincipalCache, hashApiKey } from '../../common/auth';
 import { ApiException } from '../../common/errors';
 import { DEFAULT_KEY_FORMATS, generateKey } from '../../common/key-format';
 import { QueryOptions, findPage, parseSelect, pickFields } from '../../common/query';
-import { PrincipalCache } from '../auth/principal-cache';
-import { UserEntity } from '../users/user.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyDto, GetApiKeysResponse, InsertApiKeyResponse } from './api-keys.dto';
 import { toApiKeyDto } from './api-keys.mapper';
@@ -16,7 +14,6 @@ import { API_KEY_QUERY } from './api-keys.query';
 export class ApiKeysService {
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly principals: PrincipalCache,
   ) {}
 
@@ -86,7 +83,9 @@ export class ApiKeysService {
   }
 
   private async assertOwnerExists(ownerId: string): Promise<void> {
-    const exists = /^[0-9a-f-]{36}$/i.test(ownerId) && (await this.users.existsBy({ id: ownerId }));
+    // The user entity by the name the owner relation uses: this module does not import the users module.
+    const exists =
+      /^[0-9a-f-]{36}$/i.test(ownerId) && (await this.keys.manager.existsBy('UserEntity', { id: ownerId }));
     if (!exists) throw ApiException.badRequest(`apiKey.ownerId: user ${ownerId} does not exist`);
   }
 }

@@ -3,7 +3,13 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../../config';
-import { ApiKeyStrategy, JwtStrategy, PRINCIPAL_RESOLVER, configurePasswordHashing } from '../../common/auth';
+import {
+  ApiKeyStrategy,
+  JwtStrategy,
+  PRINCIPAL_RESOLVER,
+  PrincipalCache,
+  configurePasswordHashing,
+} from '../../common/auth';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { RoleEntity } from '../roles/role.entity';
 import { UserEntity } from '../users/user.entity';
@@ -12,7 +18,6 @@ import { AuthService } from './auth.service';
 import { LoginAddressFailureEntity } from './login-address-failure.entity';
 import { LoginAddressThrottle } from './login-address-throttle';
 import { LoginAttemptsRepository } from './login-attempts.repository';
-import { PrincipalCache } from './principal-cache';
 import { PrincipalListener } from './principal-listener';
 
 @Global()

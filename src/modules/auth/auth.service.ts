@@ -6,9 +6,11 @@ import { DataSource, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config';
 import {
   ALL_PERMISSIONS,
+  ApiKeyRecord,
   JwtClaims,
   PasswordHashingBusyException,
   Principal,
+  PrincipalCache,
   PrincipalResolver,
   Role,
   hashApiKey,
@@ -23,7 +25,6 @@ import { UserEntity } from '../users/user.entity';
 import { LoginResponse } from './auth.dto';
 import { LoginAddressThrottle } from './login-address-throttle';
 import { AccountCheck, LoginAttemptsRepository } from './login-attempts.repository';
-import { ApiKeyRecord, PrincipalCache } from './principal-cache';
 
 @Injectable()
 export class AuthService implements PrincipalResolver, OnApplicationBootstrap {

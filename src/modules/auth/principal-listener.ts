@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { Client, ClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
-import { PrincipalCache } from './principal-cache';
+import { PrincipalCache } from '../../common/auth';
 
 /** Channel the triggers of migration PrincipalNotify1764300500000 notify on. */
 export const PRINCIPALS_CHANNEL = 'licensing_principals';

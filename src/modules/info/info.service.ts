@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { hostname } from 'node:os';
-import { packageVersion } from '../../bootstrap';
+import { packageVersion } from '../../config';
 import { SettingsService } from '../settings/settings.service';
 import { Payload } from '../../common/envelope';
 import { GetServerInfoResponse } from './info.dto';

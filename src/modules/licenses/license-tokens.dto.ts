@@ -1,7 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ApiResponseDto } from '../../common/envelope';
-import { Nested, OptionalDate, OptionalInt, OptionalString, Out } from '../../common/dto';
-import { Embedded } from '../products/embedded-fields';
+import { Nested, OptionalDate, OptionalInt, OptionalString, Out, Embedded } from '../../common/dto';
 import { LicenseDto } from './licenses.dto';
 
 @ApiSchema({ name: 'Management.LicenseToken' })

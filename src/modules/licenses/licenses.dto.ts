@@ -10,6 +10,7 @@ import {
   OptionalString,
   OptionalStringArray,
   Out,
+  Embedded,
 } from '../../common/dto';
 import { CustomerDto } from '../customers/customers.dto';
 import {
@@ -22,7 +23,6 @@ import {
 } from '../license-templates/license-parts.dto';
 import { LicenseTemplateDto } from '../license-templates/license-templates.dto';
 import { OrderDto } from '../orders/orders.dto';
-import { Embedded } from '../products/embedded-fields';
 
 @ApiSchema({ name: 'Management.License' })
 export class LicenseDto {

@@ -10,7 +10,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { CustomerEntity } from '../customers/customer.entity';
-import { decimalTransformer } from '../products/decimal.transformer';
+import { decimalTransformer } from '../../database/decimal.transformer';
 import type { ProductOrderEntity } from './product-order.entity';
 
 @Entity('orders')

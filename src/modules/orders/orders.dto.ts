@@ -1,8 +1,7 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ApiResponseDto } from '../../common/envelope';
-import { Nested, OptionalDate, OptionalInt, OptionalNumber, OptionalString } from '../../common/dto';
+import { Nested, OptionalDate, OptionalInt, OptionalNumber, OptionalString, Embedded } from '../../common/dto';
 import { CustomerDto } from '../customers/customers.dto';
-import { Embedded } from '../products/embedded-fields';
 import { ProductDto } from '../products/products.dto';
 
 @ApiSchema({ name: 'Management.Order' })

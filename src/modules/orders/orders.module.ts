@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CustomersModule } from '../customers/customers.module';
+import { ProductOrderLines } from '../products/product-order-lines';
 import { ProductEntity } from '../products/product.entity';
 import { OrderLinesController } from './order-lines.controller';
 import { OrderLinesService } from './order-lines.service';
@@ -14,7 +15,12 @@ import { ProductOrderEntity } from './product-order.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([OrderEntity, ProductOrderEntity, ProductEntity]), CustomersModule],
   controllers: [OrdersController, OrderLinesController],
-  providers: [OrdersRepository, OrdersService, OrderLinesService],
-  exports: [OrderLinesService],
+  providers: [
+    OrdersRepository,
+    OrdersService,
+    OrderLinesService,
+    { provide: ProductOrderLines, useExisting: OrderLinesService },
+  ],
+  exports: [OrderLinesService, ProductOrderLines],
 })
 export class OrdersModule {}

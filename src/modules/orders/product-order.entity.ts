@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { decimalTransformer } from '../products/decimal.transformer';
+import { decimalTransformer } from '../../database/decimal.transformer';
 import type { ProductEntity } from '../products/product.entity';
 import type { OrderEntity } from './order.entity';
 

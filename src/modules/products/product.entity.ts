@@ -10,7 +10,7 @@ import {
 } from 'typeorm';
 import type { ResourceEntity } from '../resources/resource.entity';
 import type { ProductOrderEntity } from '../orders/product-order.entity';
-import { decimalTransformer } from './decimal.transformer';
+import { decimalTransformer } from '../../database/decimal.transformer';
 import type { ReleaseEntity } from './release.entity';
 
 @Entity('products')

@@ -1,9 +1,16 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ApiResponseDto } from '../../common/envelope';
-import { Nested, OptionalDate, OptionalInt, OptionalNumber, OptionalString } from '../../common/dto';
-import { ProductOrderDto } from '../orders/orders.dto';
+import {
+  Nested,
+  OptionalDate,
+  OptionalInt,
+  OptionalNumber,
+  OptionalString,
+  Embedded,
+  EmbeddedArray,
+} from '../../common/dto';
+import type { ProductOrderDto } from '../orders/orders.dto';
 import { ResourceDto } from '../resources/resources.dto';
-import { Embedded, EmbeddedArray } from './embedded-fields';
 
 @ApiSchema({ name: 'Management.Product' })
 export class ProductDto {
@@ -36,7 +43,7 @@ export class ProductDto {
   )
   signatureKeys?: ResourceDto | null;
   @EmbeddedArray(
-    () => ProductOrderDto,
+    'Management.ProductOrder',
     'The order lines of this product, each with its order, when include names ProductOrders; ignored on input',
   )
   productOrders?: ProductOrderDto[] | null;

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { OrdersModule } from '../orders/orders.module';
 import { ResourceEntity } from '../resources/resource.entity';
 import { AssembliesController } from './assemblies.controller';
 import { AssembliesService } from './assemblies.service';
@@ -15,7 +14,7 @@ import { ReleasesService } from './releases.service';
 
 /** The catalogue: products, their releases, and the assemblies that ship in releases. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ProductEntity, ReleaseEntity, AssemblyEntity, ResourceEntity]), OrdersModule],
+  imports: [TypeOrmModule.forFeature([ProductEntity, ReleaseEntity, AssemblyEntity, ResourceEntity])],
   controllers: [ProductsController, ReleasesController, AssembliesController],
   providers: [ProductsRepository, ProductsService, ReleasesService, AssembliesService],
   exports: [ProductsService],

@@ -1,5 +1,4 @@
-import { QueryEntity, defineQueryEntity } from '../../common/query';
-import { PRODUCT_ORDER_QUERY } from '../orders/orders.query';
+import { QueryEntity, defineQueryEntity, namedQueryEntity } from '../../common/query';
 
 /**
  * What filters may read of a product's signature key: descriptive columns only. Key material and
@@ -36,7 +35,7 @@ export const PRODUCT_QUERY: QueryEntity = defineQueryEntity({
   },
   relations: {
     signatureKeys: { target: () => SIGNATURE_KEY_QUERY, many: false },
-    productOrders: { target: () => PRODUCT_ORDER_QUERY, many: true, readArea: 'commerce' },
+    productOrders: { target: namedQueryEntity('ProductOrder'), many: true, readArea: 'commerce' },
   },
 });
 

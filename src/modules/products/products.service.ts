@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Principal } from '../../common/auth';
@@ -6,12 +7,12 @@ import { copyPresent } from '../../common/dto';
 import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { QueryOptions, listPage } from '../../common/query';
-import { OrderLinesService } from '../orders/order-lines.service';
 import type { ResourceDto } from '../resources/resources.dto';
 import { toResourceDto } from '../resources/resources.mapper';
 import { signingAlgorithmOf } from '../resources/signing-keys.service';
 import { SIGNING_ALGORITHMS } from '../signing';
 import { Referrer, assertNotReferenced } from '../../database/referencing-rows';
+import { ProductOrderLines } from './product-order-lines';
 import { ProductEntity } from './product.entity';
 import { GetProductsResponse, InsertProductResponse, ProductDto } from './products.dto';
 import { toProductDto } from './products.mapper';
@@ -32,8 +33,13 @@ export class ProductsService {
   constructor(
     private readonly products: ProductsRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly orderLines: OrderLinesService,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  /** Provided by the orders module (see ProductOrderLines). */
+  private get orderLines(): ProductOrderLines {
+    return this.moduleRef.get(ProductOrderLines, { strict: false });
+  }
 
   async list(options: QueryOptions, principal: Principal): Promise<Payload<GetProductsResponse>> {
     const { items, total } = await listPage(PRODUCT_QUERY, options, {

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Principal, Role, hashPassword, isAdministrator, verifyPassword } from '../../common/auth';
+import { Principal, PrincipalCache, Role, hashPassword, isAdministrator, verifyPassword } from '../../common/auth';
 import { copyPresent, toDateOrNull } from '../../common/dto';
 import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { QueryOptions, listPage } from '../../common/query';
 import { isUuid } from '../../common/uuid';
-import { PrincipalCache } from '../auth/principal-cache';
 import { CustomersService } from '../customers/customers.service';
 import { RoleEntity } from '../roles/role.entity';
 import { RolesService } from '../roles/roles.service';

@@ -1,4 +1,5 @@
-import { Principal, Role } from '../../common/auth';
+import { Role } from './access';
+import { Principal } from './principal';
 import { ApiKeyRecord, PrincipalCache } from './principal-cache';
 
 describe('PrincipalCache', () => {

@@ -1,4 +1,4 @@
-import { Principal } from '../../common/auth';
+import { Principal } from './principal';
 
 /** What an API key lookup found: the principal and what must be checked again on every use. */
 export interface ApiKeyRecord {
