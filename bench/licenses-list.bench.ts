@@ -92,27 +92,30 @@ async function serveApp(): Promise<void> {
 async function serveBare(): Promise<void> {
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: POOL_SIZE });
   let plan: { queries: CapturedQuery[]; customerValue: number } | undefined;
-  const server = createServer(async (request, response) => {
-    try {
-      const url = new URL(request.url!, 'http://x');
-      const customerId = Number(url.searchParams.get('customer'));
-      const swap = (parameters: unknown[]) =>
-        parameters.map((value) => (value === plan!.customerValue ? customerId : value));
-      const [auth, count, page] = plan!.queries;
-      if (url.pathname === '/bare-auth') await pool.query(auth.query, auth.parameters);
-      const total = await pool.query(count.query, swap(count.parameters));
-      const rows = await pool.query(page.query, swap(page.parameters));
-      const body = JSON.stringify({
-        success: true,
-        code: 0,
-        message: 'OK',
-        licenses: rows.rows,
-        totalLicensesCount: Number(Object.values(total.rows[0])[0]),
-      });
-      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
-    } catch (error) {
-      response.writeHead(500).end(String(error));
-    }
+  const server = createServer((request, response) => {
+    // Every failure is answered inside; nothing is left for the rejection.
+    void (async () => {
+      try {
+        const url = new URL(request.url!, 'http://x');
+        const customerId = Number(url.searchParams.get('customer'));
+        const swap = (parameters: unknown[]) =>
+          parameters.map((value) => (value === plan!.customerValue ? customerId : value));
+        const [auth, count, page] = plan!.queries;
+        if (url.pathname === '/bare-auth') await pool.query(auth.query, auth.parameters);
+        const total = await pool.query(count.query, swap(count.parameters));
+        const rows = await pool.query(page.query, swap(page.parameters));
+        const body = JSON.stringify({
+          success: true,
+          code: 0,
+          message: 'OK',
+          licenses: rows.rows,
+          totalLicensesCount: Number(Object.values(total.rows[0])[0]),
+        });
+        response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+      } catch (error) {
+        response.writeHead(500).end(String(error));
+      }
+    })();
   });
   server.listen(0, '127.0.0.1', () =>
     process.send!({ type: 'listening', port: (server.address() as AddressInfo).port }),

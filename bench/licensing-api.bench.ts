@@ -73,49 +73,52 @@ async function serveBare(): Promise<void> {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', async () => {
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { userKey?: string; licenseToken: string };
-        let answer: Record<string, unknown>;
-        // /plain/… runs the same SQL unprepared (parsed and planned on every call), as a naive script would.
-        const plain = request.url!.startsWith('/plain/');
-        const run = (statement: { name: string; text: string }, values: unknown[]) =>
-          plain ? pool.query(statement.text, values) : pool.query({ ...statement, values });
-        if (request.url!.endsWith('/v1/license/validate')) {
-          const { rows } = await run(VALIDATE_BY_TOKEN, [body.userKey, body.licenseToken]);
-          const row = rows[0];
-          const intact = createHash('sha256').update(row.licenseKey).digest('hex') === row.hash;
-          answer = {
-            success: true,
-            code: 0,
-            message: 'OK',
-            valid: intact && row.tokenLive && !row.revoked && !row.expired,
-            reason: null,
-            licenseToken: row.token,
-            tokenExpireAt: row.tokenExpireDate?.toISOString() ?? null,
-            license: {
-              licenseId: row.licenseId,
-              licensingMode: row.licensingMode,
-              expireAt: null,
-              supportExpireAt: null,
-              licenseKey: row.licenseKey,
-            },
-          };
-        } else {
-          const { rows } = await run(HEARTBEAT, [body.licenseToken, LIFETIME_SECONDS, null]);
-          answer = {
-            success: true,
-            code: 0,
-            message: 'OK',
-            licenseToken: body.licenseToken,
-            tokenExpireAt: rows[0].expireDate.toISOString(),
-            heartbeatIntervalSeconds: 300,
-          };
+    request.on('end', () => {
+      // Every failure is answered inside; nothing is left for the rejection.
+      void (async () => {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { userKey?: string; licenseToken: string };
+          let answer: Record<string, unknown>;
+          // /plain/… runs the same SQL unprepared (parsed and planned on every call), as a naive script would.
+          const plain = request.url!.startsWith('/plain/');
+          const run = (statement: { name: string; text: string }, values: unknown[]) =>
+            plain ? pool.query(statement.text, values) : pool.query({ ...statement, values });
+          if (request.url!.endsWith('/v1/license/validate')) {
+            const { rows } = await run(VALIDATE_BY_TOKEN, [body.userKey, body.licenseToken]);
+            const row = rows[0];
+            const intact = createHash('sha256').update(row.licenseKey).digest('hex') === row.hash;
+            answer = {
+              success: true,
+              code: 0,
+              message: 'OK',
+              valid: intact && row.tokenLive && !row.revoked && !row.expired,
+              reason: null,
+              licenseToken: row.token,
+              tokenExpireAt: row.tokenExpireDate?.toISOString() ?? null,
+              license: {
+                licenseId: row.licenseId,
+                licensingMode: row.licensingMode,
+                expireAt: null,
+                supportExpireAt: null,
+                licenseKey: row.licenseKey,
+              },
+            };
+          } else {
+            const { rows } = await run(HEARTBEAT, [body.licenseToken, LIFETIME_SECONDS, null]);
+            answer = {
+              success: true,
+              code: 0,
+              message: 'OK',
+              licenseToken: body.licenseToken,
+              tokenExpireAt: rows[0].expireDate.toISOString(),
+              heartbeatIntervalSeconds: 300,
+            };
+          }
+          response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer));
+        } catch (error) {
+          response.writeHead(500).end(String(error));
         }
-        response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer));
-      } catch (error) {
-        response.writeHead(500).end(String(error));
-      }
+      })();
     });
   });
   server.keepAliveTimeout = 60_000;

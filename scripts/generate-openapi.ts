@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const text = `${JSON.stringify(sortKeys(buildOpenApiDocument(app)), null, 2)}\n`;
   await app.close();
   if (check) {
-    let committed = '';
+    let committed: string;
     try {
       committed = readFileSync(output, 'utf8');
     } catch {

@@ -207,10 +207,9 @@ describe('Client Licensing API on three instances sharing one database', () => {
           const read = settings.get.bind(settings);
           jest
             .spyOn(settings, 'get')
-            .mockImplementation(((name: string) =>
-              name === 'Licensing.UserKeyRateLimitPerMinute'
-                ? Promise.resolve(4)
-                : read(name as never)) as typeof settings.get);
+            .mockImplementation((name: string) =>
+              name === 'Licensing.UserKeyRateLimitPerMinute' ? Promise.resolve(4) : read(name as never),
+            );
         }
         const { userKey } = await createLicense(admin, { signatureKeysId: key.id, licensingMode: 0 });
         const statuses: number[] = [];

@@ -38,16 +38,18 @@ describe('Client Licensing API', () => {
     });
   const post = (path: string, body: Record<string, unknown>) => ctx.http.post(`/v1/license/${path}`).send(body);
   const traces = async (licenseRowId: number) =>
-    (await db.query(
+    db.query<
+      Array<{
+        action: number;
+        machineId: string | null;
+        clientId: string | null;
+        clientIp: string | null;
+        meta: string;
+      }>
+    >(
       'SELECT action, machine_id AS "machineId", client_id AS "clientId", client_ip AS "clientIp", meta FROM license_traces WHERE license_id = $1 ORDER BY id',
       [licenseRowId],
-    )) as Array<{
-      action: number;
-      machineId: string | null;
-      clientId: string | null;
-      clientIp: string | null;
-      meta: string;
-    }>;
+    );
 
   describe('activation', () => {
     it('binds the license to a machine with a node-locked license the verifier accepts only on that machine', async () => {
@@ -590,8 +592,7 @@ describe('Client Licensing API', () => {
       };
       jest
         .spyOn(settings, 'get')
-        .mockImplementation(((name: string) =>
-          name in limits ? Promise.resolve(limits[name]) : read(name as never)) as typeof settings.get);
+        .mockImplementation((name: string) => (name in limits ? Promise.resolve(limits[name]) : read(name as never)));
       const send = (body: Record<string, unknown>) => limited.http.post('/v1/license/validate').send(body);
 
       const { userKey } = await license({ licensingMode: 0 });

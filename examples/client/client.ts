@@ -11,6 +11,7 @@
  * one per run), --heartbeats <n> (default 3), --heartbeat-seconds <s> (default: the server's interval,
  * at most 5 for the demo), --keep (leave the activation or seat in place), --report (send a LicenseReport).
  */
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- a global declaration file, not a module to import
 /// <reference path="./fetch-types.d.ts" />
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -53,7 +53,7 @@ export class GlobalAuthGuard extends AuthGuard([JWT_STRATEGY, API_KEY_STRATEGY])
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser, info: unknown): TUser {
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error(String(error));
     if (user) return user;
     throw ApiException.unauthorized(this.describeFailure(info), ErrorCode.Unauthorized);
   }

@@ -135,7 +135,7 @@ function passes(validator: ConstraintInstance, each: boolean, value: unknown, ar
 
 /** Type, Transform, Expose or Exclude anywhere on the class or its ancestors: plainToInstance does more than copy. */
 function usesClassTransformer(type: Constructor): boolean {
-  const storage = defaultMetadataStorage as unknown as Record<
+  const storage = defaultMetadataStorage as Record<
     '_typeMetadatas' | '_transformMetadatas' | '_exposeMetadatas' | '_excludeMetadatas',
     Map<Function, unknown>
   >;
@@ -151,7 +151,7 @@ function usesClassTransformer(type: Constructor): boolean {
     target && target !== Object && target !== Function.prototype;
     target = Object.getPrototypeOf(target)
   ) {
-    if (maps.some((map) => map.has(target as Function))) return true;
+    if (maps.some((map) => map.has(target))) return true;
   }
   return false;
 }

@@ -21,8 +21,8 @@ describe('defineQueryEntity', () => {
 });
 
 describe('parseInclude with readArea', () => {
-  const { parseInclude } = jest.requireActual('./query-compiler') as typeof import('./query-compiler');
-  const { Role } = jest.requireActual('../auth/access') as typeof import('../auth/access');
+  const { parseInclude } = jest.requireActual<typeof import('./query-compiler')>('./query-compiler');
+  const { Role } = jest.requireActual<typeof import('../auth/access')>('../auth/access');
   const order = defineQueryEntity({ name: 'Order', fields: { id: { type: 'number' } } });
   const license = defineQueryEntity({
     name: 'License',

@@ -74,8 +74,8 @@ describe('LicenseInsertBatcher', () => {
   it('answers undefined for a row whose license id or user key is taken, and keeps rows sharing a key in separate statements', async () => {
     const { dataSource, statements } = fakeDatabase({ taken: ['taken', 'used-key'] });
     const batcher = new LicenseInsertBatcher(dataSource);
-    batcher.insert(row('x'));
-    batcher.insert(row('y'));
+    void batcher.insert(row('x'));
+    void batcher.insert(row('y'));
     const results = [
       batcher.insert(row('taken')),
       batcher.insert(row('fresh', 'used-key')),
@@ -106,8 +106,8 @@ describe('LicenseInsertBatcher', () => {
   it('tries the rows of a failed statement one by one, so only the row at fault fails', async () => {
     const { dataSource, statements } = fakeDatabase({ failWhen: (ids) => ids.includes('bad') });
     const batcher = new LicenseInsertBatcher(dataSource);
-    batcher.insert(row('p'));
-    batcher.insert(row('q'));
+    void batcher.insert(row('p'));
+    void batcher.insert(row('q'));
     const good = batcher.insert(row('good'));
     const bad = batcher.insert(row('bad')).then(
       () => 'inserted',

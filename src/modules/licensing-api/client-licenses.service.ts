@@ -113,7 +113,7 @@ export class ClientLicensesService {
       .recordTrace(record)
       .catch((error: unknown) =>
         this.logger.warn(
-          `Could not record a trace for license row ${license.id}: ${error instanceof Error ? error.message : error}`,
+          `Could not record a trace for license row ${license.id}: ${error instanceof Error ? error.message : String(error)}`,
         ),
       );
   }

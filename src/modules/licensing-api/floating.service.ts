@@ -81,7 +81,9 @@ export class FloatingService {
               },
               manager,
             )
-            .catch((error: unknown) => Promise.reject(publicAllocationError(error, license)));
+            .catch((error: unknown) => {
+              throw publicAllocationError(error, license);
+            });
           seat = { id: allocated.token.id, token: allocated.token.token, expireDate: allocated.token.expireDate! };
           active = allocated.activeTokens;
         }

@@ -12,14 +12,14 @@ const START_DATE = ApiQuery({
   type: String,
   format: 'date-time',
   description: 'Entries at or after this instant (ISO-8601, UTC when no offset)',
-} as Parameters<typeof ApiQuery>[0]);
+});
 const END_DATE = ApiQuery({
   name: 'endDate',
   required: false,
   type: String,
   format: 'date-time',
   description: 'Entries at or before this instant',
-} as Parameters<typeof ApiQuery>[0]);
+});
 
 @ApiTags('Log')
 @Access('operations')

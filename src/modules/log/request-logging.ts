@@ -33,11 +33,11 @@ export class RequestLogHook implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
+    const fastify = this.adapterHost.httpAdapter?.getInstance?.<FastifyInstance | undefined>();
     if (!fastify || typeof fastify.addHook !== 'function') return;
     fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       try {
-        this.record(request as LoggedRequest, reply);
+        this.record(request, reply);
       } catch {
         // Never let logging affect the request.
       }
