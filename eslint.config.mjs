@@ -48,12 +48,14 @@ export default tseslint.config(
   },
   {
     // Tests read response bodies as loose records, hand jest's matchers methods of mocks (`expect(log.write)`),
-    // and widen literals with `as` to pick a generic's type argument, which the assertion rule takes for noise.
+    // widen literals with `as` to pick a generic's type argument (which the assertion rule takes for noise), and
+    // require() the files they find at run time (every migration, every entity, every DTO).
     files: ['test/**/*.ts', '**/*.spec.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
     },
   },
   {

@@ -6,7 +6,6 @@ import { TestContext, bearer, createUser, startTestApp, unique } from './support
 import { createCustomer, createLicense, createProduct, createSignatureKey, createTemplate } from './support/licensing';
 
 // mailparser comes with @nestjs-modules/mailer (preview-email) and has no bundled types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { simpleParser } = require('mailparser') as { simpleParser: (source: Buffer) => Promise<ParsedMail> };
 
 interface ParsedAddress {

@@ -18,8 +18,6 @@ function requestClasses(): Array<new () => object> {
   };
   walk(join(__dirname, '..', '..'));
   const classes = files
-    // Every DTO file of the tree, found at run time: there is no static import to write.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     .flatMap((file) => Object.values(require(file) as Record<string, unknown>))
     .filter((value): value is new () => object => typeof value === 'function');
   return [...new Set(classes)].filter(

@@ -62,10 +62,10 @@ export class LicenseTracesRepository {
     if (licenseId) qb.andWhere('trace.licenseId = :licenseId', { licenseId });
     applyFilter(qb, 'trace', LICENSE_TRACE_QUERY, filter);
     const [sql, parameters] = qb.getQueryAndParameters();
-    const [, deleted] = (await this.traces.query(`DELETE FROM license_traces WHERE id IN (${sql})`, parameters)) as [
-      unknown,
-      number,
-    ];
+    const [, deleted] = await this.traces.query<[unknown, number]>(
+      `DELETE FROM license_traces WHERE id IN (${sql})`,
+      parameters,
+    );
     return deleted;
   }
 }
