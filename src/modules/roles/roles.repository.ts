@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Page, PageOptions, findPage } from '../../common/query';
 import { RoleEntity } from './role.entity';
-import { ROLE_QUERY } from './roles.service';
+import { ROLE_QUERY } from './roles.query';
 
 @Injectable()
 export class RolesRepository {

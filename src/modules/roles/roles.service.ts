@@ -1,19 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { defineQueryEntity, QueryOptions, listPage } from '../../common/query';
+import { QueryOptions, listPage } from '../../common/query';
 import { RoleEntity } from './role.entity';
 import { GetRolesResponse, RoleDto } from './roles.dto';
+import { ROLE_QUERY } from './roles.query';
 import { RolesRepository } from './roles.repository';
-
-export const ROLE_QUERY = defineQueryEntity({
-  name: 'Role',
-  fields: {
-    id: { type: 'uuid' },
-    name: { type: 'string' },
-    description: { type: 'string' },
-  },
-});
 
 /** Every member set: users take these as the roles they are given. */
 export function toRoleDto(role: RoleEntity): Required<RoleDto> {

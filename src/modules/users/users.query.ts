@@ -1,6 +1,6 @@
 import { defineQueryEntity } from '../../common/query';
 import { API_KEY_QUERY } from '../api-keys/api-keys.query';
-import { ROLE_QUERY } from '../roles/roles.service';
+import { ROLE_QUERY } from '../roles/roles.query';
 
 export const USER_SETTING_QUERY = defineQueryEntity({
   name: 'UserSetting',
