@@ -82,16 +82,16 @@ export class EmailRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async findLicense(licenseId: number): Promise<LicenseEmailRow | undefined> {
-    const [license] = (await this.dataSource.query(LICENSE_QUERY, [licenseId])) as LicenseEmailRow[];
+    const [license] = await this.dataSource.query<LicenseEmailRow[]>(LICENSE_QUERY, [licenseId]);
     return license;
   }
 
   /** The resource, whatever its type: the caller says what a resource that is no email template means. */
   async findTemplate(resourceId: number): Promise<EmailTemplateRow | undefined> {
-    const [resource] = (await this.dataSource.query(
+    const [resource] = await this.dataSource.query<EmailTemplateRow[]>(
       'SELECT id, name, type, data, data_format, meta FROM resources WHERE id = $1',
       [resourceId],
-    )) as EmailTemplateRow[];
+    );
     return resource;
   }
 
