@@ -12,6 +12,7 @@ import {
   UpdateApiKeyResponse,
 } from './api-keys.dto';
 import { ApiKeysService } from './api-keys.service';
+import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 
 @ApiTags('ApiKeys')
 @Access('administration')
@@ -23,7 +24,7 @@ export class ApiKeysController {
   @ApiOperation({ operationId: 'getApiKeys', summary: 'Gets the API keys based on the provided request.' })
   @ApiQueryOptions()
   @ApiOkResponse({ type: GetApiKeysResponse })
-  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<GetApiKeysResponse> {
+  list(@Query(QueryOptionsPipe) options: QueryOptions): Promise<Payload<GetApiKeysResponse>> {
     return this.apiKeys.list(options);
   }
 
@@ -34,23 +35,23 @@ export class ApiKeysController {
   insert(
     @Body() request: InsertApiKeyRequest,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<InsertApiKeyResponse> {
+  ): Promise<Payload<InsertApiKeyResponse>> {
     return this.apiKeys.insert(request.apiKey, principal);
   }
 
   @Put()
   @ApiOperation({ operationId: 'updateApiKey', summary: 'Updates the API key with the specified ID.' })
   @ApiOkResponse({ type: UpdateApiKeyResponse })
-  async update(@Body() request: UpdateApiKeyRequest): Promise<UpdateApiKeyResponse> {
+  async update(@Body() request: UpdateApiKeyRequest): Promise<Payload<UpdateApiKeyResponse>> {
     await this.apiKeys.update(request.apiKey);
-    return {} as UpdateApiKeyResponse;
+    return EMPTY_PAYLOAD;
   }
 
   @Delete(':apiKeyId')
   @ApiOperation({ operationId: 'deleteApiKey', summary: 'Deletes the API key with the specified ID.' })
   @ApiOkResponse({ type: DeleteApiKeyResponse })
-  async delete(@Param('apiKeyId', IntIdPipe) apiKeyId: number): Promise<DeleteApiKeyResponse> {
+  async delete(@Param('apiKeyId', IntIdPipe) apiKeyId: number): Promise<Payload<DeleteApiKeyResponse>> {
     await this.apiKeys.delete(apiKeyId);
-    return {} as DeleteApiKeyResponse;
+    return EMPTY_PAYLOAD;
   }
 }

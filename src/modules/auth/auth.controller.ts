@@ -8,7 +8,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Public } from '../../common/auth';
-import { ApiErrorResponseDto } from '../../common/envelope';
+import { ApiErrorResponseDto, Payload } from '../../common/envelope';
 import { LoginRequest, LoginResponse } from './auth.dto';
 import { AuthService } from './auth.service';
 
@@ -38,7 +38,7 @@ export class AuthController {
     type: ApiErrorResponseDto,
     description: 'Every password-check slot is busy (ServerBusy 601); see Retry-After',
   })
-  login(@Body() request: LoginRequest, @Ip() clientAddress: string): Promise<LoginResponse> {
+  login(@Body() request: LoginRequest, @Ip() clientAddress: string): Promise<Payload<LoginResponse>> {
     return this.auth.login(request.userName, request.password, clientAddress);
   }
 }

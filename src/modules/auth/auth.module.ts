@@ -19,6 +19,7 @@ import { LoginAddressFailureEntity } from './login-address-failure.entity';
 import { LoginAddressThrottle } from './login-address-throttle';
 import { LoginAttemptsRepository } from './login-attempts.repository';
 import { PrincipalListener } from './principal-listener';
+import { PrincipalsRepository } from './principals.repository';
 
 @Global()
 @Module({
@@ -34,6 +35,7 @@ import { PrincipalListener } from './principal-listener';
   providers: [
     AuthService,
     LoginAttemptsRepository,
+    PrincipalsRepository,
     LoginAddressThrottle,
     { provide: PRINCIPAL_RESOLVER, useExisting: AuthService },
     JwtStrategy,

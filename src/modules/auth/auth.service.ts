@@ -1,8 +1,7 @@
 import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config';
 import {
   ALL_PERMISSIONS,
@@ -18,13 +17,12 @@ import {
   passwordHashingHasRoom,
   verifyPassword,
 } from '../../common/auth';
+import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
-import { ApiKeyEntity } from '../api-keys/api-key.entity';
-import { RoleEntity } from '../roles/role.entity';
-import { UserEntity } from '../users/user.entity';
 import { LoginResponse } from './auth.dto';
 import { LoginAddressThrottle } from './login-address-throttle';
 import { AccountCheck, LoginAttemptsRepository } from './login-attempts.repository';
+import { PrincipalsRepository } from './principals.repository';
 
 @Injectable()
 export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
@@ -33,8 +31,7 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    @InjectRepository(ApiKeyEntity) private readonly apiKeys: Repository<ApiKeyEntity>,
+    private readonly principalRows: PrincipalsRepository,
     private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
     private readonly principals: PrincipalCache,
@@ -47,7 +44,7 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
    * over its failure limit (429), a locked account (401). Every other attempt counts as a failure of
    * the address and of the account until its password proves right.
    */
-  async login(userName: string, password: string, clientAddress: string): Promise<LoginResponse> {
+  async login(userName: string, password: string, clientAddress: string): Promise<Payload<LoginResponse>> {
     if (!passwordHashingHasRoom()) throw new PasswordHashingBusyException();
     const address = await this.addressThrottle.reserve(clientAddress);
     if (!address.granted) {
@@ -66,7 +63,7 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
       const claims: JwtClaims = { sub: user.userId, name: user.userName };
       const token = await this.jwt.signAsync(claims, { expiresIn: this.config.auth.jwtTtlSeconds });
       const expiresAt = new Date(Date.now() + this.config.auth.jwtTtlSeconds * 1000).toISOString();
-      return { token, expiresAt } as LoginResponse;
+      return { token, expiresAt };
     } catch (error) {
       // Not checked for want of a hashing slot: not a failure of this caller.
       if (error instanceof PasswordHashingBusyException) failed = false;
@@ -115,10 +112,7 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
     const cached = this.principals.getUser(userId);
     if (cached) return cached;
     const generation = this.principals.generation;
-    const rows: Array<{ user_name: string; role: string | null }> = await this.users.query(
-      `SELECT u.user_name, r.name AS role FROM users u LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id WHERE u.id = $1`,
-      [userId],
-    );
+    const rows = await this.principalRows.findUserRoles(userId);
     if (!rows.length) return null;
     const principal: Principal = {
       kind: 'user',
@@ -137,21 +131,7 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
     const cached = this.principals.getApiKey(keyHash);
     if (cached) return this.usable(cached);
     const generation = this.principals.generation;
-    const rows: Array<{
-      id: number;
-      revoked: boolean;
-      expire_date: Date | null;
-      permissions: number;
-      owner_id: string;
-      user_name: string;
-      role: string | null;
-    }> = await this.apiKeys.query(
-      `SELECT k.id, k.revoked, k.expire_date, k.permissions, k.owner_id, u.user_name, r.name AS role
-         FROM api_keys k JOIN users u ON u.id = k.owner_id
-         LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id
-        WHERE k.key_hash = $1`,
-      [keyHash],
-    );
+    const rows = await this.principalRows.findApiKeyRoles(keyHash);
     if (!rows.length) throw ApiException.unauthorized('The API key is not valid', ErrorCode.Unauthorized);
     const key = rows[0];
     const record: ApiKeyRecord = {
@@ -182,21 +162,16 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       // Two instances starting together must not both create an administrator.
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['licensing:create-admin']);
-      const hasUsers = await manager.getRepository(UserEntity).exists();
-      if (hasUsers) return;
+      await this.principalRows.lockAdministratorCreation(manager);
+      if (await this.principalRows.hasUsers(manager)) return;
       const generated = !this.config.admin.password;
       const password = this.config.admin.password ?? randomBytes(12).toString('base64url');
-      const administrator = await manager.getRepository(RoleEntity).findOneByOrFail({ name: Role.Administrator });
-      await manager.getRepository(UserEntity).save(
-        manager.getRepository(UserEntity).create({
-          userName: this.config.admin.userName,
-          email: this.config.admin.email,
-          firstName: 'Administrator',
-          passwordHash: await hashPassword(password),
-          roles: [administrator],
-        }),
-      );
+      await this.principalRows.insertAdministrator(manager, {
+        userName: this.config.admin.userName,
+        email: this.config.admin.email,
+        firstName: 'Administrator',
+        passwordHash: await hashPassword(password),
+      });
       if (generated) {
         this.logger.warn(
           `Created administrator "${this.config.admin.userName}" with generated password: ${password}  (shown once; change it with PUT /v1/users)`,
