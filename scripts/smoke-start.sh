@@ -34,7 +34,7 @@ count=$(curl -fsS -H "x-api-key: $key" "http://127.0.0.1:$port/v1/users" | node 
 # A second start on the same data folder reuses the database: same administrator, no new password.
 stop
 if pgrep -f -- "-D $data/postgres" >/dev/null; then echo "the embedded PostgreSQL outlived the service"; exit 1; fi
-DATA_DIR="$data" PORT="$port" EMBEDDED_PG_PORT="$pgport" setsid node dist/src/main.js >"$log.2" 2>&1 &
+DATA_DIR="$data" PORT="$port" EMBEDDED_PG_PORT="$pgport" setsid npm run --silent start:prod >"$log.2" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 1; done
 curl -fsS -H 'Content-Type: application/json' -d "{\"userName\":\"admin\",\"password\":\"$password\"}" "http://127.0.0.1:$port/v1/auth/login" >/dev/null \
