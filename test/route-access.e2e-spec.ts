@@ -22,11 +22,12 @@ const ROLES = ['LicenseManager', 'Sales', 'Customer', 'Application'] as const;
 const ROLE_REFUSAL = /^Your roles \(.*\) do not allow /;
 const PERMISSION_REFUSAL = /^This API key lacks the /;
 
-/** Ids that exist nowhere: the guard decides before any lookup, and a handler that runs finds nothing to change. */
-function concretePath(path: string): string {
-  return path.replace(/\{(\w+)\}/g, (_, name: string) =>
-    name === 'userId' ? '00000000-0000-4000-8000-000000000000' : '2147480000',
-  );
+/**
+ * By default ids that exist nowhere: the guard decides before any lookup, and a handler that runs finds nothing to
+ * change.
+ */
+function concretePath(path: string, userId = '00000000-0000-4000-8000-000000000000'): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'userId' ? userId : '2147480000'));
 }
 
 describe('route access as the server enforces it', () => {
@@ -45,19 +46,23 @@ describe('route access as the server enforces it', () => {
   }, 120_000);
   afterAll(() => ctx.close());
 
-  async function call(route: string, headers: Record<string, string>): Promise<{ status: number; message: string }> {
+  async function call(
+    route: string,
+    headers: Record<string, string>,
+    { userId, body = {} }: { userId?: string; body?: object } = {},
+  ): Promise<{ status: number; message: string }> {
     const [method, path] = route.split(' ');
     const response = await ctx.app
       .getHttpAdapter()
       .getInstance()
       .inject({
         method: method as 'GET',
-        url: concretePath(path),
+        url: concretePath(path, userId),
         headers: { ...headers, 'content-type': 'application/json' },
-        ...(method === 'POST' || method === 'PUT' ? { payload: '{}' } : {}),
+        ...(method === 'POST' || method === 'PUT' ? { payload: JSON.stringify(body) } : {}),
       });
-    const body = response.body ? (JSON.parse(response.body) as { message?: string }) : {};
-    return { status: response.statusCode, message: body.message ?? '' };
+    const answer = response.body ? (JSON.parse(response.body) as { message?: string }) : {};
+    return { status: response.statusCode, message: answer.message ?? '' };
   }
 
   it('lists every guarded route', () => {
@@ -104,27 +109,14 @@ describe('route access as the server enforces it', () => {
   it.each(ownUserRoutes.map((row) => [row.route] as const))(
     '%s: only administrators reach another user',
     async (route) => {
-      const [method, path] = route.split(' ');
-      const caller = { id: ids.Sales, token: tokens.Sales };
+      // A valid body, so that the answer is the service's ownership check and not validation.
       const on = (userId: string) =>
-        ctx.app
-          .getHttpAdapter()
-          .getInstance()
-          .inject({
-            method: method as 'GET',
-            url: path.replace('{userId}', userId).replace(/\{\w+\}/g, '2147480000'),
-            headers: { ...bearer(caller.token), 'content-type': 'application/json' },
-            // A valid body, so that the answer is the service's ownership check and not validation.
-            ...(method === 'POST' || method === 'PUT'
-              ? { payload: JSON.stringify({ setting: { id: 2147480000, name: 'theme', value: 'dark' } }) }
-              : {}),
-          });
-      const foreign = await on(ids.Customer);
-      expect({ status: foreign.statusCode, message: JSON.parse(foreign.body).message }).toEqual({
-        status: 403,
-        message: expect.stringMatching(/another user/),
-      });
-      expect((await on(caller.id)).statusCode).not.toBe(403);
+        call(route, bearer(tokens.Sales), {
+          userId,
+          body: { setting: { id: 2147480000, name: 'theme', value: 'dark' } },
+        });
+      expect(await on(ids.Customer)).toEqual({ status: 403, message: expect.stringMatching(/another user/) });
+      expect((await on(ids.Sales)).status).not.toBe(403);
     },
   );
 
