@@ -7,7 +7,7 @@ import { AppModule } from './app.module';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth';
 import { registerEnvelope } from './common/envelope';
 import { createValidationPipe } from './common/errors';
-import { httpServerOptions } from './common/http';
+import { httpServerOptions, registerInputGate } from './common/http';
 import { APP_CONFIG, AppConfig, loadConfiguration, packageVersion } from './config';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -21,24 +21,7 @@ function createAdapter(config: AppConfig): FastifyAdapter {
     routerOptions: { maxParamLength: 512 },
   });
   const fastify = adapter.getInstance();
-  // The reference's clients send application/json-patch+json; both parse as plain JSON.
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    JSON_CONTENT_TYPES,
-    { parseAs: 'string', bodyLimit: config.http.bodyLimitBytes },
-    (_request, body, done) => {
-      const text = String(body);
-      if (text.trim() === '') return done(null, undefined);
-      try {
-        done(null, JSON.parse(text));
-      } catch (error) {
-        const parseError = error as Error & { statusCode?: number; code?: string };
-        parseError.statusCode = 400;
-        parseError.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
-        done(parseError, undefined);
-      }
-    },
-  );
+  registerInputGate(fastify, JSON_CONTENT_TYPES, config.http.bodyLimitBytes);
   registerEnvelope(fastify);
   return adapter;
 }

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsDateString,
@@ -17,6 +17,8 @@ import {
   ValidateNested,
   IsArray,
   IsEmail,
+  IsObject,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
 
@@ -72,6 +74,38 @@ export const OptionalInt = (options: { min?: number; max?: number; description?:
     Max(options.max ?? 2147483647),
   );
 
+/**
+ * An optional foreign key (an int id). `0` means "no reference" and becomes null before validation,
+ * as the reference's example bodies and typed clients with non-nullable integers send it; any other
+ * value must be a positive int32, and the service checks that the record exists (404/400 as before).
+ */
+export const OptionalReference = (description?: string) =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: 'integer',
+      format: 'int32',
+      nullable: true,
+      minimum: 0,
+      maximum: 2147483647,
+      description: description ? `${description}; 0 or null for none` : '0 or null for none',
+    }),
+    Transform(({ value }) => (value === 0 ? null : value)),
+    IsOptional(),
+    nullable(),
+    IsInt({ message: '$property must be a whole number (an id), or 0 for none' }),
+    Min(1, { message: '$property must be a positive id, or 0 for none' }),
+    Max(2147483647, { message: '$property must be an id below 2^31' }),
+  );
+
+/** A required foreign key: a positive int32; the service checks that the record exists. */
+export const RequiredReference = (description?: string) =>
+  applyDecorators(
+    ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647, description }),
+    IsInt({ message: '$property must be a whole number (an id)' }),
+    Min(1, { message: '$property must be a positive id' }),
+    Max(2147483647, { message: '$property must be an id below 2^31' }),
+  );
+
 export const OptionalNumber = (options: { min?: number; max?: number; description?: string } = {}) =>
   applyDecorators(
     ApiPropertyOptional({
@@ -88,6 +122,56 @@ export const OptionalNumber = (options: { min?: number; max?: number; descriptio
     ...(options.min !== undefined ? [Min(options.min)] : []),
     ...(options.max !== undefined ? [Max(options.max)] : []),
   );
+
+/** True when `value` has at most `scale` digits after the point (allowing for binary floating point: 19.99 does). */
+export function fitsScale(value: number, scale: number): boolean {
+  const scaled = value * 10 ** scale;
+  return Math.abs(scaled - Math.round(scaled)) <= Math.max(1e-6, Math.abs(scaled) * 1e-15);
+}
+
+/**
+ * A number stored in a `numeric(precision, scale)` column (money is numeric(18,4)): a value the
+ * column would round (more than `scale` decimals) or cannot hold (10^(precision-scale) or more) is
+ * refused rather than silently changed.
+ */
+export const OptionalDecimal = (options: {
+  precision: number;
+  scale: number;
+  min?: number;
+  max?: number;
+  description?: string;
+}) => {
+  // numeric(18,4) holds up to 99,999,999,999,999.9999: below 10^14, which a double cannot tell from 10^14 - 0.0001.
+  const limit = 10 ** (options.precision - options.scale);
+  return applyDecorators(
+    ApiPropertyOptional({
+      type: 'number',
+      format: 'double',
+      nullable: true,
+      minimum: options.min,
+      maximum: options.max,
+      multipleOf: 10 ** -options.scale,
+      description: [options.description, `numeric(${options.precision},${options.scale}): below ${limit}`]
+        .filter(Boolean)
+        .join('; '),
+    }),
+    IsOptional(),
+    nullable(),
+    IsNumber({ allowNaN: false, allowInfinity: false }),
+    ...(options.min !== undefined ? [Min(options.min)] : []),
+    ...(options.max !== undefined ? [Max(options.max)] : []),
+    ValidateBy({
+      name: 'fitsNumeric',
+      constraints: [options.precision, options.scale],
+      validator: {
+        validate: (value: unknown) =>
+          typeof value !== 'number' || (Math.abs(value) < limit && fitsScale(value, options.scale)),
+        defaultMessage: () =>
+          `$property must be below ${limit} with at most ${options.scale} digits after the decimal point`,
+      },
+    }),
+  );
+};
 
 export const OptionalBoolean = (description?: string) =>
   applyDecorators(
@@ -123,7 +207,23 @@ export const OptionalStringArray = (maxLength = 256, description?: string) =>
     MaxLength(maxLength, { each: true }),
   );
 
-/** A nested object, validated with its own class. */
+const REQUIRED_OBJECT_MEMBERS = Symbol('requiredObjectMembers');
+
+/** Records a member that must hold an object, so that the validation pipe can name the body's shape. */
+const RequiredObjectMember = (): PropertyDecorator => (target, key) => {
+  const inherited: string[] = Reflect.getMetadata(REQUIRED_OBJECT_MEMBERS, target.constructor) ?? [];
+  Reflect.defineMetadata(REQUIRED_OBJECT_MEMBERS, [...inherited, String(key)], target.constructor);
+};
+
+/** The members declared with `Nested(…, { required: true })`: the wrapper of a body (`release` of `{"release": {…}}`). */
+export function requiredObjectMembers(type: Function): readonly string[] {
+  return Reflect.getMetadata(REQUIRED_OBJECT_MEMBERS, type) ?? [];
+}
+
+/**
+ * A nested object, validated with its own class. It must be an object: without IsObject an array
+ * passes, since ValidateNested validates each item of one, and `{"release": []}` would be an empty release.
+ */
 export const Nested = (type: () => new () => object, options: { required?: boolean; description?: string } = {}) =>
   applyDecorators(
     // Swagger resolves a lazy type only from a function literally named `type`.
@@ -131,7 +231,8 @@ export const Nested = (type: () => new () => object, options: { required?: boole
       ? ApiProperty({ type: () => type(), description: options.description })
       : ApiPropertyOptional({ type: () => type(), nullable: true, description: options.description }),
     // ValidateNested passes a missing object; a required one must be there to validate.
-    ...(options.required ? [IsDefined()] : [IsOptional(), nullable()]),
+    ...(options.required ? [IsDefined(), RequiredObjectMember()] : [IsOptional(), nullable()]),
+    IsObject({ message: '$property must be an object' }),
     ValidateNested(),
     Type(type),
   );

@@ -15,6 +15,12 @@ export enum ErrorCode {
   MissingParameter = 106,
   InvalidReference = 107,
   WrongLicensingMode = 108,
+  /** The body is missing, not a JSON object, or lacks the object member it wraps (`{"release": {…}}`). */
+  InvalidBodyShape = 109,
+  /** A string holds a control character, a lone surrogate, or bytes that are not UTF-8. */
+  InvalidCharacters = 110,
+  /** The body nests deeper or holds a longer array than the server accepts. */
+  BodyTooComplex = 111,
 
   // 2xx: who you are
   Unauthorized = 200,

@@ -1,4 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
+import { requiredObjectMembers } from '../dto/fields';
 import { ApiException } from './api.exception';
 import { CompiledCheck, compileValidation } from './compiled-validation';
 import { ErrorCode } from './error-code';
@@ -40,6 +41,7 @@ export class CompiledValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const type = metadata.metatype;
+    if (metadata.type === 'body' && type && this.toValidate(metadata)) this.checkShape(value, type);
     if (this.fastPath && type && this.toValidate(metadata)) {
       let check = this.compiled.get(type);
       if (check === undefined) this.compiled.set(type, (check = compileValidation(type as new () => object)));
@@ -47,6 +49,24 @@ export class CompiledValidationPipe extends ValidationPipe {
       if (instance) return instance;
     }
     return super.transform(value, metadata);
+  }
+
+  private readonly shapes = new Map<Function, { wrappers: readonly string[]; text: string }>();
+
+  /**
+   * A body that is not an object, or whose wrapper (`release` of `{"release": {…}}`) is missing or not
+   * an object, is answered with the shape expected, before class-transformer or a service sees it.
+   */
+  private checkShape(value: unknown, type: Function): void {
+    let shape = this.shapes.get(type);
+    if (!shape) {
+      const wrappers = requiredObjectMembers(type);
+      const text = wrappers.length ? `{${wrappers.map((name) => `"${name}": {…}`).join(', ')}}` : 'a JSON object';
+      this.shapes.set(type, (shape = { wrappers, text }));
+    }
+    const isObject = (item: unknown) => item !== null && typeof item === 'object' && !Array.isArray(item);
+    if (!isObject(value) || shape.wrappers.some((name) => !isObject((value as Record<string, unknown>)[name])))
+      throw ApiException.badRequest(`The body must be ${shape.text}`, ErrorCode.InvalidBodyShape);
   }
 }
 

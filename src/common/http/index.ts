@@ -1,2 +1,3 @@
 export * from './id-param.pipe';
 export * from './server-limits';
+export * from './input-gate';

@@ -8,6 +8,7 @@ import {
   OptionalInt,
   OptionalNumber,
   OptionalString,
+  OptionalReference,
 } from '../../common/dto';
 
 /**
@@ -26,9 +27,9 @@ export class ContactDto {
   @OptionalString(64) fax?: string | null;
   @OptionalString(65536) details?: string | null;
   @OptionalBoolean('Whether the contact receives license notifications') notify?: boolean | null;
-  @OptionalInt({
-    description: 'The customer the contact belongs to; required by insert. Set by the server inside a customer insert.',
-  })
+  @OptionalReference(
+    'The customer the contact belongs to; required by insert. Set by the server inside a customer insert',
+  )
   customerId?: number | null;
   @OptionalString(65536) meta?: string | null;
 }

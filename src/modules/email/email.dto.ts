@@ -6,15 +6,14 @@ import {
   IsArray,
   IsBoolean,
   IsEmail,
-  IsInt,
   IsOptional,
   IsString,
   Matches,
   MaxLength,
-  Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { RequiredReference } from '../../common/dto';
 import { ApiResponseDto } from '../../common/envelope';
 
 export const MAX_RECIPIENTS = 100;
@@ -104,15 +103,8 @@ export class SendEmailResponse extends ApiResponseDto {}
 
 @ApiSchema({ name: 'Management.SendLicenseEmailRequest' })
 export class SendLicenseEmailRequest {
-  @ApiProperty({ type: 'integer', description: 'Id of the license (the number, not the licenseId text)' })
-  @IsInt()
-  @Min(1)
-  licenseId: number;
-
-  @ApiProperty({ type: 'integer', description: 'Id of a Resource of type "email" holding the template' })
-  @IsInt()
-  @Min(1)
-  resourceId: number;
+  @RequiredReference('Id of the license (the number, not the licenseId text)') licenseId: number;
+  @RequiredReference('Id of a Resource of type "email" holding the template') resourceId: number;
 }
 
 @ApiSchema({ name: 'Management.SendLicenseEmailResponse' })

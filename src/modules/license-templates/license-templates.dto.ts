@@ -9,6 +9,7 @@ import {
   OptionalString,
   OptionalStringArray,
   Out,
+  OptionalReference,
 } from '../../common/dto';
 import {
   LicenseAssemblyDto,
@@ -45,11 +46,10 @@ export class LicenseTemplateDto {
   @OptionalString(4096) description?: string | null;
   @OptionalString(1_000_000, 'Rendered by the server from the other members (XML); ignored on input') template?:
     string | null;
-  @OptionalInt({ min: 1, description: 'Product of this server; its signature key signs when the template has none' })
+  @OptionalReference('Product of this server; its signature key signs when the template has none')
   productId?: number | null;
-  @OptionalInt({ min: 1, description: 'Signature key (a Resource of type RSA, ECDSA or Ed25519)' }) signatureKeysId?:
-    number | null;
-  @OptionalInt({ min: 1, description: 'Release of productId the template belongs to' }) releaseId?: number | null;
+  @OptionalReference('Signature key (a Resource of type RSA, ECDSA or Ed25519)') signatureKeysId?: number | null;
+  @OptionalReference('Release of productId the template belongs to') releaseId?: number | null;
   @Nested(() => LicenseProductDto, { description: 'Product as written into its licenses' })
   product?: LicenseProductDto | null;
   @OptionalStringArray(256) components?: string[] | null;

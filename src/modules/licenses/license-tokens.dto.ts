@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ApiResponseDto } from '../../common/envelope';
-import { Nested, OptionalDate, OptionalInt, OptionalString, Out, Embedded } from '../../common/dto';
+import { Nested, OptionalDate, OptionalInt, OptionalString, Out, Embedded, OptionalReference } from '../../common/dto';
 import { LicenseDto } from './licenses.dto';
 
 @ApiSchema({ name: 'Management.LicenseToken' })
@@ -24,8 +24,7 @@ export class LicenseTokenDto {
   @OptionalString(128, 'Client-supplied hash, e.g. of the hardware description') hash?: string | null;
   @OptionalInt({ description: 'The license; taken from the path on insert' }) licenseId?: number | null;
   @Embedded(() => LicenseDto, 'Not embedded by the lists; ignored on input') license?: LicenseDto | null;
-  @OptionalInt({ min: 1, description: 'A node-locked license issued for this activation' }) nodeLockedLicenseId?:
-    number | null;
+  @OptionalReference('A node-locked license issued for this activation') nodeLockedLicenseId?: number | null;
   @Embedded(() => LicenseDto, 'Not embedded by the lists; ignored on input') nodeLockedLicense?: LicenseDto | null;
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ApiResponseDto } from '../../common/envelope';
-import { OptionalDate, OptionalEnum, OptionalInt, OptionalString } from '../../common/dto';
+import { OptionalDate, OptionalEnum, OptionalInt, OptionalString, OptionalReference } from '../../common/dto';
 import { FILTER_LIMITS } from '../../common/query';
 
 @ApiSchema({ name: 'Management.LicenseTrace' })
@@ -30,8 +30,8 @@ export class GetLicenseTracesResponse extends ApiResponseDto {
 /** At least one member; several narrow the delete together. */
 @ApiSchema({ name: 'Management.DeleteLicenseTraceRequest' })
 export class DeleteLicenseTraceRequest {
-  @OptionalInt({ min: 1, description: 'Deletes this trace' }) traceId?: number | null;
-  @OptionalInt({ min: 1, description: 'Deletes the traces of this license' }) licenseId?: number | null;
+  @OptionalReference('Deletes this trace') traceId?: number | null;
+  @OptionalReference('Deletes the traces of this license') licenseId?: number | null;
   @OptionalString(
     FILTER_LIMITS.maxLength,
     'Deletes the traces matching this filter (the syntax of the lists), e.g. CreatedDate < "2025-01-01"',

@@ -11,6 +11,7 @@ import {
   OptionalStringArray,
   Out,
   Embedded,
+  OptionalReference,
 } from '../../common/dto';
 import { CustomerDto } from '../customers/customers.dto';
 import {
@@ -61,12 +62,12 @@ export class LicenseDto {
   @OptionalString(256, "Defaults to the customer's email") licenseeEmail?: string | null;
   @OptionalString(64, 'SHA-256 (hex) of licenseKey; set by the server') hash?: string | null;
   @OptionalString(65536) meta?: string | null;
-  @OptionalInt({ min: 1, description: "Template the license is made from; its parts are merged with the license's" })
+  @OptionalReference("Template the license is made from; its parts are merged with the license's")
   templateId?: number | null;
-  @OptionalInt({ min: 1, description: "Signature key (Resource); defaults to the template's, then the product's" })
+  @OptionalReference("Signature key (Resource); defaults to the template's, then the product's")
   signatureKeysId?: number | null;
-  @OptionalInt({ min: 1 }) customerId?: number | null;
-  @OptionalInt({ min: 1 }) orderId?: number | null;
+  @OptionalReference('The customer the license is for') customerId?: number | null;
+  @OptionalReference('The order the license was sold with') orderId?: number | null;
   @Nested(() => LicenseProductDto, { description: "Product written into the license; merged over the template's" })
   product?: LicenseProductDto | null;
   @Embedded(() => OrderDto, 'The order when include names Order; ignored on input') order?: OrderDto | null;

@@ -1,6 +1,15 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ApiResponseDto } from '../../common/envelope';
-import { Nested, OptionalDate, OptionalInt, OptionalNumber, OptionalString, Embedded } from '../../common/dto';
+import {
+  Nested,
+  OptionalDate,
+  OptionalInt,
+  OptionalDecimal,
+  OptionalNumber,
+  OptionalString,
+  OptionalReference,
+  Embedded,
+} from '../../common/dto';
 import { CustomerDto } from '../customers/customers.dto';
 import { ProductDto } from '../products/products.dto';
 
@@ -26,7 +35,7 @@ export class OrderDto {
   @OptionalInt({ min: 0, description: 'The ordering customer; required on insert' }) customerId?: number | null;
   @Embedded(() => CustomerDto, 'The customer with its contacts when include names Customer; ignored on input')
   customer?: CustomerDto | null;
-  @OptionalInt({ min: 0, description: 'The reseller (a customer) through which the order came; 0 or null for none' })
+  @OptionalReference('The reseller (a customer) through which the order came')
   resellerId?: number | null;
 }
 
@@ -39,14 +48,22 @@ export class ProductOrderDto {
   @OptionalInt({ min: 0, description: 'Taken from the path; when given it must match' }) productId?: number | null;
   @OptionalInt({ min: 0, description: 'Taken from the path; when given it must match' }) orderId?: number | null;
   @OptionalInt({ min: 0, max: 1_000_000_000, description: 'Default 1' }) quantity?: number | null;
-  @OptionalNumber({
+  @OptionalDecimal({
+    precision: 18,
+    scale: 4,
     min: 0,
-    max: 99_999_999_999_999,
     description: "Price of one unit; defaults to the product's price",
   })
   unitPrice?: number | null;
-  @OptionalNumber({ min: 0, max: 100, description: 'Percent off the line, 0–100; default 0' }) discount?: number | null;
-  @OptionalNumber({ min: 0, max: 1000, description: 'Tax rate in percent, applied after the discount; default 0' })
+  @OptionalDecimal({ precision: 9, scale: 4, min: 0, max: 100, description: 'Percent off the line, 0–100; default 0' })
+  discount?: number | null;
+  @OptionalDecimal({
+    precision: 9,
+    scale: 4,
+    min: 0,
+    max: 1000,
+    description: 'Tax rate in percent, applied after the discount; default 0',
+  })
   taxes?: number | null;
   @OptionalString(4096) description?: string | null;
   @Embedded(() => ProductDto, 'The product when include names Product; ignored on input') product?: ProductDto | null;

@@ -4,8 +4,9 @@ import {
   Nested,
   OptionalDate,
   OptionalInt,
-  OptionalNumber,
+  OptionalDecimal,
   OptionalString,
+  OptionalReference,
   Embedded,
   EmbeddedArray,
 } from '../../common/dto';
@@ -22,19 +23,16 @@ export class ProductDto {
   @OptionalString(512) copyright?: string | null;
   @OptionalDate('Set by the server') createdAt?: string | null;
   @OptionalString(1_000_000) image?: string | null;
-  @OptionalNumber({
+  @OptionalDecimal({
+    precision: 18,
+    scale: 4,
     min: 0,
-    max: 99_999_999_999_999,
     description: 'List price; the default unit price of new order lines',
   })
   price?: number | null;
-  @OptionalNumber({ min: 0, max: 99_999_999_999_999 }) resellerPrice?: number | null;
+  @OptionalDecimal({ precision: 18, scale: 4, min: 0 }) resellerPrice?: number | null;
   @OptionalString(8) currency?: string | null;
-  @OptionalInt({
-    min: 0,
-    description:
-      "Id of a resource of type RSA, ECDSA or Ed25519 that signs this product's licenses; 0 or null for none",
-  })
+  @OptionalReference("Id of a resource of type RSA, ECDSA or Ed25519 that signs this product's licenses")
   signatureKeysId?: number | null;
   @OptionalString(65536) meta?: string | null;
   @Embedded(
@@ -70,7 +68,7 @@ export class AssemblyDto {
   @OptionalString(64) version?: string | null;
   @OptionalString(64) culture?: string | null;
   @OptionalString(64) publicKeyToken?: string | null;
-  @OptionalInt({ min: 0, description: 'Id of the resource holding the obfuscation mapping file; 0 or null for none' })
+  @OptionalReference('Id of the resource holding the obfuscation mapping file')
   mappingFileId?: number | null;
   @OptionalString(256) debugSymbolsKey?: string | null;
 }

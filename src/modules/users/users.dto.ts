@@ -10,6 +10,7 @@ import {
   OptionalInt,
   OptionalString,
   OptionalStringArray,
+  OptionalReference,
 } from '../../common/dto';
 import { ApiKeyDto } from '../api-keys/api-keys.dto';
 
@@ -51,7 +52,7 @@ export class UserDto {
   @OptionalString(8) countryCode?: string | null;
   @OptionalString(64) mobile?: string | null;
   @OptionalString(8192) notes?: string | null;
-  @OptionalInt({ min: 1 }) customerId?: number | null;
+  @OptionalReference('The customer this user belongs to') customerId?: number | null;
   @OptionalStringArray(64, 'Role names; on insert and update by an administrator they set the roles') roles?:
     string[] | null;
   @NestedArray(() => ApiKeyDto, 'Embedded on read when include names apiKeys; ignored on input') apiKeys?:
