@@ -6,6 +6,7 @@ import { Operations1764300300000 } from './1764300300000-operations';
 import { Licensing1764300400000 } from './1764300400000-licensing';
 import { PrincipalNotify1764300500000 } from './1764300500000-principal-notify';
 import { LoginAddressFailures1764410000000 } from './1764410000000-login-address-failures';
+import { LogExceptionsWithoutStacks1764410100000 } from './1764410100000-log-exceptions-without-stacks';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS = [
   Licensing1764300400000,
   PrincipalNotify1764300500000,
   LoginAddressFailures1764410000000,
+  LogExceptionsWithoutStacks1764410100000,
 ];

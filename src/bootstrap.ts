@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth';
 import { registerEnvelope } from './common/envelope';
@@ -16,6 +17,8 @@ const JSON_CONTENT_TYPES = ['application/json', 'application/json-patch+json', '
 function createAdapter(config: AppConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({
     ...httpServerOptions(config),
+    // Unique across instances and restarts: a request id in a support ticket finds its log lines.
+    genReqId: () => randomUUID(),
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     routerOptions: { maxParamLength: 512 },

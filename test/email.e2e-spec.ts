@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { AddressInfo, createServer } from 'node:net';
+import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { DatabaseLogService } from '../src/modules/log/database-log.service';
 import { TestContext, bearer, createUser, startTestApp, unique } from './support/app';
 import { createCustomer, createLicense, createProduct, createSignatureKey, createTemplate } from './support/licensing';
+import { unusedPort } from './support/ports';
 
 // mailparser comes with @nestjs-modules/mailer (preview-email) and has no bundled types.
 const { simpleParser } = require('mailparser') as { simpleParser: (source: Buffer) => Promise<ParsedMail> };
@@ -71,14 +72,6 @@ class SmtpSink {
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function putSettings(ctx: TestContext, values: Record<string, unknown>): Promise<void> {
@@ -361,7 +354,7 @@ describe('Email', () => {
     });
 
     it('answers 502 when the SMTP server is down, and uses a changed server without a restart', async () => {
-      await putSettings(ctx, { 'Email.SmtpPort': await closedPort() });
+      await putSettings(ctx, { 'Email.SmtpPort': await unusedPort() });
       try {
         const down = await ctx.http.post('/v1/email/send').set(admin).send(message()).expect(502);
         expect(down.body.message).toMatch(/ECONNREFUSED/);

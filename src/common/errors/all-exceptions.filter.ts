@@ -80,6 +80,18 @@ export function isDatabaseConnectionError(exception: unknown): boolean {
   return typeof message === 'string' && !code && PG_CONNECTION_MESSAGE.test(message);
 }
 
+interface LoggedRequest {
+  id?: string;
+  method?: string;
+  url?: string;
+  raw?: IncomingMessage;
+}
+
+/** How console lines name a request: the id ties them to the request's entry in the database log. */
+function describeRequest(request: LoggedRequest | undefined): string {
+  return `${request?.method} ${request?.url}${request?.id ? ` [request ${request.id}]` : ''}`;
+}
+
 /** The client hung up before its request was complete: its request stream broke off or was destroyed. */
 function isClientAbort(exception: unknown, raw: IncomingMessage | undefined): boolean {
   const error = exception as ErrorWithCode | undefined;
@@ -92,7 +104,8 @@ function isClientAbort(exception: unknown, raw: IncomingMessage | undefined): bo
 
 /**
  * The one place errors become responses: the `{success:false, code, message}` envelope with a real
- * HTTP status. Unexpected errors are logged with their stack and answered as a plain 500.
+ * HTTP status and the request's id in X-Request-Id. Unexpected errors are logged with their stack to
+ * the console (the database log keeps only their type and message) and answered as a plain 500.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -105,6 +118,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest();
     request[REQUEST_EXCEPTION] = exception;
     const { status, body } = this.toEnvelope(exception, request);
+    if (request.id) reply.header('X-Request-Id', request.id);
     if ((status === 429 || status === 503) && exception instanceof HttpException) {
       const retryAfter =
         exception instanceof ApiException
@@ -115,7 +129,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     reply.status(status).send(body);
   }
 
-  toEnvelope(exception: unknown, request?: { method?: string; url?: string; raw?: IncomingMessage }): Envelope {
+  toEnvelope(exception: unknown, request?: LoggedRequest): Envelope {
     if (exception instanceof ApiException) {
       return this.envelope(exception.getStatus(), exception.errorCode, exception.message, exception.details);
     }
@@ -128,7 +142,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       );
     }
     if (!isDatabaseConnectionError(exception) && isClientAbort(exception, request?.raw)) {
-      this.logger.debug(`${request?.method} ${request?.url}: the client closed the connection mid-request`);
+      this.logger.debug(`${describeRequest(request)}: the client closed the connection mid-request`);
       return this.envelope(
         400,
         ErrorCode.MalformedRequest,
@@ -152,14 +166,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (known) {
         const detail = (exception.driverError as { detail?: string })?.detail;
         this.logger.warn(
-          `${request?.method} ${request?.url}: ${sqlState} ${exception.message}${detail ? ` (${detail})` : ''}`,
+          `${describeRequest(request)}: ${sqlState} ${exception.message}${detail ? ` (${detail})` : ''}`,
         );
         return this.envelope(known.status, known.code, known.message);
       }
     }
     if (isDatabaseConnectionError(exception)) {
       const reason = (exception instanceof QueryFailedError ? exception.driverError : (exception as Error))?.message;
-      this.logger.error(`${request?.method} ${request?.url}: database unavailable (${reason})`);
+      this.logger.error(`${describeRequest(request)}: database unavailable (${reason})`);
       return this.envelope(
         HttpStatus.SERVICE_UNAVAILABLE,
         ErrorCode.DatabaseUnavailable,
@@ -167,7 +181,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       );
     }
     this.logger.error(
-      `${request?.method} ${request?.url}: ${exception instanceof Error ? exception.stack : String(exception)}`,
+      `${describeRequest(request)}: ${exception instanceof Error ? exception.stack : String(exception)}`,
     );
     return this.envelope(
       HttpStatus.INTERNAL_SERVER_ERROR,

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SettingsService } from '../settings/settings.service';
+import { exceptionText } from './exception-text';
 import { LOG_LEVEL_VALUES, LogLevelName, levelValue } from './log-level';
 import { LogRepository, PendingLogEntry } from './log.repository';
 import { renderMessageTemplate } from './message-template';
@@ -24,19 +25,13 @@ export const DEFAULT_LOG_BUFFER_LIMITS: LogBufferLimits = {
   shutdownFlushMs: 3000,
 };
 
-/** Keeps one pathological entry (a huge stack, a giant property) from bloating the table. */
+/** Keeps one pathological entry (a huge message, a giant property) from bloating the table. */
 const MAX_TEXT_LENGTH = 32 * 1024;
 
 function clip(text: string): string {
   return text.length > MAX_TEXT_LENGTH
     ? `${text.slice(0, MAX_TEXT_LENGTH)}… (${text.length - MAX_TEXT_LENGTH} more characters)`
     : text;
-}
-
-function exceptionText(exception: unknown): string | null {
-  if (exception === undefined || exception === null) return null;
-  if (exception instanceof Error) return clip(exception.stack ?? `${exception.name}: ${exception.message}`);
-  return clip(typeof exception === 'string' ? exception : safeJson(exception));
 }
 
 function safeJson(value: unknown): string {
@@ -92,12 +87,13 @@ export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestr
   ): void {
     try {
       const propertiesText = Object.keys(properties).length ? clip(safeJson(properties)) : null;
+      const exceptionMessage = exceptionText(exception, safeJson);
       this.enqueue({
         timeStamp: new Date(),
         level: LOG_LEVEL_VALUES[level] ?? LOG_LEVEL_VALUES.Information,
         message: clip(renderMessageTemplate(messageTemplate, properties)),
         messageTemplate: clip(messageTemplate),
-        exception: exceptionText(exception),
+        exception: exceptionMessage === null ? null : clip(exceptionMessage),
         properties: propertiesText,
       });
     } catch {

@@ -15,7 +15,7 @@ function setup() {
   const respond = (request: Record<string, unknown>, statusCode: number) => {
     const done = jest.fn();
     hook!(
-      { method: 'GET', ip: '127.0.0.1', routeOptions: { url: '/v1/things/:id' }, ...request },
+      { id: 'request-7', method: 'GET', ip: '127.0.0.1', routeOptions: { url: '/v1/things/:id' }, ...request },
       { statusCode, elapsedTime: 12.345678 },
       done,
     );
@@ -75,11 +75,12 @@ describe('request logging', () => {
       UserId: 'u-1',
       ApiKeyId: 4,
       ClientAddress: '127.0.0.1',
+      RequestId: 'request-7',
     });
     expect(exception).toBeUndefined();
   });
 
-  it('keeps the stack of a crash for the 500 entry and only the message of an expected failure', async () => {
+  it('hands the log the crash of a 500 (which keeps its type and message) and only the message of an expected failure', async () => {
     const { log, respond } = setup();
     const crashed: Record<string | symbol, unknown> = { url: '/v1/things/1' };
     const crash = new TypeError('Cannot read properties of undefined');

@@ -61,6 +61,7 @@ export class RequestLogHook implements OnModuleInit {
       UserId: principal?.userId ?? null,
       ApiKeyId: principal?.apiKeyId ?? null,
       ClientAddress: request.ip,
+      RequestId: request.id,
     };
     const error = request[REQUEST_EXCEPTION];
     if (error !== undefined && status < 500 && error instanceof HttpException) properties.ErrorMessage = error.message;
