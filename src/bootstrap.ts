@@ -9,6 +9,7 @@ import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth';
 import { registerEnvelope } from './common/envelope';
 import { createValidationPipe } from './common/errors';
 import { httpServerOptions, registerInputGate } from './common/http';
+import { collectRoutes, completeOpenApiDocument } from './common/openapi';
 import { APP_CONFIG, AppConfig, loadConfiguration, packageVersion } from './config';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -48,13 +49,18 @@ export async function createApp(
   return app;
 }
 
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+/**
+ * The OpenAPI document of the running code. `serverUrl` is what clients prefix paths with: PUBLIC_URL when it is
+ * set, else relative to where the document was fetched (the committed openapi.json always uses the latter).
+ */
+export function buildOpenApiDocument(app: INestApplication, serverUrl = '/'): OpenAPIObject {
   const document = new DocumentBuilder()
     .setTitle('Open Licensing Server')
     .setDescription(
       'The Management API of the Babel Licensing Service, endpoint for endpoint, plus a client Licensing API.',
     )
     .setVersion(packageVersion)
+    .setLicense('MIT', 'https://opensource.org/license/mit')
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Token from POST /v1/auth/login' },
       BEARER_SCHEME,
@@ -64,13 +70,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       API_KEY_SCHEME,
     )
     .build();
-  return SwaggerModule.createDocument(app, document, { operationIdFactory: (_controller, method) => method });
+  return completeOpenApiDocument(
+    SwaggerModule.createDocument(app, document, { operationIdFactory: (_controller, method) => method }),
+    collectRoutes(app),
+    serverUrl,
+  );
 }
 
 export function mountSwagger(app: INestApplication): void {
   const config = app.get<AppConfig>(APP_CONFIG);
   if (!config.http.swaggerEnabled) return;
-  SwaggerModule.setup('swagger', app, () => buildOpenApiDocument(app), {
+  SwaggerModule.setup('swagger', app, () => buildOpenApiDocument(app, config.publicUrl ?? '/'), {
     jsonDocumentUrl: 'swagger-json',
     swaggerOptions: { persistAuthorization: true },
   });

@@ -1,6 +1,5 @@
 import { ExecutionContext, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ApiErrorResponseDto } from '../envelope/api-response.dto';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { Area, AreaOperation, Operation } from './access';
 import { Principal } from './principal';
 
@@ -30,14 +29,6 @@ export const Access = <A extends Area>(area: A, operation?: AreaOperation<A>) =>
     SetMetadata(ACCESS, { area, operation } satisfies AccessDeclaration),
     ApiBearerAuth(BEARER_SCHEME),
     ApiSecurity(API_KEY_SCHEME),
-    ApiUnauthorizedResponse({
-      description: 'Missing, invalid, expired or revoked credentials',
-      type: ApiErrorResponseDto,
-    }),
-    ApiForbiddenResponse({
-      description: 'The role or API key permission does not allow this',
-      type: ApiErrorResponseDto,
-    }),
   );
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {

@@ -15,9 +15,6 @@ export class ApiResponseDto {
   message: string;
 }
 
-/** What a failed call answers; `details` only where the error has structured data (seat counts, …). */
-export class ApiErrorResponseDto extends ApiResponseDto {}
-
 /**
  * What a handler or service returns for a response type `T`: the payload without the envelope members, which the
  * envelope hook adds (a handler may still set its own `message`). Returning `Payload<InsertUserResponse>` lets the

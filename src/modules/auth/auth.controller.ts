@@ -1,14 +1,9 @@
 import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../common/auth';
-import { ApiErrorResponseDto, Payload } from '../../common/envelope';
+import { Payload } from '../../common/envelope';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { LoginRequest, LoginResponse } from './auth.dto';
 import { AuthService } from './auth.service';
 
@@ -26,18 +21,7 @@ export class AuthController {
       'Exchanges a user name and password for a JWT. By default five failures lock the account for five minutes, and an address with 50 failures within 15 minutes is answered 429 until its window ends.',
   })
   @ApiOkResponse({ type: LoginResponse })
-  @ApiUnauthorizedResponse({
-    type: ApiErrorResponseDto,
-    description: 'Wrong credentials (InvalidCredentials 201) or locked account (AccountLocked 202)',
-  })
-  @ApiTooManyRequestsResponse({
-    type: ApiErrorResponseDto,
-    description: 'Too many failed logins from this address (TooManyFailedLogins 206); see Retry-After',
-  })
-  @ApiServiceUnavailableResponse({
-    type: ApiErrorResponseDto,
-    description: 'Every password-check slot is busy (ServerBusy 601); see Retry-After',
-  })
+  @ApiErrors(ErrorCode.InvalidCredentials, ErrorCode.AccountLocked, ErrorCode.TooManyFailedLogins, ErrorCode.ServerBusy)
   login(@Body() request: LoginRequest, @Ip() clientAddress: string): Promise<Payload<LoginResponse>> {
     return this.auth.login(request.userName, request.password, clientAddress);
   }

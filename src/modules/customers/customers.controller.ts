@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
@@ -40,6 +42,7 @@ export class CustomersController {
     summary: 'Inserts a new customer (and its contacts); a code is generated when none is given.',
   })
   @ApiOkResponse({ type: InsertCustomerResponse })
+  @ApiErrors({ code: ErrorCode.Duplicate, when: 'the customer code is taken' })
   insert(@Body() request: InsertCustomerRequest): Promise<Payload<InsertCustomerResponse>> {
     return this.customers.insert(request.customer);
   }
@@ -50,6 +53,7 @@ export class CustomersController {
     summary: 'Updates an existing customer; embedded contacts are ignored.',
   })
   @ApiOkResponse({ type: UpdateCustomerResponse })
+  @ApiErrors({ code: ErrorCode.Duplicate, when: 'the customer code is taken' })
   async update(@Body() request: UpdateCustomerRequest): Promise<Payload<UpdateCustomerResponse>> {
     await this.customers.update(request.customer);
     return EMPTY_PAYLOAD;
@@ -61,6 +65,7 @@ export class CustomersController {
     summary: 'Deletes a customer with its contacts; refused (409) while orders or licenses point at it.',
   })
   @ApiOkResponse({ type: DeleteCustomerResponse })
+  @ApiErrors({ code: ErrorCode.InUse, when: 'orders, resold orders or licenses still point at the customer' })
   async delete(@Param('customerId', IntIdPipe) customerId: number): Promise<Payload<DeleteCustomerResponse>> {
     await this.customers.delete(customerId);
     return EMPTY_PAYLOAD;

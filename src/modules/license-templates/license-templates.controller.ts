@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
@@ -59,6 +61,7 @@ export class LicenseTemplatesController {
     summary: 'Deletes a license template no license uses (409 otherwise).',
   })
   @ApiOkResponse({ type: DeleteLicenseTemplateResponse })
+  @ApiErrors({ code: ErrorCode.InUse, when: 'licenses were made from the template' })
   async delete(@Param('templateId', IntIdPipe) templateId: number): Promise<Payload<DeleteLicenseTemplateResponse>> {
     await this.templates.delete(templateId);
     return EMPTY_PAYLOAD;

@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
@@ -47,6 +49,7 @@ export class LicenseTokensController {
     summary: 'Pre-allocates an activation or a floating seat; 409 when the license has no free seat.',
   })
   @ApiOkResponse({ type: InsertLicenseTokenResponse })
+  @ApiErrors(ErrorCode.WrongLicensingMode, ErrorCode.LicenseRevoked, ErrorCode.LicenseExpired, ErrorCode.NoFreeSeat)
   insert(
     @Param('licenseId', IntIdPipe) licenseId: number,
     @Body() request: InsertLicenseTokenRequest,
@@ -57,6 +60,11 @@ export class LicenseTokensController {
   @Delete('licenses/:licenseId/tokens/:tokenId')
   @ApiOperation({ operationId: 'deleteLicenseToken', summary: 'Deletes a token, freeing its activation or seat.' })
   @ApiOkResponse({ type: DeleteLicenseTokenResponse })
+  @ApiErrors({
+    code: ErrorCode.TokenNotFound,
+    when: 'the license has no token tokenId',
+    example: 'License 4711 has no token 4711',
+  })
   async delete(
     @Param('licenseId', IntIdPipe) licenseId: number,
     @Param('tokenId', IntIdPipe) tokenId: number,

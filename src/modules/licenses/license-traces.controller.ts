@@ -1,6 +1,8 @@
 import { ArgumentMetadata, Body, Controller, Delete, Get, Injectable, PipeTransform, Query } from '@nestjs/common';
 import { Payload } from '../../common/envelope';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access } from '../../common/auth';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import { DeleteLicenseTraceRequest, DeleteLicenseTraceResponse, GetLicenseTracesResponse } from './license-traces.dto';
@@ -46,6 +48,10 @@ export class LicenseTracesController {
     summary: 'Deletes license traces by traceId, licenseId or filter (at least one).',
   })
   @ApiOkResponse({ type: DeleteLicenseTraceResponse })
+  @ApiErrors(
+    { code: ErrorCode.MissingParameter, when: 'none of traceId, licenseId or filter is given' },
+    { code: ErrorCode.NotFound, when: 'no license trace has traceId', example: 'License trace 4711 does not exist' },
+  )
   delete(@Body() request: DeleteLicenseTraceRequest): Promise<Payload<DeleteLicenseTraceResponse>> {
     return this.traces.delete(request);
   }

@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
@@ -41,6 +43,7 @@ export class LicensesController {
     summary: 'Generates, signs and stores a new license, from a template or on its own.',
   })
   @ApiOkResponse({ type: InsertLicenseResponse })
+  @ApiErrors({ code: ErrorCode.Duplicate, when: 'license.licenseId or license.userKey is taken' })
   insert(@Body() request: InsertLicenseRequest): Promise<Payload<InsertLicenseResponse>> {
     return this.licenses.insert(request.license);
   }
@@ -51,6 +54,7 @@ export class LicensesController {
     summary: 'Updates an existing license; signs it anew when its signed content changes.',
   })
   @ApiOkResponse({ type: UpdateLicenseResponse })
+  @ApiErrors({ code: ErrorCode.Duplicate, when: 'license.licenseId or license.userKey is taken' })
   update(@Body() request: UpdateLicenseRequest): Promise<Payload<UpdateLicenseResponse>> {
     return this.licenses.update(request.license);
   }

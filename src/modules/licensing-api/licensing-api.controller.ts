@@ -1,19 +1,10 @@
 import { Body, Controller, ExecutionContext, HttpCode, Post, UseGuards, createParamDecorator } from '@nestjs/common';
 import { Payload } from '../../common/envelope';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth';
-import { ApiErrorResponseDto } from '../../common/envelope';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { ActivationService } from './activation.service';
 import { ClientReportsService } from './client-reports.service';
 import { FloatingService } from './floating.service';
@@ -28,7 +19,6 @@ import {
   FloatingSeatResponse,
   HeartbeatRequest,
   HeartbeatResponse,
-  NoFreeSeatResponse,
   ReportRequest,
   ReportResponse,
   ValidateRequest,
@@ -43,9 +33,7 @@ const ClientAddress = createParamDecorator(
     context.switchToHttp().getRequest<FastifyRequest>().ip ?? null,
 );
 
-const NOT_FOUND =
-  'LicenseKeyNotFound (410): no license has this user key; TokenNotFound (411): no such token for this user key';
-const REFUSED = 'LicenseRevoked (310), LicenseExpired (311) or TokenExpired (312)';
+const REFUSED = [ErrorCode.LicenseRevoked, ErrorCode.LicenseExpired, ErrorCode.TokenExpired];
 
 /**
  * The API shipped applications call with the user key a customer typed. Public (the user key is the
@@ -54,14 +42,9 @@ const REFUSED = 'LicenseRevoked (310), LicenseExpired (311) or TokenExpired (312
 @ApiTags('Licensing')
 @Public()
 @UseGuards(LicensingThrottlerGuard)
-@ApiBadRequestResponse({
-  description: 'Malformed input (ValidationFailed 100, MissingParameter 106) or WrongLicensingMode (108)',
-  type: ApiErrorResponseDto,
-})
-@ApiNotFoundResponse({ description: NOT_FOUND, type: ApiErrorResponseDto })
-@ApiTooManyRequestsResponse({
-  description: 'RateLimited (600); Retry-After says when to retry',
-  type: ApiErrorResponseDto,
+@ApiErrors(ErrorCode.MissingParameter, ErrorCode.WrongLicensingMode, ErrorCode.LicenseKeyNotFound, {
+  code: ErrorCode.TokenNotFound,
+  when: 'no such token for this user key',
 })
 @Controller('v1/license')
 export class LicensingApiController {
@@ -80,11 +63,7 @@ export class LicensingApiController {
       'Activates an activation license on a machine: answers the activation token and a node-locked license for that machine; the same machine again gets the same activation.',
   })
   @ApiOkResponse({ type: ActivateResponse })
-  @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
-  @ApiConflictResponse({
-    description: 'NoFreeSeat (503) with activeClientCount and maxClientCount, or LicenseTampered (504)',
-    type: NoFreeSeatResponse,
-  })
+  @ApiErrors(...REFUSED, ErrorCode.NoFreeSeat, ErrorCode.LicenseTampered)
   activateLicense(
     @Body() request: ActivateRequest,
     @ClientAddress() address: string | null,
@@ -114,8 +93,7 @@ export class LicensingApiController {
       'Says whether the license (and the token, when given) is valid for this machine now, with the license block to verify offline.',
   })
   @ApiOkResponse({ type: ValidateResponse })
-  @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
-  @ApiConflictResponse({ description: 'LicenseTampered (504)', type: ApiErrorResponseDto })
+  @ApiErrors(...REFUSED, ErrorCode.LicenseTampered)
   validateLicense(
     @Body() request: ValidateRequest,
     @ClientAddress() address: string | null,
@@ -131,11 +109,7 @@ export class LicensingApiController {
       'Takes a floating seat for this clientId (the same clientId keeps its seat); it lives for the heartbeat interval times the grace factor.',
   })
   @ApiOkResponse({ type: FloatingSeatResponse })
-  @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
-  @ApiConflictResponse({
-    description: 'NoFreeSeat (503) with activeClientCount and maxClientCount, or LicenseTampered (504)',
-    type: NoFreeSeatResponse,
-  })
+  @ApiErrors(...REFUSED, ErrorCode.NoFreeSeat, ErrorCode.LicenseTampered)
   requestFloatingLicense(
     @Body() request: FloatingSeatRequest,
     @ClientAddress() address: string | null,
@@ -151,7 +125,7 @@ export class LicensingApiController {
       'Extends a floating seat by the heartbeat interval times the grace factor (an activation only records the heartbeat).',
   })
   @ApiOkResponse({ type: HeartbeatResponse })
-  @ApiForbiddenResponse({ description: REFUSED, type: ApiErrorResponseDto })
+  @ApiErrors(...REFUSED)
   sendHeartbeat(
     @Body() request: HeartbeatRequest,
     @ClientAddress() address: string | null,
@@ -178,10 +152,7 @@ export class LicensingApiController {
       'Stores a report (ExceptionReport, LicenseReport, …) from an application with a known user key; it appears in GET /v1/reports.',
   })
   @ApiOkResponse({ type: ReportResponse })
-  @ApiPayloadTooLargeResponse({
-    description: 'PayloadTooLarge (104): content beyond Reporting.MaxReportContentBytes',
-    type: ApiErrorResponseDto,
-  })
+  @ApiErrors({ code: ErrorCode.PayloadTooLarge, when: 'content is larger than Reporting.MaxReportContentBytes' })
   submitClientReport(
     @Body() request: ReportRequest,
     @ClientAddress() address: string | null,

@@ -203,9 +203,3 @@ export class ReportResponse extends ApiResponseDto {
   @ApiProperty({ description: 'Id of the stored report (GET /v1/reports)' }) reportId: number;
   @ApiProperty({ format: 'uuid' }) uid: string;
 }
-
-@ApiSchema({ name: 'Licensing.NoFreeSeatResponse' })
-export class NoFreeSeatResponse extends ApiResponseDto {
-  @ApiProperty({ description: 'Live tokens of the license' }) activeClientCount: number;
-  @ApiProperty({ description: 'Tokens the license allows' }) maxClientCount: number;
-}

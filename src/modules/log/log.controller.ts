@@ -1,5 +1,7 @@
 import { Controller, Delete, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access } from '../../common/auth';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import { DeleteLogResponse, GetLogLevelsResponse, GetLogResponse } from './log.dto';
@@ -36,6 +38,12 @@ export class LogController {
   @START_DATE
   @END_DATE
   @ApiOkResponse({ type: GetLogResponse })
+  @ApiErrors({
+    code: ErrorCode.InvalidQueryOption,
+    when: 'startDate or endDate is no date, or startDate is after endDate',
+    example: 'startDate must not be after endDate',
+    exampleName: 'InvalidDateRange',
+  })
   list(@Query(QueryOptionsPipe) options: QueryOptions & LogRangeQuery): Promise<Payload<GetLogResponse>> {
     return this.log.list(options, options);
   }
@@ -56,6 +64,12 @@ export class LogController {
       'About how many buckets to divide the range into (1-1000, default 24); the bucket size (minute, hour, day, week, month) nearest to range/intervals is answered as groupBy',
   })
   @ApiOkResponse({ type: GetLogLevelsResponse })
+  @ApiErrors({
+    code: ErrorCode.InvalidQueryOption,
+    when: 'startDate, endDate or intervals is malformed, or startDate is after endDate',
+    example: 'startDate must not be after endDate',
+    exampleName: 'InvalidDateRange',
+  })
   levels(@Query() query: LogLevelsQuery): Promise<Payload<GetLogLevelsResponse>> {
     return this.log.levels(query);
   }
@@ -71,6 +85,16 @@ export class LogController {
   @END_DATE
   @ApiQuery({ name: 'deleteAll', required: false, type: Boolean })
   @ApiOkResponse({ type: DeleteLogResponse })
+  @ApiErrors(
+    { code: ErrorCode.MissingParameter, when: 'none of id, filter, startDate, endDate or deleteAll is given' },
+    { code: ErrorCode.NotFound, when: 'no log entry has the id', example: 'Log entry 4711 does not exist' },
+    {
+      code: ErrorCode.InvalidQueryOption,
+      when: 'startDate or endDate is no date, or startDate is after endDate',
+      example: 'startDate must not be after endDate',
+      exampleName: 'InvalidDateRange',
+    },
+  )
   delete(@Query() query: DeleteLogQuery): Promise<Payload<DeleteLogResponse>> {
     return this.log.delete(query);
   }

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
@@ -42,6 +44,7 @@ export class OrderLinesController {
     summary: 'Adds a product to an order (once per product) and recomputes the order total.',
   })
   @ApiOkResponse({ type: InsertProductOrderResponse })
+  @ApiErrors({ code: ErrorCode.Duplicate, when: 'the product is already on the order' })
   async insert(
     @Param('orderId', IntIdPipe) orderId: number,
     @Param('productId', IntIdPipe) productId: number,

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
@@ -36,6 +38,7 @@ export class OrdersController {
     summary: 'Inserts a new order; answers its id and order number (generated when not given).',
   })
   @ApiOkResponse({ type: InsertOrderResponse })
+  @ApiErrors({ code: ErrorCode.Duplicate, when: 'the order number is taken' })
   insert(@Body() request: InsertOrderRequest): Promise<Payload<InsertOrderResponse>> {
     return this.orders.insert(request.order);
   }
@@ -43,6 +46,7 @@ export class OrdersController {
   @Put('orders')
   @ApiOperation({ operationId: 'updateOrder', summary: 'Updates an existing order; its total follows its lines.' })
   @ApiOkResponse({ type: UpdateOrderResponse })
+  @ApiErrors({ code: ErrorCode.Duplicate, when: 'the order number is taken' })
   async update(@Body() request: UpdateOrderRequest): Promise<Payload<UpdateOrderResponse>> {
     await this.orders.update(request.order);
     return EMPTY_PAYLOAD;
@@ -54,6 +58,7 @@ export class OrdersController {
     summary: 'Deletes an order with its lines; licenses issued for it block the delete.',
   })
   @ApiOkResponse({ type: DeleteOrderResponse })
+  @ApiErrors({ code: ErrorCode.InUse, when: 'licenses still belong to the order' })
   async delete(@Param('orderId', IntIdPipe) orderId: number): Promise<Payload<DeleteOrderResponse>> {
     await this.orders.delete(orderId);
     return EMPTY_PAYLOAD;

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
@@ -38,6 +40,7 @@ export class ProductsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertProduct', summary: 'Inserts a new product.' })
   @ApiOkResponse({ type: InsertProductResponse })
+  @ApiErrors({ code: ErrorCode.Duplicate, when: 'the product code is taken' })
   insert(@Body() request: InsertProductRequest): Promise<Payload<InsertProductResponse>> {
     return this.products.insert(request.product);
   }
@@ -45,6 +48,7 @@ export class ProductsController {
   @Put()
   @ApiOperation({ operationId: 'updateProduct', summary: 'Updates an existing product.' })
   @ApiOkResponse({ type: UpdateProductResponse })
+  @ApiErrors({ code: ErrorCode.Duplicate, when: 'the product code is taken' })
   async update(@Body() request: UpdateProductRequest): Promise<Payload<UpdateProductResponse>> {
     await this.products.update(request.product);
     return EMPTY_PAYLOAD;
@@ -57,6 +61,10 @@ export class ProductsController {
       'Deletes a product that has no order lines, releases, license templates or licenses (409 names what blocks it).',
   })
   @ApiOkResponse({ type: DeleteProductResponse })
+  @ApiErrors({
+    code: ErrorCode.InUse,
+    when: 'order lines, releases, license templates or licenses still point at the product',
+  })
   async delete(@Param('productId', IntIdPipe) productId: number): Promise<Payload<DeleteProductResponse>> {
     await this.products.delete(productId);
     return EMPTY_PAYLOAD;

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access } from '../../common/auth';
 import { GetSettingsResponse, UpdateSettingsRequest, UpdateSettingsResponse } from './settings.dto';
 import { SettingsService } from './settings.service';
@@ -18,6 +20,11 @@ export class SettingsController {
   })
   @ApiQuery({ name: 'group', required: false, type: String })
   @ApiOkResponse({ type: GetSettingsResponse })
+  @ApiErrors({
+    code: ErrorCode.ValidationFailed,
+    when: 'group names no settings group',
+    example: 'Unknown settings group "Foo"; groups are Application, Licensing, Email, Reporting',
+  })
   list(@Query('group') group?: string): Promise<Payload<GetSettingsResponse>> {
     return this.settings.list(group);
   }

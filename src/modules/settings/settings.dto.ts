@@ -14,8 +14,8 @@ export class AppSettingDto {
   type?: string;
   @ApiProperty({
     description: 'Typed value: string, number or boolean. Write-only settings answer null.',
-    nullable: true,
-    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+    // OpenAPI 3.0 allows nullable only beside a type, so null is a (nullable) string here.
+    oneOf: [{ type: 'string', nullable: true }, { type: 'number' }, { type: 'boolean' }],
   })
   @Allow()
   value: unknown;

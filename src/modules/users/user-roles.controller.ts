@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import { GetUserRolesResponse } from '../roles/roles.dto';
@@ -56,6 +58,7 @@ export class UserRolesController {
   })
   @ApiBody({ type: RemoveUserFromRoleRequest })
   @ApiOkResponse({ type: RemoveUserFromRoleResponse })
+  @ApiErrors({ code: ErrorCode.InUse, when: 'the last administrator would lose the role' })
   async remove(
     @Param('userId') userId: string,
     @Body() request: RemoveUserFromRoleRequest,

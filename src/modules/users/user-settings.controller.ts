@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
@@ -37,6 +39,7 @@ export class UserSettingsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertUserSetting', summary: 'Inserts a setting for the user.' })
   @ApiOkResponse({ type: InsertUserSettingResponse })
+  @ApiErrors(ErrorCode.Duplicate)
   insert(
     @Param('userId') userId: string,
     @Body() request: InsertUserSettingRequest,

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors';
+import { ApiErrors } from '../../common/openapi';
 import { Access, CurrentPrincipal, Principal } from '../../common/auth';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
 import {
@@ -29,6 +31,11 @@ export class UsersController {
     description: 'Only users in one of these roles (comma-separated names)',
   })
   @ApiOkResponse({ type: GetUsersResponse })
+  @ApiErrors({
+    code: ErrorCode.InvalidReference,
+    when: 'roles names an unknown role',
+    example: 'Unknown role "Foo"; roles are Administrator, LicenseManager, Sales, Customer, Application',
+  })
   list(
     @Query(QueryOptionsPipe) options: QueryOptions,
     @Query('roles') roles?: string,
@@ -40,6 +47,7 @@ export class UsersController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertUser', summary: 'Inserts a new user with a password and roles.' })
   @ApiOkResponse({ type: InsertUserResponse })
+  @ApiErrors(ErrorCode.Duplicate, ErrorCode.ServerBusy)
   insert(@Body() request: InsertUserRequest): Promise<Payload<InsertUserResponse>> {
     return this.users.insert(request);
   }
@@ -51,6 +59,10 @@ export class UsersController {
     summary: 'Updates a user. Users may update their own profile and password (with currentPassword).',
   })
   @ApiOkResponse({ type: UpdateUserResponse })
+  @ApiErrors(ErrorCode.PasswordChangeRequiresCurrentPassword, ErrorCode.Duplicate, ErrorCode.ServerBusy, {
+    code: ErrorCode.InUse,
+    when: 'the last administrator would lose the role',
+  })
   async update(
     @Body() request: UpdateUserRequest,
     @CurrentPrincipal() principal: Principal,
@@ -65,6 +77,7 @@ export class UsersController {
     summary: 'Deletes the user with the specified ID, with their API keys and settings.',
   })
   @ApiOkResponse({ type: DeleteUserResponse })
+  @ApiErrors({ code: ErrorCode.InUse, when: 'it is your own account or the last administrator' })
   async delete(
     @Param('userId') userId: string,
     @CurrentPrincipal() principal: Principal,

@@ -1,0 +1,325 @@
+import { ErrorCode } from './error-code';
+
+/** What a client needs to know about one error code: the README table and the OpenAPI examples are built from it. */
+export interface ErrorCodeEntry {
+  /** The HTTP statuses the code is answered with (most codes have one). */
+  statuses: readonly number[];
+  meaning: string;
+  /** What the caller should do about it. */
+  action: string;
+  /** A message the server really answers with this code, for the OpenAPI examples. */
+  example: string;
+  /** Envelope members beyond success, code and message that come with this code. */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Every code of ErrorCode, typed so that a code added to the enum without an entry here fails to compile.
+ * `npm run errors:table` writes the README's table from it; error-catalog.spec.ts fails when the two differ.
+ */
+export const ERROR_CATALOG: Record<ErrorCode, ErrorCodeEntry> = {
+  [ErrorCode.Success]: {
+    statuses: [200],
+    meaning: 'The operation succeeded',
+    action: 'Nothing',
+    example: 'OK',
+  },
+
+  [ErrorCode.ValidationFailed]: {
+    statuses: [400],
+    meaning: 'A body member, path id or query parameter is missing, of the wrong type, out of range or unknown',
+    action: 'Correct the members the message names and send again',
+    example: 'Invalid request: license.unknownMember: property unknownMember should not exist',
+  },
+  [ErrorCode.MalformedJson]: {
+    statuses: [400],
+    meaning: 'The body is not valid JSON',
+    action: 'Send well-formed JSON in UTF-8',
+    example: 'The request body is not valid JSON: Unexpected end of JSON input',
+  },
+  [ErrorCode.InvalidFilter]: {
+    statuses: [400],
+    meaning:
+      'The `filter` expression does not parse, names an unknown field or compares with a value of the wrong type',
+    action: 'Fix the expression at the column the message names (README "Lists")',
+    example:
+      'Invalid filter at column 6: expected "false", "null", "true", field name, number or string but found the end of the filter',
+  },
+  [ErrorCode.InvalidQueryOption]: {
+    statuses: [400],
+    meaning: '`sort`, `select`, `include`, `take`, `skip` or another query parameter is malformed or out of range',
+    action: 'Use only the fields and ranges the message lists',
+    example: 'take must be a whole number from 0 to 1000',
+  },
+  [ErrorCode.PayloadTooLarge]: {
+    statuses: [413],
+    meaning: 'The body, a report content or a resource data is larger than the server accepts',
+    action: 'Send less, or raise BODY_LIMIT_BYTES or the setting the message names',
+    example: 'Request body is too large',
+  },
+  [ErrorCode.UnsupportedMediaType]: {
+    statuses: [415],
+    meaning: 'The body is sent with a content type other than JSON',
+    action: 'Send Content-Type: application/json',
+    example: 'Unsupported Media Type',
+  },
+  [ErrorCode.MissingParameter]: {
+    statuses: [400],
+    meaning: 'A parameter the operation needs is absent',
+    action: 'Add the parameter the message names',
+    example: 'Send machineId (the machine to deactivate) or licenseToken (its activation token)',
+  },
+  [ErrorCode.InvalidReference]: {
+    statuses: [400],
+    meaning: 'An id in the body names a record that does not exist or is of the wrong kind',
+    action: 'Send the id of an existing record of the kind the message names (0 or null for none)',
+    example: 'license.customerId: customer 4711 does not exist',
+  },
+  [ErrorCode.WrongLicensingMode]: {
+    statuses: [400],
+    meaning: "The operation does not fit the license's licensing mode (file, activation, floating)",
+    action: 'Call the operation the message suggests for this mode',
+    example:
+      'License lic1a2b3c4d is a floating license, so it cannot be activated: take a seat with POST /v1/license/floating/request and free it with POST /v1/license/floating/release',
+  },
+
+  [ErrorCode.Unauthorized]: {
+    statuses: [401],
+    meaning: 'No credentials, or a login token or API key that is not valid',
+    action: 'Send "Authorization: Bearer <token>" from POST /v1/auth/login or an "x-api-key" header',
+    example:
+      'Authentication required: send "Authorization: Bearer <token>" from POST /v1/auth/login or an "x-api-key" header',
+  },
+  [ErrorCode.InvalidCredentials]: {
+    statuses: [401],
+    meaning: 'The user name or password is wrong',
+    action: 'Check both; repeated failures lock the account',
+    example: 'Wrong user name or password',
+  },
+  [ErrorCode.AccountLocked]: {
+    statuses: [401],
+    meaning: 'The account is locked after too many failed logins',
+    action: 'Wait the seconds the message names, or have an administrator set a new password (PUT /v1/users)',
+    example: 'The account is locked after too many failed logins; try again in 300 s',
+  },
+  [ErrorCode.ApiKeyRevoked]: {
+    statuses: [401],
+    meaning: 'The API key has been revoked',
+    action: 'Create a new API key',
+    example: 'The API key has been revoked',
+  },
+  [ErrorCode.ApiKeyExpired]: {
+    statuses: [401],
+    meaning: 'The API key is past its expiry date',
+    action: 'Create a new API key or extend this one',
+    example: 'The API key has expired',
+  },
+  [ErrorCode.TokenInvalid]: {
+    statuses: [401],
+    meaning: 'The login token names a user that no longer exists',
+    action: 'Log in again',
+    example: 'The user of this token no longer exists',
+  },
+  [ErrorCode.TooManyFailedLogins]: {
+    statuses: [429],
+    meaning: 'Too many failed logins from this client address within the window',
+    action: 'Wait the seconds in the Retry-After header (LOGIN_ADDRESS_MAX_FAILURES, LOGIN_ADDRESS_WINDOW_SECONDS)',
+    example: 'Too many failed logins from this address; try again in 840 s',
+    details: { retryAfterSeconds: 840 },
+  },
+
+  [ErrorCode.Forbidden]: {
+    statuses: [403],
+    meaning: "The caller's roles or the API key's permission bits do not allow this operation",
+    action: 'Use an account with one of the roles the message lists, or an API key with the permission',
+    example: 'Your roles (Sales) do not allow delete here; it needs one of: Administrator, LicenseManager',
+  },
+  [ErrorCode.PasswordChangeRequiresCurrentPassword]: {
+    statuses: [400, 403],
+    meaning: 'Changing your own password needs the current one: missing (400) or wrong (403)',
+    action: 'Send currentPassword with newPassword',
+    example: 'currentPassword is required to change your password',
+  },
+  [ErrorCode.LicenseRevoked]: {
+    statuses: [403],
+    meaning: 'The license is revoked',
+    action: 'Contact the vendor',
+    example: 'License lic1a2b3c4d is revoked; contact the vendor',
+  },
+  [ErrorCode.LicenseExpired]: {
+    statuses: [403],
+    meaning: 'The license is past its expiry date',
+    action: 'Renew it with the vendor',
+    example: 'License lic1a2b3c4d expired on 2026-01-31T00:00:00.000Z; renew it with the vendor',
+  },
+  [ErrorCode.TokenExpired]: {
+    statuses: [403],
+    meaning: 'The activation or floating token is past its expiry',
+    action: 'Request a new seat (floating) or activate again',
+    example: 'The license token expired at 2026-01-31T12:00:00.000Z; request a new seat (floating) or activate again',
+  },
+
+  [ErrorCode.NotFound]: {
+    statuses: [404],
+    meaning: 'The record the path or body names does not exist (also: unknown route)',
+    action: 'Check the id; list the records to find it',
+    example: 'License 4711 does not exist',
+  },
+  [ErrorCode.LicenseKeyNotFound]: {
+    statuses: [404],
+    meaning: 'No license has this user key',
+    action: 'Check the key exactly as it was delivered',
+    example: 'No license has this user key; check the key exactly as it was delivered',
+  },
+  [ErrorCode.TokenNotFound]: {
+    statuses: [404],
+    meaning: 'No such license token for this license',
+    action: 'Activate again or request a new seat',
+    example: 'No such license token for this license; activate again or request a new seat',
+  },
+
+  [ErrorCode.Conflict]: {
+    statuses: [409],
+    meaning: 'The request conflicts with the current state of the record',
+    action: 'Read the record again and retry with the current state',
+    example: 'The record is referenced by or references another record that blocks this change',
+  },
+  [ErrorCode.Duplicate]: {
+    statuses: [409],
+    meaning: 'A unique value (code, name, number, user key) is already taken',
+    action: 'Choose another value, or update the record that holds it',
+    example: 'The user name "jdoe" is already taken',
+  },
+  [ErrorCode.InUse]: {
+    statuses: [409],
+    meaning: 'Other records still point at the record, so it cannot be deleted or changed that way',
+    action: 'Remove or re-point the records the message lists first',
+    example: 'product 3 has 2 order lines and 1 release; remove them first',
+  },
+  [ErrorCode.NoFreeSeat]: {
+    statuses: [409],
+    meaning: 'Every activation or floating seat of the license is in use',
+    action: 'Deactivate another machine or release a seat, or retry later',
+    example: 'License lic1a2b3c4d has no free seat: 5 of 5 floating seats are in use; release a seat or retry later',
+    details: { activeClientCount: 5, maxClientCount: 5 },
+  },
+  [ErrorCode.LicenseTampered]: {
+    statuses: [409],
+    meaning: 'The stored license no longer matches its hash or signature',
+    action: 'Have the vendor re-issue the license',
+    example:
+      'License lic1a2b3c4d no longer matches its hash or signature as stored on the server; the vendor must re-issue it',
+  },
+  [ErrorCode.EmailDisabled]: {
+    statuses: [409],
+    meaning: 'Sending email is switched off or not configured',
+    action: 'Set the Email settings (PUT /v1/settings) and enable sending',
+    example:
+      'Email is disabled: set the Email.Enabled setting to true (PUT /v1/settings) and configure the SMTP server to send email',
+  },
+
+  [ErrorCode.RateLimited]: {
+    statuses: [429],
+    meaning: 'Too many requests from this client address or for this user key',
+    action: 'Wait the seconds in the Retry-After header',
+    example:
+      'Too many licensing requests: the limit is 60 per minute per client address and per user key; retry in 42 s',
+    details: { retryAfterSeconds: 42 },
+  },
+  [ErrorCode.ServerBusy]: {
+    statuses: [503],
+    meaning: 'Every password-hashing slot is busy and the queue is full (login, setting a password)',
+    action: 'Retry after the seconds in the Retry-After header',
+    example: 'The server is busy checking other passwords; try again in a second',
+    details: { retryAfterSeconds: 1 },
+  },
+  // 602-605 are answered by the HTTP server before any route runs (common/http/server-limits.ts), so the
+  // OpenAPI document lists them on no operation; the examples use the default limits.
+  [ErrorCode.HeadersTooLarge]: {
+    statuses: [431],
+    meaning: 'The request headers are larger than HTTP_MAX_HEADER_BYTES',
+    action: 'Send smaller headers (cookies, tokens)',
+    example: 'The request headers are larger than the server accepts (16384 bytes)',
+  },
+  [ErrorCode.TooManyHeaders]: {
+    statuses: [400],
+    meaning: 'The request has more header fields than the HTTP parser takes',
+    action: 'Send fewer header fields',
+    example: 'The request has more header fields than the server accepts; send fewer',
+  },
+  [ErrorCode.RequestTimeout]: {
+    statuses: [408],
+    meaning: 'Headers or body did not arrive within HTTP_HEADERS_TIMEOUT_SECONDS / HTTP_REQUEST_TIMEOUT_SECONDS',
+    action: 'Send the whole request promptly; check the network',
+    example: 'The request was not received in time: headers are due within 20 s, the whole request within 120 s',
+  },
+  [ErrorCode.MalformedRequest]: {
+    statuses: [400],
+    meaning: 'Not HTTP the server can parse (a bad request line, header or chunk), or a request the client abandoned',
+    action: 'Fix the HTTP client or proxy that sent it',
+    example: 'The client closed the connection before the request was complete',
+  },
+
+  [ErrorCode.InternalError]: {
+    statuses: [500],
+    meaning: 'An unexpected error; it is logged with its stack on the server, never in the answer',
+    action: 'Retry; if it persists, give the operator the time and the request (GET /v1/log)',
+    example: 'An unexpected error occurred; it has been logged',
+  },
+  [ErrorCode.DatabaseUnavailable]: {
+    statuses: [503],
+    meaning: 'PostgreSQL cannot be reached',
+    action: 'Retry shortly; operators: check the database (GET /health/ready)',
+    example: 'The database is unavailable; try again shortly',
+  },
+  [ErrorCode.UpstreamFailure]: {
+    statuses: [502],
+    meaning: 'A server the service depends on (SMTP) refused or failed',
+    action: 'Check the settings of that server (Email.*) and retry',
+    example: 'The SMTP server smtp.example.com:587 did not accept the message: connection refused',
+  },
+};
+
+/** The codes answered with `status`, in numeric order. */
+export function errorCodesWithStatus(status: number): ErrorCode[] {
+  return errorCodes().filter((code) => ERROR_CATALOG[code].statuses.includes(status));
+}
+
+/** Every code of the enum, in numeric order. */
+export function errorCodes(): ErrorCode[] {
+  return Object.values(ErrorCode)
+    .filter((value): value is ErrorCode => typeof value === 'number')
+    .sort((a, b) => a - b);
+}
+
+export function errorCodeName(code: ErrorCode): string {
+  return ErrorCode[code];
+}
+
+export const ERROR_TABLE_START =
+  '<!-- generated from ERROR_CATALOG (src/common/errors/error-catalog.ts): npm run errors:table -->';
+export const ERROR_TABLE_END = '<!-- end of the generated error code table -->';
+
+/** The README's table of error codes, between its two markers. */
+export function renderErrorCodeTable(): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const rows = errorCodes().map((code) => {
+    const entry = ERROR_CATALOG[code];
+    return `| ${code} | \`${errorCodeName(code)}\` | ${cell(entry.meaning)} | ${entry.statuses.join(', ')} | ${cell(entry.action)} |`;
+  });
+  return [
+    ERROR_TABLE_START,
+    '| code | name | meaning | HTTP status | what to do |',
+    '|---|---|---|---|---|',
+    ...rows,
+    ERROR_TABLE_END,
+  ].join('\n');
+}
+
+/** `readme` with its error code table replaced by the current one; throws when the markers are missing. */
+export function withErrorCodeTable(readme: string): string {
+  const start = readme.indexOf(ERROR_TABLE_START);
+  const end = readme.indexOf(ERROR_TABLE_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no "${ERROR_TABLE_START}" … "${ERROR_TABLE_END}" block`);
+  return readme.slice(0, start) + renderErrorCodeTable() + readme.slice(end + ERROR_TABLE_END.length);
+}
