@@ -560,7 +560,9 @@ describe('Client Licensing API', () => {
       for (const [path, operationId, request, response] of expected) {
         const operation = document.paths[path].post as unknown as Record<string, any>;
         expect(operation).toMatchObject({ operationId, tags: ['Licensing'], summary: expect.any(String) });
-        expect(operation.security).toBeUndefined();
+        // Public: an empty security list says so, rather than inheriting a document-wide requirement.
+        expect(operation.security).toEqual([]);
+        expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['400', '404', '429', '503']));
         expect(operation.requestBody.content['application/json'].schema.$ref).toBe(`#/components/schemas/${request}`);
         expect(operation.responses['200'].content['application/json'].schema.$ref).toBe(
           `#/components/schemas/${response}`,
