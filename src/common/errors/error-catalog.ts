@@ -82,6 +82,27 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorCodeEntry> = {
     example:
       'License lic1a2b3c4d is a floating license, so it cannot be activated: take a seat with POST /v1/license/floating/request and free it with POST /v1/license/floating/release',
   },
+  [ErrorCode.InvalidBodyShape]: {
+    statuses: [400],
+    meaning:
+      'The body is missing, empty, null, an array or not an object, or its wrapper member is missing or not an object',
+    action: 'Send the JSON object the message shows, with the record inside its wrapper member',
+    example: 'The body must be {"release": {…}}',
+  },
+  [ErrorCode.InvalidCharacters]: {
+    statuses: [400],
+    meaning:
+      'A string (body value or member name, query or path parameter) holds a control character other than tab, CR and LF, a lone surrogate, or bytes that are not UTF-8',
+    action: 'Remove the character from the field the message names and send UTF-8',
+    example:
+      'license.licenseeName contains the control character U+0000; text may hold no control characters other than tab, CR and LF',
+  },
+  [ErrorCode.BodyTooComplex]: {
+    statuses: [400],
+    meaning: 'The body nests objects and arrays deeper than 64 levels or holds an array of more than 10,000 items',
+    action: 'Send a flatter body, or split a long array over several requests',
+    example: 'The request body nests objects and arrays deeper than 64 levels',
+  },
 
   [ErrorCode.Unauthorized]: {
     statuses: [401],
