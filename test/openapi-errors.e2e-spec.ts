@@ -25,11 +25,13 @@ const UUID = '00000000-0000-0000-0000-000000000000';
 describe('OpenAPI error examples against the server (e2e)', () => {
   let ctx: TestContext;
   let operations: DocumentedOperation[];
+  let schemas: Record<string, { properties?: Record<string, { $ref?: string; allOf?: { $ref?: string }[] }> }>;
 
   beforeAll(async () => {
     ctx = await startTestApp();
     await liftLicensingRateLimits(ctx);
     const { body } = await ctx.http.get('/swagger-json').expect(200);
+    schemas = body.components.schemas;
     operations = Object.entries(body.paths as Record<string, Record<string, Operation>>).flatMap(([path, item]) =>
       Object.entries(item).map(([method, operation]) => ({
         method: method as DocumentedOperation['method'],
@@ -51,6 +53,20 @@ describe('OpenAPI error examples against the server (e2e)', () => {
       const type = entry.operation.parameters?.find((p) => p.in === 'path' && p.name === name)?.schema?.type;
       return values[name] ?? (type === 'number' || type === 'integer' ? '4711' : UUID);
     });
+  }
+
+  /**
+   * The smallest body of the shape the operation's request schema names: its wrapper member (`{"release": {}}`),
+   * so that the body-shape check lets the request through to the parameter under test.
+   */
+  function wrapperBody(entry: DocumentedOperation): Record<string, object> | undefined {
+    const ref = (
+      entry.operation.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined
+    )?.content?.['application/json']?.schema?.$ref;
+    if (!ref) return undefined;
+    const members = schemas[ref.split('/').pop()!]?.properties ?? {};
+    const wrapper = Object.entries(members).find(([, member]) => member.$ref ?? member.allOf?.[0]?.$ref)?.[0];
+    return wrapper ? { [wrapper]: {} } : {};
   }
 
   function send(entry: DocumentedOperation, path = fill(entry)) {
@@ -119,7 +135,10 @@ describe('OpenAPI error examples against the server (e2e)', () => {
   it('documents the 400 of a path id that is no whole number', async () => {
     const result = await mismatches(400, 'InvalidPathId', (entry, documented) => {
       const name = /^(\w+) must be a positive whole number/.exec(String(documented.value.message))?.[1];
-      return name ? send(entry, fill(entry, { [name]: 'abc' })).set(bearer(ctx.adminToken)) : null;
+      if (!name) return null;
+      const request = send(entry, fill(entry, { [name]: 'abc' })).set(bearer(ctx.adminToken));
+      const body = wrapperBody(entry);
+      return body ? request.send(body) : request;
     });
     expect(result.wrong).toEqual([]);
     expect(result.checked).toBeGreaterThanOrEqual(30);
