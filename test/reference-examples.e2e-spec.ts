@@ -61,8 +61,14 @@ describe('the reference example bodies', () => {
   }, 60_000);
 
   afterAll(async () => {
-    // The run's database is shared by every spec: leave email as it was found.
-    await putSettings({ 'Email.Enabled': false, 'Email.SmtpHost': 'localhost', 'Email.SmtpPort': 25 });
+    // The run's database is shared by every spec: leave email, and the setting the PUT /v1/settings example
+    // changes, as they were found (a 30-day activation expiry would leak into the licensing specs).
+    await putSettings({
+      'Email.Enabled': false,
+      'Email.SmtpHost': 'localhost',
+      'Email.SmtpPort': 25,
+      'Licensing.ActivationTokenDays': 0,
+    });
     await ctx.close();
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
   });
