@@ -18,7 +18,7 @@ export class ApiResponseDto {
 /**
  * What a handler or service returns for a response type `T`: the payload without the envelope members, which the
  * envelope hook adds (a handler may still set its own `message`). Returning `Payload<InsertUserResponse>` lets the
- * compiler check the payload's shape where a cast (`{ userId } as InsertUserResponse`) would hide a mistake.
+ * compiler check the payload's shape where a cast to the response type would hide a mistake.
  */
 export type Payload<T extends ApiResponseDto> = Omit<T, keyof ApiResponseDto> & { message?: string };
 
