@@ -144,17 +144,15 @@ const PROFILE_DIR = process.argv.includes('--profile')
   : undefined;
 
 /**
- * The service runs as it does in production, compiled (`tsc -p tsconfig.build.json` into a temporary
+ * The service runs as it does in production, compiled (`scripts/build.mjs`, SWC, into a temporary
  * folder) and started by plain node; `--ts-node` runs it from the sources instead.
  */
 const FROM_SOURCES = process.argv.includes('--ts-node');
 
 function buildService(folder: string): string {
-  execFileSync(
-    process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, '..', 'tsconfig.build.json'), '--outDir', folder],
-    { stdio: 'inherit' },
-  );
+  execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'build.mjs'), '--out-dir', folder], {
+    stdio: 'inherit',
+  });
   const entry = join(folder, 'serve-app.js');
   writeFileSync(
     entry,
@@ -334,7 +332,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const buildFolder = FROM_SOURCES ? undefined : mkdtempSync(join(tmpdir(), 'licensing-bench-build-'));
   try {
-    if (buildFolder) console.log('building the service (tsc -p tsconfig.build.json) …');
+    if (buildFolder) console.log('building the service (scripts/build.mjs) …');
     const app = await start('app', env, buildFolder ? buildService(buildFolder) : undefined);
     console.log(
       `service: ${buildFolder ? 'compiled, plain node' : 'from the sources under ts-node'}, pool ${POOL_SIZE} connections; bare server: node:http + pg, pool ${POOL_SIZE}`,
