@@ -1,0 +1,180 @@
+/**
+ * Time from spawn to ready (`GET /health/ready` answers 200) of three ways to start the service, on the same
+ * migrated database, in interleaved rounds so that whatever else loads the machine weighs on all alike:
+ *
+ *   baseline   node dist/src/main.js        the compiled service, nothing else
+ *   restart    npm start                    sources unchanged since the last build: no compile
+ *   first      npm start after rm -rf dist  what the first start after `npm ci` does: compile everything, then start
+ *
+ *   npx ts-node --transpile-only bench/start-time.bench.ts [--rounds 5]
+ *
+ * Runs on a copy of the build's inputs in a temporary folder (node_modules linked), so that the repository's own
+ * dist/ is left alone. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, or BENCH_DATABASE_SERVER_URL); creates its
+ * own database and drops it at the end. Goals: restart ≤ 1.5× and first start ≤ 3× the baseline.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { SERVER_URL, argument, serviceEnvironment } from './support';
+
+const ROOT = join(__dirname, '..');
+/** What `npm start` reads: the sources it compiles, the build script and its configuration, package.json. */
+const INPUTS = ['src', 'migrations', 'verifier', 'scripts', '.swcrc', 'package.json', 'package-lock.json'];
+const GOAL = { restart: 1.5, first: 3 };
+const READY_TIMEOUT_MS = 180_000;
+
+type Variant = 'baseline' | 'restart' | 'first';
+
+interface Start {
+  /** Seconds from spawn to the first 200 of /health/ready. */
+  seconds: number;
+  /** The build line `npm start` printed, if any. */
+  buildLine?: string;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function ready(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the child's whole process group (npm, the shell it starts, node) and waits for it to exit. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const group = -child.pid!;
+  process.kill(group, 'SIGINT');
+  const timer = setTimeout(() => {
+    try {
+      process.kill(group, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startOnce(variant: Variant, folder: string, env: NodeJS.ProcessEnv, port: number): Promise<Start> {
+  if (variant === 'first') rmSync(join(folder, 'dist'), { recursive: true, force: true });
+  const started = process.hrtime.bigint();
+  const child =
+    variant === 'baseline'
+      ? spawn(process.execPath, ['dist/src/main.js'], { cwd: folder, env, detached: true, stdio: 'pipe' })
+      : spawn('npm', ['start'], { cwd: folder, env, detached: true, stdio: 'pipe' });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  try {
+    while (!(await ready(port))) {
+      if (child.exitCode !== null) throw new Error(`${variant} exited with ${child.exitCode}:\n${output}`);
+      if (Number(process.hrtime.bigint() - started) / 1e6 > READY_TIMEOUT_MS)
+        throw new Error(`${variant} not ready in ${READY_TIMEOUT_MS / 1000} s:\n${output}`);
+      await sleep(20);
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { seconds, buildLine: /^build: .*$/m.exec(output)?.[0] };
+  } finally {
+    await stop(child);
+  }
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
+async function main(): Promise<void> {
+  const rounds = argument('rounds', 5);
+  const name = `licensing_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const folder = mkdtempSync(join(tmpdir(), 'licensing-start-bench-'));
+  const admin = new Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  try {
+    for (const input of INPUTS) cpSync(join(ROOT, input), join(folder, input), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(folder, 'node_modules'), 'dir');
+    const port = 34000 + Math.floor(Math.random() * 2000);
+    const env: NodeJS.ProcessEnv = {
+      ...serviceEnvironment(name, join(folder, 'data'), 10),
+      // As a newcomer starts it: Swagger served, the console at its default level.
+      SWAGGER_ENABLED: 'true',
+      LOG_LEVEL: 'log',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    };
+    console.log(
+      `database ${name}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${rounds} rounds`,
+    );
+    // Migrates the database and creates the administrator, so that every measured start finds the same database.
+    const warmUp = await startOnce('first', folder, env, port);
+    console.log(`warm-up (migrations, administrator): ${warmUp.seconds.toFixed(2)} s; ${warmUp.buildLine ?? ''}\n`);
+
+    const times: Record<Variant, number[]> = { baseline: [], restart: [], first: [] };
+    const ratios: Record<'restart' | 'first', number[]> = { restart: [], first: [] };
+    const orders: Variant[][] = [
+      ['baseline', 'restart', 'first'],
+      ['first', 'baseline', 'restart'],
+      ['restart', 'first', 'baseline'],
+    ];
+    for (let round = 1; round <= rounds; round++) {
+      const before = load();
+      const round_: Partial<Record<Variant, Start>> = {};
+      for (const variant of orders[(round - 1) % orders.length]) {
+        round_[variant] = await startOnce(variant, folder, env, port);
+        times[variant].push(round_[variant].seconds);
+      }
+      const base = round_.baseline!.seconds;
+      ratios.restart.push(round_.restart!.seconds / base);
+      ratios.first.push(round_.first!.seconds / base);
+      console.log(
+        `round ${round}: baseline ${base.toFixed(2)} s, restart ${round_.restart!.seconds.toFixed(2)} s (${(round_.restart!.seconds / base).toFixed(2)}×; ${round_.restart!.buildLine}), ` +
+          `first ${round_.first!.seconds.toFixed(2)} s (${(round_.first!.seconds / base).toFixed(2)}×; ${round_.first!.buildLine}); load ${before} → ${load()}`,
+      );
+    }
+    console.log('');
+    for (const variant of ['baseline', 'restart', 'first'] as const) {
+      const values = times[variant];
+      console.log(
+        `  ${variant.padEnd(8)}  median ${median(values).toFixed(2)} s   range ${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)} s`,
+      );
+    }
+    let met = true;
+    for (const variant of ['restart', 'first'] as const) {
+      const values = ratios[variant];
+      const ratio = median(values);
+      const ok = ratio <= GOAL[variant];
+      met &&= ok;
+      console.log(
+        `  ${variant} / baseline: median ${ratio.toFixed(2)}×, range ${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}× (goal ≤ ${GOAL[variant]}×) ${ok ? 'met' : 'MISSED'}`,
+      );
+    }
+    console.log(
+      `\ngoal: restart ≤ ${GOAL.restart}×, first start ≤ ${GOAL.first}× the baseline: ${met ? 'met' : 'MISSED'}`,
+    );
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
