@@ -73,8 +73,8 @@ async function startOnce(variant: Variant, folder: string, env: NodeJS.ProcessEn
       ? spawn(process.execPath, ['dist/src/main.js'], { cwd: folder, env, detached: true, stdio: 'pipe' })
       : spawn('npm', ['start'], { cwd: folder, env, detached: true, stdio: 'pipe' });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
     while (!(await ready(port))) {
       if (child.exitCode !== null) throw new Error(`${variant} exited with ${child.exitCode}:\n${output}`);
