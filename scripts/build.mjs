@@ -65,7 +65,13 @@ const sha1 = (data) => createHash('sha1').update(data).digest('hex');
 /** What the output of every file depends on besides the file: a change here recompiles everything. */
 function configStamp() {
   const require = createRequire(import.meta.url);
-  const swcVersion = JSON.parse(readFileSync(require.resolve('@swc/core/package.json'), 'utf8')).version;
+  let swcPackage;
+  try {
+    swcPackage = require.resolve('@swc/core/package.json');
+  } catch {
+    throw new Error('@swc/core is not in node_modules: run npm install (or npm ci)');
+  }
+  const swcVersion = JSON.parse(readFileSync(swcPackage, 'utf8')).version;
   return sha1(
     [swcVersion, readFileSync(join(ROOT, '.swcrc'), 'utf8'), readFileSync(fileURLToPath(import.meta.url), 'utf8')].join(
       '\0',
