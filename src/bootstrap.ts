@@ -45,7 +45,7 @@ export async function createApp(
     bodyParser: false,
   });
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): src/shutdown.ts handles SIGINT/SIGTERM in order (readiness, requests, log, database).
   return app;
 }
 

@@ -46,6 +46,8 @@ export interface AppConfig {
     /** Time a client has to send all request headers, and the whole request. */
     headersTimeoutSeconds: number;
     requestTimeoutSeconds: number;
+    /** On SIGINT/SIGTERM, the longest wait for the requests in flight before their connections are closed. */
+    shutdownGraceSeconds: number;
   };
   redisUrl: string | undefined;
   /** SETTINGS__<GROUP>__<NAME> variables: defaults for application settings, validated by the settings module. */
@@ -131,6 +133,12 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
     name: 'HTTP_REQUEST_TIMEOUT_SECONDS',
     default: '120',
     description: 'Time a client has to send the whole request, body included (1-3600, at least the headers timeout)',
+  },
+  {
+    name: 'SHUTDOWN_GRACE_SECONDS',
+    default: '10',
+    description:
+      'On SIGINT or SIGTERM, the longest wait for requests in flight before their connections are closed (0-600)',
   },
   {
     name: 'HTTP_CONNECTION_TIMEOUT_SECONDS',
@@ -291,6 +299,7 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
       connectionTimeoutSeconds: integer(env, 'HTTP_CONNECTION_TIMEOUT_SECONDS', 120, 1, 3600),
       headersTimeoutSeconds,
       requestTimeoutSeconds,
+      shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
     },
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     settingDefaults: Object.fromEntries(

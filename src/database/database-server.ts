@@ -1,16 +1,22 @@
 import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
 import { AppConfig } from '../config';
 import { EmbeddedPostgresServer } from './embedded-postgres';
 
 export const EMBEDDED_DATABASE_NAME = 'licensing';
 
+export const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
 /**
  * Where the database lives: the configured DATABASE_URL, or an embedded PostgreSQL started here.
- * A single embedded server per process, stopped on shutdown.
+ * A single embedded server per process, stopped on shutdown, after the connection pool has closed.
  */
 export class DatabaseServer {
   private static embedded?: EmbeddedPostgresServer;
   private static embeddedUrl?: Promise<string>;
+  private static embeddedUrlValue?: string;
+  /** Set by the admin CLI: use the embedded server of a running service rather than refusing. */
+  static shareRunning = false;
 
   static async resolveUrl(config: AppConfig): Promise<string> {
     if (config.database.url) return config.database.url;
@@ -18,24 +24,42 @@ export class DatabaseServer {
     return this.embeddedUrl;
   }
 
+  /** Whether a connection URL is the embedded server's (resolved by this process). */
+  static isEmbedded(url: string): boolean {
+    return this.embeddedUrlValue === url;
+  }
+
+  /** Whether this process runs the embedded server (and so stops it). */
+  static get embeddedProcessId(): number | undefined {
+    return this.embedded?.processId;
+  }
+
   static async stop(): Promise<void> {
     const server = this.embedded;
     this.embedded = undefined;
     this.embeddedUrl = undefined;
-    await server?.stop();
+    this.embeddedUrlValue = undefined;
+    const pid = server?.processId;
+    if (!server || pid === undefined) return;
+    const logger = new Logger('Database');
+    const started = performance.now();
+    await server.stop();
+    logger.log(`database: embedded PostgreSQL (pid ${pid}) stopped in ${seconds(started)}`);
+  }
+
+  /** A second Ctrl+C: the process exits now; PostgreSQL is asked to stop on its own (fast shutdown). */
+  static stopNow(): void {
+    this.embedded?.stopNow();
   }
 
   private static async startEmbedded(config: AppConfig): Promise<string> {
-    const logger = new Logger('EmbeddedPostgres');
-    const server = new EmbeddedPostgresServer({ ...config.database.embedded, logger });
-    await server.start();
+    const logger = new Logger('Database');
+    const started = performance.now();
+    const { dir, port } = config.database.embedded;
+    const server = new EmbeddedPostgresServer({ ...config.database.embedded, logger, shareRunning: this.shareRunning });
+    const report = await server.start();
     this.embedded = server;
-    logger.log(
-      `Embedded PostgreSQL running on 127.0.0.1:${config.database.embedded.port} (data in ${config.database.embedded.dir})`,
-    );
-    const client = server.url;
-    const { Client } = await import('pg');
-    const admin = new Client({ connectionString: client });
+    const admin = new Client({ connectionString: server.url });
     await admin.connect();
     try {
       const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE_NAME]);
@@ -43,6 +67,11 @@ export class DatabaseServer {
     } finally {
       await admin.end();
     }
-    return server.urlFor(EMBEDDED_DATABASE_NAME);
+    const how = report.shared ? "the running service's" : report.created ? `new (data in ${dir})` : undefined;
+    logger.log(
+      `database: embedded PostgreSQL ${report.version} on 127.0.0.1:${port}${how ? `, ${how}` : ''}, ready in ${seconds(started)}`,
+    );
+    this.embeddedUrlValue = server.urlFor(EMBEDDED_DATABASE_NAME);
+    return this.embeddedUrlValue;
   }
 }

@@ -1,9 +1,42 @@
-import { Module, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config';
 import { dataSourceOptions } from './data-source-options';
-import { DatabaseServer } from './database-server';
+import { DatabaseServer, seconds } from './database-server';
+
+/** Where an external database is, without its credentials: host:port/database. */
+function describe(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/** Connects, then applies pending migrations, printing one line per stage with its time. */
+async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const logger = new Logger('Database');
+  const connecting = performance.now();
+  const url = (options as { url?: string }).url ?? '';
+  const dataSource = await new DataSource({ ...options, migrationsRun: false }).initialize();
+  if (!DatabaseServer.isEmbedded(url)) {
+    const [{ version }] = await dataSource.query<Array<{ version: string }>>(
+      `SELECT current_setting('server_version') AS version`,
+    );
+    logger.log(`database: PostgreSQL ${version.split(' ')[0]} at ${describe(url)} connected in ${seconds(connecting)}`);
+  }
+  if (!options.migrationsRun) return dataSource;
+  const migrating = performance.now();
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  logger.log(
+    applied.length
+      ? `migrations: ${applied.length} applied in ${seconds(migrating)}`
+      : `migrations: up to date (${dataSource.migrations.length}) in ${seconds(migrating)}`,
+  );
+  return dataSource;
+}
 
 @Module({
   imports: [
@@ -16,6 +49,10 @@ import { DatabaseServer } from './database-server';
         retryAttempts: 3,
         retryDelay: 1000,
       }),
+      dataSourceFactory: (options) => {
+        if (!options) throw new Error('The database options are missing');
+        return openDataSource(options);
+      },
     }),
   ],
 })

@@ -1,6 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import { ShutdownState } from '../../common/lifecycle';
 import { Public } from '../../common/auth';
 
 /** Probes for orchestrators; public and outside the /v1 envelope contract (terminus answers its own shape). */
@@ -11,6 +18,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   @Get('live')
@@ -22,8 +31,17 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ operationId: 'healthReady', summary: 'The process can serve requests: the database answers.' })
+  @ApiOperation({
+    operationId: 'healthReady',
+    summary: 'The process can serve requests: it is not shutting down and the database answers.',
+  })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 2000 })]);
+    return this.health.check([
+      () => {
+        const lifecycle = this.indicators.check('lifecycle');
+        return this.shutdown.stopping ? lifecycle.down({ state: 'shutting down' }) : lifecycle.up();
+      },
+      () => this.database.pingCheck('database', { timeout: 2000 }),
+    ]);
   }
 }

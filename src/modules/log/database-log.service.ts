@@ -73,9 +73,16 @@ export class DatabaseLogService implements OnApplicationBootstrap, OnModuleDestr
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     let giveUp: NodeJS.Timeout | undefined;
+    const waiting = this.buffer.length;
+    const started = performance.now();
     const timeout = new Promise<void>((resolve) => (giveUp = setTimeout(resolve, this.limits.shutdownFlushMs)));
     await Promise.race([this.flush(), timeout]);
     clearTimeout(giveUp);
+    // Runs after the HTTP server has closed (src/shutdown.ts), so every answered request is in this last batch.
+    const left = this.buffer.length;
+    const took = ((performance.now() - started) / 1000).toFixed(1);
+    if (left) this.console.warn(`shutdown: ${left} log entries could not be written within ${took} s and are lost`);
+    else if (waiting) this.console.log(`shutdown: ${waiting} log entries written in ${took} s`);
   }
 
   /** Never throws and never waits: the entry is written with the next batch. */
