@@ -140,14 +140,15 @@ describe('Lifecycle of the service with its embedded PostgreSQL (child processes
     signalled = true;
     service.interruptGroup();
     await service.waitFor(/shutdown: SIGINT received/);
-    // Sent after the signal: no new connection is accepted.
+    // Sent after the signal: a new connection is never served.
     const late = await call(port, 'GET', '/health/live');
     const statuses = await Promise.all(burst);
     const { code, signal } = await service.exit();
 
     expect(statuses).toEqual(Array(BURST).fill(200));
     expect(answeredAfterSignal).toBeGreaterThan(0);
-    expect(late).toBe('ECONNREFUSED');
+    // Never served: refused, or reset when it reached the backlog just before the listener closed.
+    expect(['ECONNREFUSED', 'ECONNRESET']).toContain(late);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     const after = service.lines;
     const written = after.findIndex((line) => /^shutdown: \d+ log entries written/.test(line));
