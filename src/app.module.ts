@@ -14,6 +14,7 @@ import { LicenseTemplatesModule } from './modules/license-templates/license-temp
 import { LicensesModule } from './modules/licenses/licenses.module';
 import { LicensingApiModule } from './modules/licensing-api/licensing-api.module';
 import { LogModule } from './modules/log/log.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { OrdersModule } from './modules/orders/orders.module';
 import { ProductsModule } from './modules/products/products.module';
 import { ReportsModule } from './modules/reports/reports.module';
@@ -43,6 +44,7 @@ import { UsersModule } from './modules/users/users.module';
     LicensesModule,
     LicensingApiModule,
     InfoModule,
+    MetricsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

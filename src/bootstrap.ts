@@ -3,28 +3,30 @@ import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
+import { Logger as NestPinoLogger, Params as NestPinoParams, PinoLogger } from 'nestjs-pino';
+import type { DestinationStream, Logger as PinoInstance } from 'pino';
 import { AppModule } from './app.module';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth';
 import { registerEnvelope } from './common/envelope';
 import { createValidationPipe } from './common/errors';
 import { httpServerOptions, registerInputGate } from './common/http';
+import { createRootLogger, registerRequestObservation, requestIdOf } from './common/observability';
 import { collectRoutes, completeOpenApiDocument } from './common/openapi';
 import { APP_CONFIG, AppConfig, loadConfiguration, packageVersion } from './config';
 
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const JSON_CONTENT_TYPES = ['application/json', 'application/json-patch+json', 'text/json', 'application/*+json'];
 
-function createAdapter(config: AppConfig): FastifyAdapter {
+function createAdapter(config: AppConfig, logger: PinoInstance): FastifyAdapter {
   const adapter = new FastifyAdapter({
     ...httpServerOptions(config),
-    // Unique across instances and restarts: a request id in a support ticket finds its log lines.
-    genReqId: () => randomUUID(),
+    // The caller's X-Request-Id when valid, else a UUID: a request id in a support ticket finds its log lines.
+    genReqId: requestIdOf,
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     routerOptions: { maxParamLength: 512 },
   });
   const fastify = adapter.getInstance();
+  registerRequestObservation(fastify, logger);
   registerInputGate(fastify, JSON_CONTENT_TYPES, config.http.bodyLimitBytes);
   registerEnvelope(fastify);
   return adapter;
@@ -32,14 +34,14 @@ function createAdapter(config: AppConfig): FastifyAdapter {
 
 /** Builds the application exactly as it serves, without listening: used by main, the tests and the OpenAPI script. */
 export async function createApp(
-  options: { logger?: LogLevel[] | false; preview?: boolean } = {},
+  options: { logger?: LogLevel[] | false; preview?: boolean; logDestination?: DestinationStream } = {},
 ): Promise<NestFastifyApplication> {
   // The adapter needs the configuration before Nest starts, so the optional .env must be read first.
   await ConfigModule.envVariablesLoaded;
   const config = loadConfiguration();
-  const logger = options.logger ?? LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(config), {
-    logger,
+  const root = createRootLogger(config, { levels: options.logger, destination: options.logDestination });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(config, root), {
+    logger: nestLogger(root),
     preview: options.preview,
     abortOnError: false,
     bodyParser: false,
@@ -47,6 +49,17 @@ export async function createApp(
   app.useGlobalPipes(createValidationPipe());
   // No enableShutdownHooks(): src/shutdown.ts handles SIGINT/SIGTERM in order (readiness, requests, log, database).
   return app;
+}
+
+/**
+ * Nest's own messages (start, routes, the exception filter's errors) through nestjs-pino into the same pino
+ * logger as the request lines. Handed to NestFactory directly rather than buffered until app.useLogger: it
+ * exists before the application does, so no message is held back or printed any other way. Its request
+ * middleware is not mounted: the request line comes from the Fastify hook, which knows the route pattern.
+ */
+function nestLogger(root: PinoInstance): NestPinoLogger {
+  const params: NestPinoParams = { pinoHttp: { logger: root } };
+  return new NestPinoLogger(new PinoLogger(params), params);
 }
 
 /**

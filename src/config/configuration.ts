@@ -53,6 +53,10 @@ export interface AppConfig {
   /** SETTINGS__<GROUP>__<NAME> variables: defaults for application settings, validated by the settings module. */
   settingDefaults: Record<string, string>;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** json: one JSON object per line (for log shippers); pretty: readable lines, coloured on a terminal. */
+  logFormat: 'json' | 'pretty';
+  /** When set, GET /metrics answers only a caller sending it as a Bearer token. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigurationError extends Error {}
@@ -156,7 +160,22 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
     default: '',
     description: 'redis://host:port; shares the licensing rate limits and failed-login counts across instances',
   },
-  { name: 'LOG_LEVEL', default: 'log', description: 'error, warn, log, debug or verbose' },
+  {
+    name: 'LOG_LEVEL',
+    default: 'log',
+    description: 'error, warn, log, debug or verbose; log writes one line per request, error and warn only failed ones',
+  },
+  {
+    name: 'LOG_FORMAT',
+    default: 'json in production, else pretty',
+    description:
+      'json (one JSON object per line on stdout, for log shippers) or pretty (readable; coloured only on a terminal)',
+  },
+  {
+    name: 'METRICS_TOKEN',
+    default: '',
+    description: 'When set, GET /metrics (Prometheus) answers 401 unless sent Authorization: Bearer <token>',
+  },
   {
     name: 'SETTINGS__<GROUP>__<NAME>',
     default: '',
@@ -226,6 +245,14 @@ function loadLocalSecrets(dataDir: string): LocalSecrets {
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
+}
+
+function metricsToken(env: Env): string | undefined {
+  const token = env.METRICS_TOKEN?.trim();
+  if (!token) return undefined;
+  if (token.length < 16 || !/^[\x21-\x7e]+$/.test(token))
+    throw new ConfigurationError('METRICS_TOKEN must be at least 16 visible ASCII characters (no spaces)');
+  return token;
 }
 
 export function loadConfiguration(env: Env = process.env): AppConfig {
@@ -308,5 +335,7 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
       ) as Array<[string, string]>,
     ),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'production' ? 'json' : 'pretty'),
+    metricsToken: metricsToken(env),
   };
 }

@@ -1,4 +1,6 @@
+import { LogLevel } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp, mountSwagger } from '../../src/bootstrap';
@@ -12,9 +14,15 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-/** The real application (Fastify, guard, filter, migrations) on the run's database, without a listener. */
-export async function startTestApp(): Promise<TestContext> {
-  const app = await createApp({ logger: ['error', 'fatal'] });
+/**
+ * The real application (Fastify, guard, filter, migrations) on the run's database, without a listener.
+ * `logDestination` receives its log lines as JSON (the process's first application sets where nestjs-pino's
+ * own messages go; the request lines always go to the application's own logger).
+ */
+export async function startTestApp(
+  options: { logger?: LogLevel[]; logDestination?: DestinationStream } = {},
+): Promise<TestContext> {
+  const app = await createApp({ logger: options.logger ?? ['error', 'fatal'], logDestination: options.logDestination });
   mountSwagger(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

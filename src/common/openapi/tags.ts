@@ -48,4 +48,9 @@ export const OPENAPI_TAGS: ReadonlyArray<{ name: string; description: string }> 
     description:
       'Probes for orchestrators (public, outside the /v1 envelope): the process is up, the database answers.',
   },
+  {
+    name: 'Metrics',
+    description:
+      'Prometheus metrics in the text exposition format (outside the /v1 envelope); a bearer METRICS_TOKEN when the server sets one.',
+  },
 ];

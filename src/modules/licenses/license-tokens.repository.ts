@@ -73,6 +73,13 @@ export class LicenseTokensRepository {
     return license;
   }
 
+  /** Live tokens of every license by kind (1 activation, 2 floating): one scan, run when metrics are scraped. */
+  async countAllLiveByKind(): Promise<Array<{ kind: number; count: number }>> {
+    return this.tokens.manager.query(
+      `SELECT kind, count(*)::int AS count FROM license_tokens WHERE ${LIVE_TOKEN_SQL} GROUP BY kind`,
+    );
+  }
+
   async countLive(licenseId: number, manager: EntityManager = this.tokens.manager): Promise<number> {
     const [{ count }]: Array<{ count: number }> = await manager.query(
       `SELECT count(*)::int AS count FROM license_tokens WHERE license_id = $1 AND ${LIVE_TOKEN_SQL}`,

@@ -188,6 +188,16 @@ export class LicenseTokensService {
     return { token, reused: false, activeTokens: live + 1, maxAllowedSites };
   }
 
+  /** Seats in use across all licenses (database clock), by kind. */
+  async countAllLive(): Promise<{ activation: number; floating: number }> {
+    const counts = { activation: 0, floating: 0 };
+    for (const { kind, count } of await this.tokens.countAllLiveByKind()) {
+      if (kind === LicenseTokenKind.Activation) counts.activation = count;
+      else if (kind === LicenseTokenKind.Floating) counts.floating = count;
+    }
+    return counts;
+  }
+
   /** Live tokens of a license (database clock). */
   countLive(licenseId: number, manager?: EntityManager): Promise<number> {
     return this.tokens.countLive(licenseId, manager);

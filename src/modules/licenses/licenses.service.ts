@@ -3,6 +3,7 @@ import { Principal } from '../../common/auth';
 import { copyPresent, toDateOrNull } from '../../common/dto';
 import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
+import { licensesGenerated } from '../../common/observability';
 import { generateKey } from '../../common/key-format';
 import { QueryOptions, listPage } from '../../common/query';
 import { toCustomerDto } from '../customers/customers.mapper';
@@ -138,6 +139,7 @@ export class LicensesService {
       const signed = this.sign(license, key);
       const id = await this.licenses.insertUnlessTaken({ ...license, ...signed });
       if (id !== undefined) {
+        licensesGenerated.inc({ algorithm: key.algorithm });
         return {
           licenseId: id,
           licenseKeyId: license.licenseId,

@@ -2,6 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
+import {
+  countRefusal,
+  countedRefusal,
+  licensingActivations,
+  licensingDeactivations,
+  licensingSeats,
+} from '../../common/observability';
 import { LicenseTokensService } from '../licenses/license-tokens.service';
 import { TraceAction } from '../licenses/license-trace.entity';
 import { DatabaseLogService } from '../log/database-log.service';
@@ -37,7 +44,7 @@ export class ActivationService {
   async activate(input: ActivateRequest, address: string | null): Promise<Payload<ActivateResponse>> {
     const client = clientContext(input, address);
     const machineId = client.machineId!;
-    const license = await this.licenses.findByUserKey(input.userKey);
+    const license = await this.licenses.findByUserKey(input.userKey).catch(countedRefusal(licensingActivations));
     try {
       this.licenses.requireMode(license, LicensingMode.Activation, 'be activated');
       this.licenses.assertUsable(license);
@@ -68,6 +75,8 @@ export class ActivationService {
         return { allocated, nodeLocked };
       });
       const { allocated, nodeLocked } = outcome;
+      licensingActivations.inc({ result: allocated.reused ? 'reactivated' : 'activated' });
+      if (!allocated.reused) licensingSeats.inc({ kind: 'activation', outcome: 'granted' });
       this.log.information(
         'Licensing: {Operation} of license {LicenseId} on machine {MachineId} ({ActiveClientCount} of {MaxClientCount})',
         {
@@ -89,6 +98,7 @@ export class ActivationService {
         license: this.licenses.licenseInfo(license, nodeLocked),
       };
     } catch (error) {
+      countRefusal(licensingActivations, error, 'activation');
       await this.licenses.traceRefusal(license, TraceAction.Activate, client, error);
       throw error;
     }
@@ -102,7 +112,7 @@ export class ActivationService {
         'Send machineId (the machine to deactivate) or licenseToken (its activation token)',
         ErrorCode.MissingParameter,
       );
-    const license = await this.licenses.findByUserKey(input.userKey);
+    const license = await this.licenses.findByUserKey(input.userKey).catch(countedRefusal(licensingDeactivations));
     try {
       this.licenses.requireMode(license, LicensingMode.Activation, 'be deactivated');
       // A revoked or expired license may still free its machines: no usability check here.
@@ -137,8 +147,11 @@ export class ActivationService {
           MaxClientCount: license.maxAllowedSites,
         },
       );
+      licensingDeactivations.inc({ result: 'deactivated' });
+      licensingSeats.inc({ kind: 'activation', outcome: 'released' });
       return { activeClientCount: outcome.active, maxClientCount: license.maxAllowedSites };
     } catch (error) {
+      countRefusal(licensingDeactivations, error);
       await this.licenses.traceRefusal(license, TraceAction.Deactivate, client, error);
       throw error;
     }

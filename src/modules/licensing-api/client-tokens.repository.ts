@@ -64,6 +64,8 @@ export interface ActivationToken {
 /** What one sweep batch deleted and traced, and the node-locked licenses the deleted tokens pointed to. */
 export interface SweptBatch {
   swept: number;
+  /** Of which floating seats (the rest are activations). */
+  sweptFloating: number;
   traced: number;
   nodeLocked: number[];
 }
@@ -205,7 +207,8 @@ export class ClientTokensRepository {
            FROM expired e JOIN licenses l ON l.id = e.license_id WHERE l.trace
          RETURNING 1
        )
-       SELECT count(*)::int AS swept, (SELECT count(*)::int FROM traced) AS traced,
+       SELECT count(*)::int AS swept, (count(*) FILTER (WHERE kind = ${LicenseTokenKind.Floating}))::int AS "sweptFloating",
+              (SELECT count(*)::int FROM traced) AS traced,
               coalesce(array_agg(node_locked_license_id) FILTER (WHERE node_locked_license_id IS NOT NULL), '{}') AS "nodeLocked"
          FROM expired`,
       [limit],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Payload } from '../../common/envelope';
+import { countRefusal, countedRefusal, licensingFloatingRequests, licensingSeats } from '../../common/observability';
 import { LicenseTokenKind } from '../licenses/license-token.entity';
 import { LicenseTokensService } from '../licenses/license-tokens.service';
 import { TraceAction } from '../licenses/license-trace.entity';
@@ -41,7 +42,7 @@ export class FloatingService {
 
   async request(input: FloatingSeatRequest, address: string | null): Promise<Payload<FloatingSeatResponse>> {
     const client = clientContext(input, address);
-    const license = await this.licenses.findByUserKey(input.userKey);
+    const license = await this.licenses.findByUserKey(input.userKey).catch(countedRefusal(licensingFloatingRequests));
     try {
       this.licenses.requireMode(license, LicensingMode.Floating, 'lease floating seats');
       this.licenses.assertUsable(license);
@@ -101,6 +102,8 @@ export class FloatingService {
         );
         return { seat, active, reused: Boolean(held) };
       });
+      licensingFloatingRequests.inc({ result: outcome.reused ? 'renewed' : 'granted' });
+      if (!outcome.reused) licensingSeats.inc({ kind: 'floating', outcome: 'granted' });
       this.log.information(
         'Licensing: {Operation} of license {LicenseId} for client {ClientId} ({ActiveClientCount} of {MaxClientCount})',
         {
@@ -123,6 +126,7 @@ export class FloatingService {
         license: this.licenses.licenseInfo(license, null),
       };
     } catch (error) {
+      countRefusal(licensingFloatingRequests, error, 'floating');
       await this.licenses.traceRefusal(license, TraceAction.FloatingRequest, client, error);
       throw error;
     }
@@ -202,6 +206,7 @@ export class FloatingService {
           MaxClientCount: state.maxAllowedSites,
         },
       );
+      licensingSeats.inc({ kind: 'floating', outcome: 'released' });
       return { activeClientCount: active, maxClientCount: state.maxAllowedSites };
     } catch (error) {
       await this.licenses.traceRefusal(license, TraceAction.FloatingRelease, client, error, { tokenId: state.id });

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { licensingSeats } from '../../common/observability';
 import { DatabaseLogService } from '../log/database-log.service';
 import { SettingsService } from '../settings/settings.service';
 import { ClientTokensRepository } from './client-tokens.repository';
@@ -62,6 +63,8 @@ export class TokenSweeperService implements OnApplicationBootstrap, OnModuleDest
             outcome.traced += batch.traced;
             outcome.nodeLockedDeleted += await this.nodeLocked.deleteOrphans(runner.manager, batch.nodeLocked);
             await runner.commitTransaction();
+            licensingSeats.inc({ kind: 'floating', outcome: 'expired' }, batch.sweptFloating);
+            licensingSeats.inc({ kind: 'activation', outcome: 'expired' }, batch.swept - batch.sweptFloating);
             if (batch.swept < SWEEP_BATCH) break;
           } catch (error) {
             await runner.rollbackTransaction();

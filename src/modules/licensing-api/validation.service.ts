@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Payload } from '../../common/envelope';
+import { countRefusal, licensingValidations } from '../../common/observability';
 import { TraceAction } from '../licenses/license-trace.entity';
 import { LicensingMode } from '../signing';
 import { ClientLicensesRepository, ValidationRow } from './client-licenses.repository';
@@ -31,15 +32,21 @@ export class ValidationService {
       : client.machineId
         ? await this.repository.findWithMachineActivation({ userKey, machineId: client.machineId })
         : await this.repository.findByUserKey(userKey);
-    if (!row) throw LicensingErrors.keyNotFound();
+    if (!row) {
+      const refusal = LicensingErrors.keyNotFound();
+      countRefusal(licensingValidations, refusal);
+      throw refusal;
+    }
 
     let answer: Payload<ValidateResponse>;
     try {
       answer = await this.judge(row, licenseToken, client.machineId);
     } catch (error) {
+      countRefusal(licensingValidations, error);
       await this.licenses.traceRefusal(row, TraceAction.Validate, client, error, { tokenId: row.tokenId ?? undefined });
       throw error;
     }
+    licensingValidations.inc({ result: answer.valid ? 'valid' : 'invalid' });
     await this.licenses.trace(row, TraceAction.Validate, client, {
       valid: answer.valid,
       reason: answer.reason ?? undefined,
