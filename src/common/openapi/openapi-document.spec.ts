@@ -103,6 +103,7 @@ describe('openapi.json', () => {
         'activateLicense',
         'deactivateLicense',
         'healthLive',
+        'getMetrics',
         'healthReady',
         'login',
         'releaseFloatingLicense',
