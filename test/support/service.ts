@@ -18,7 +18,13 @@ export class ServiceProcess {
     this.child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
       cwd: ROOT,
       detached: true,
-      env: { ...inherited, ...env, NO_COLOR: '1', TS_NODE_PROJECT: 'tsconfig.json' } as NodeJS.ProcessEnv,
+      env: {
+        ...inherited,
+        LOG_FORMAT: 'json',
+        ...env,
+        NO_COLOR: '1',
+        TS_NODE_PROJECT: 'tsconfig.json',
+      } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const collect = (chunk: Buffer) => (this.output += chunk.toString());
@@ -31,7 +37,7 @@ export class ServiceProcess {
   async waitFor(pattern: RegExp, timeoutMs = 90_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const line = this.output.split('\n').find((candidate) => pattern.test(candidate));
+      const line = this.lines.find((candidate) => pattern.test(candidate));
       if (line) return line;
       if (this.child.exitCode !== null || this.child.signalCode !== null)
         throw new Error(`the service exited before printing ${pattern}:\n${this.output}`);
@@ -58,10 +64,16 @@ export class ServiceProcess {
     ]);
   }
 
-  /** Lines printed so far, without Nest's prefix (pid, date, level, context). */
+  /** Lines printed so far: the message of each JSON log line (the service logs JSON here), other output as it is. */
   get lines(): string[] {
-    return this.output
-      .split('\n')
-      .map((line) => line.replace(/^\[Nest\] \d+\s+- .*?\s+(LOG|WARN|ERROR|DEBUG|VERBOSE|FATAL) \[[^\]]+\] /, ''));
+    return this.output.split('\n').map((line) => {
+      if (!line.startsWith('{')) return line;
+      try {
+        const entry = JSON.parse(line) as { msg?: unknown };
+        return typeof entry.msg === 'string' ? entry.msg : line;
+      } catch {
+        return line;
+      }
+    });
   }
 }
