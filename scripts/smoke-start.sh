@@ -21,7 +21,7 @@ for _ in $(seq 1 180); do
   sleep 1
 done
 curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$log"; echo "not ready in time"; exit 1; }
-grep -q "Swagger UI: http://localhost:$port/swagger" "$log" || { cat "$log"; echo "no Swagger URL printed"; exit 1; }
+grep -q "Swagger http://localhost:$port/swagger" "$log" || { cat "$log"; echo "no Swagger URL printed"; exit 1; }
 curl -fsS "http://127.0.0.1:$port/swagger" >/dev/null
 
 password=$(sed -n 's/.*generated password: \([^ ]*\).*/\1/p' "$log" | head -n 1)
