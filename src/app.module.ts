@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GlobalAuthGuard } from './common/auth';
 import { AllExceptionsFilter } from './common/errors';
+import { IdempotencyModule } from './common/idempotency';
 import { AppConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
@@ -27,6 +28,7 @@ import { UsersModule } from './modules/users/users.module';
   imports: [
     AppConfigModule,
     DatabaseModule,
+    IdempotencyModule,
     SettingsModule,
     AuthModule,
     HealthModule,

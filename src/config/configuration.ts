@@ -50,6 +50,8 @@ export interface AppConfig {
     shutdownGraceSeconds: number;
   };
   redisUrl: string | undefined;
+  /** How long the answer to a request with an Idempotency-Key is kept for repeats. */
+  idempotencyTtlHours: number;
   /** SETTINGS__<GROUP>__<NAME> variables: defaults for application settings, validated by the settings module. */
   settingDefaults: Record<string, string>;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -159,6 +161,11 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
     name: 'REDIS_URL',
     default: '',
     description: 'redis://host:port; shares the licensing rate limits and failed-login counts across instances',
+  },
+  {
+    name: 'IDEMPOTENCY_TTL_HOURS',
+    default: '24',
+    description: 'Hours the answer to a request with an Idempotency-Key is kept and replayed to repeats (1-720)',
   },
   {
     name: 'LOG_LEVEL',
@@ -329,6 +336,7 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
       shutdownGraceSeconds: integer(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
     },
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 720),
     settingDefaults: Object.fromEntries(
       Object.entries(env).filter(
         ([name, value]) => /^SETTINGS__[^_]+__[^_]+$/i.test(name) && value !== undefined,

@@ -103,6 +103,13 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorCodeEntry> = {
     action: 'Send a flatter body, or split a long array over several requests',
     example: 'The request body nests objects and arrays deeper than 64 levels',
   },
+  [ErrorCode.InvalidIdempotencyKey]: {
+    statuses: [400],
+    meaning:
+      'The Idempotency-Key header is empty, longer than 255 characters or holds a character outside printable ASCII',
+    action: 'Send 1 to 255 printable ASCII characters, e.g. a UUID generated once per logical request',
+    example: 'Idempotency-Key must be 1 to 255 printable ASCII characters (e.g. a UUID); got 300 characters',
+  },
 
   [ErrorCode.Unauthorized]: {
     statuses: [401],
@@ -237,6 +244,20 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorCodeEntry> = {
     action: 'Set the Email settings (PUT /v1/settings) and enable sending',
     example:
       'Email is disabled: set the Email.Enabled setting to true (PUT /v1/settings) and configure the SMTP server to send email',
+  },
+  [ErrorCode.IdempotencyKeyInProgress]: {
+    statuses: [409],
+    meaning: 'A request with this Idempotency-Key is still running (on this or another instance)',
+    action: "Wait a moment and send the same request again: it then answers the first request's result",
+    example:
+      'A request with Idempotency-Key "order-7-license" is still running; send it again once it has finished to get its answer',
+  },
+  [ErrorCode.IdempotencyKeyReused]: {
+    statuses: [422],
+    meaning: 'This Idempotency-Key was already used for a different method, path or body',
+    action: 'Send the original request unchanged, or a new Idempotency-Key for a new request',
+    example:
+      'Idempotency-Key "order-7-license" was already used for a different request (method, path or body); use a new key for a new request',
   },
 
   [ErrorCode.RateLimited]: {

@@ -21,6 +21,8 @@ export enum ErrorCode {
   InvalidCharacters = 110,
   /** The body nests deeper or holds a longer array than the server accepts. */
   BodyTooComplex = 111,
+  /** The Idempotency-Key header is empty, longer than 255 characters or holds a character outside printable ASCII. */
+  InvalidIdempotencyKey = 116,
 
   // 2xx: who you are
   Unauthorized = 200,
@@ -51,6 +53,10 @@ export enum ErrorCode {
   NoFreeSeat = 503,
   LicenseTampered = 504,
   EmailDisabled = 505,
+  /** A request with this Idempotency-Key is still running: 409. */
+  IdempotencyKeyInProgress = 530,
+  /** This Idempotency-Key was used for a different method, path or body: 422. */
+  IdempotencyKeyReused = 531,
 
   // 6xx: load and the limits of the HTTP server
   RateLimited = 600,

@@ -4,7 +4,16 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { RouteAccess, resolveRouteAccess } from '../auth/route-access';
+import { ErrorCode } from '../errors/error-code';
+import { IDEMPOTENT } from '../idempotency/idempotency.constants';
 import { API_ERRORS, ErrorCase } from './api-errors.decorator';
+
+/** What an @Idempotent() route answers beyond its own errors when it is sent an Idempotency-Key. */
+const IDEMPOTENCY_ERRORS: ErrorCase[] = [
+  { code: ErrorCode.InvalidIdempotencyKey },
+  { code: ErrorCode.IdempotencyKeyInProgress },
+  { code: ErrorCode.IdempotencyKeyReused },
+];
 
 /** What the OpenAPI document needs to know about one route beyond what Nest's scanner writes into it. */
 export interface RouteFacts {
@@ -79,6 +88,7 @@ export function collectRoutes(app: INestApplication): RouteFacts[] {
         const errors = [
           ...((Reflect.getMetadata(API_ERRORS, controller) as ErrorCase[]) ?? []),
           ...((Reflect.getMetadata(API_ERRORS, handler) as ErrorCase[]) ?? []),
+          ...(Reflect.getMetadata(IDEMPOTENT, handler) === undefined ? [] : IDEMPOTENCY_ERRORS),
         ];
         for (const controllerPath of asList(Reflect.getMetadata(PATH_METADATA, controller))) {
           for (const handlerPath of asList(handlerPaths)) {

@@ -13,6 +13,7 @@ import {
 } from './api-keys.dto';
 import { ApiKeysService } from './api-keys.service';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('ApiKeys')
 @Access('administration')
@@ -29,6 +30,7 @@ export class ApiKeysController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertApiKey', summary: 'Inserts a new API key; the answer carries the key once.' })
   @ApiOkResponse({ type: InsertApiKeyResponse })

@@ -13,6 +13,7 @@ import {
   UpdateContactResponse,
 } from './customers.dto';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Contacts')
 @Access('commerce')
@@ -29,6 +30,7 @@ export class ContactsController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertContact', summary: 'Inserts a new contact of an existing customer.' })
   @ApiOkResponse({ type: InsertContactResponse })

@@ -17,6 +17,7 @@ import {
 } from './customers.dto';
 import { CustomersService } from './customers.service';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Customers')
 @Access('commerce')
@@ -36,6 +37,7 @@ export class CustomersController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'insertCustomer',

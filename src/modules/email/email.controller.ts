@@ -7,6 +7,7 @@ import { Payload } from '../../common/envelope';
 import { SendEmailRequest, SendEmailResponse, SendLicenseEmailRequest, SendLicenseEmailResponse } from './email.dto';
 import { EmailService } from './email.service';
 import { LicenseEmailService } from './license-email.service';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Email')
 @Access('administration', 'send')
@@ -18,6 +19,7 @@ export class EmailController {
   ) {}
 
   @Post('send')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'sendEmail',
@@ -31,6 +33,7 @@ export class EmailController {
   }
 
   @Post('license')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'sendLicenseEmail',

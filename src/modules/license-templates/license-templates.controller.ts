@@ -16,6 +16,7 @@ import {
   UpdateLicenseTemplateResponse,
 } from './license-templates.dto';
 import { LicenseTemplatesService } from './license-templates.service';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('LicenseTemplates')
 @Access('licensing')
@@ -35,6 +36,7 @@ export class LicenseTemplatesController {
   }
 
   @Post('license-templates')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'insertLicenseTemplate',

@@ -13,6 +13,7 @@ import {
   InsertLicenseTokenResponse,
 } from './license-tokens.dto';
 import { LicenseTokensService } from './license-tokens.service';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('LicenseTokens')
 @Access('licensing')
@@ -43,6 +44,7 @@ export class LicenseTokensController {
   }
 
   @Post('licenses/:licenseId/tokens')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'insertLicenseToken',

@@ -18,6 +18,7 @@ import {
   UpdateLicenseResponse,
 } from './licenses.dto';
 import { LicensesService } from './licenses.service';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Licenses')
 @Access('licenses')
@@ -37,6 +38,7 @@ export class LicensesController {
   }
 
   @Post('licenses')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'insertLicense',

@@ -26,6 +26,7 @@ import {
 } from './licensing-api.dto';
 import { LicensingThrottlerGuard } from './licensing-throttling';
 import { ValidationService } from './validation.service';
+import { Idempotent } from '../../common/idempotency';
 
 /** The caller's address as Fastify sees it (X-Forwarded-For only with TRUST_PROXY). */
 const ClientAddress = createParamDecorator(
@@ -56,6 +57,7 @@ export class LicensingApiController {
   ) {}
 
   @Post('activate')
+  @Idempotent('userKey')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'activateLicense',
@@ -102,6 +104,7 @@ export class LicensingApiController {
   }
 
   @Post('floating/request')
+  @Idempotent('userKey')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'requestFloatingLicense',
@@ -145,6 +148,7 @@ export class LicensingApiController {
   }
 
   @Post('report')
+  @Idempotent('userKey')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'submitClientReport',

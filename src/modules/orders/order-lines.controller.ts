@@ -16,6 +16,7 @@ import {
   UpdateProductOrderResponse,
 } from './orders.dto';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Orders')
 @Access('commerce')
@@ -38,6 +39,7 @@ export class OrderLinesController {
   }
 
   @Post('orders/:orderId/products/:productId')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'insertProductOrder',

@@ -16,6 +16,7 @@ import {
 } from './orders.dto';
 import { OrdersService } from './orders.service';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Orders')
 @Access('commerce')
@@ -32,6 +33,7 @@ export class OrdersController {
   }
 
   @Post('orders')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'insertOrder',

@@ -13,6 +13,7 @@ import {
   UpdateAssemblyResponse,
 } from './products.dto';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Assemblies')
 @Access('licensing')
@@ -32,6 +33,7 @@ export class AssembliesController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertAssembly', summary: 'Inserts a new assembly.' })
   @ApiOkResponse({ type: InsertAssemblyResponse })

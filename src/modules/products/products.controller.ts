@@ -15,6 +15,7 @@ import {
 } from './products.dto';
 import { ProductsService } from './products.service';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Products')
 @Access('products')
@@ -37,6 +38,7 @@ export class ProductsController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertProduct', summary: 'Inserts a new product.' })
   @ApiOkResponse({ type: InsertProductResponse })

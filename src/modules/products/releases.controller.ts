@@ -21,6 +21,7 @@ import {
 } from './products.dto';
 import { ReleasesService } from './releases.service';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Products')
 @Access('licensing')
@@ -40,6 +41,7 @@ export class ReleasesController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertProductRelease', summary: 'Inserts a new release of a product.' })
   @ApiOkResponse({ type: InsertProductReleaseResponse })
@@ -100,6 +102,7 @@ export class ReleasesController {
   }
 
   @Post(':releaseId/assemblies')
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'insertProductReleaseAssembly',

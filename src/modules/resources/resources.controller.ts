@@ -15,6 +15,7 @@ import {
   UpdateResourceResponse,
 } from './resources.dto';
 import { ResourcesService } from './resources.service';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Resources')
 @Access('operations')
@@ -34,6 +35,7 @@ export class ResourcesController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'insertResource',

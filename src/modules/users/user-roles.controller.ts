@@ -13,6 +13,7 @@ import {
 } from './users.dto';
 import { UserRolesService } from './user-roles.service';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Users')
 @Access('administration')
@@ -37,6 +38,7 @@ export class UserRolesController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'addUserToRole',

@@ -15,6 +15,7 @@ import {
 } from './users.dto';
 import { UserSettingsService } from './user-settings.service';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
+import { Idempotent } from '../../common/idempotency';
 
 /** Users manage their own settings; administrators anyone's. */
 @ApiTags('Users')
@@ -36,6 +37,7 @@ export class UserSettingsController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertUserSetting', summary: 'Inserts a setting for the user.' })
   @ApiOkResponse({ type: InsertUserSettingResponse })

@@ -14,6 +14,7 @@ import {
 } from './users.dto';
 import { UsersService } from './users.service';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
+import { Idempotent } from '../../common/idempotency';
 
 @ApiTags('Users')
 @Access('administration')
@@ -44,6 +45,7 @@ export class UsersController {
   }
 
   @Post()
+  @Idempotent()
   @HttpCode(200)
   @ApiOperation({ operationId: 'insertUser', summary: 'Inserts a new user with a password and roles.' })
   @ApiOkResponse({ type: InsertUserResponse })
