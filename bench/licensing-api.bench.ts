@@ -79,8 +79,9 @@ async function serveBare(): Promise<void> {
         try {
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { userKey?: string; licenseToken: string };
           let answer: Record<string, unknown>;
-          // /plain/… runs the same SQL unprepared (parsed and planned on every call), as a naive script would.
-          const plain = request.url!.startsWith('/plain/');
+          // /plain/… runs the same SQL unprepared (parsed and planned on every call), as a naive script would; so does
+          // everything with DATABASE_NAMED_STATEMENTS=false, as the service then does (behind PgBouncer < 1.21).
+          const plain = request.url!.startsWith('/plain/') || process.env.DATABASE_NAMED_STATEMENTS === 'false';
           const run = (statement: { name: string; text: string }, values: unknown[]) =>
             plain ? pool.query(statement.text, values) : pool.query({ ...statement, values });
           if (request.url!.endsWith('/v1/license/validate')) {

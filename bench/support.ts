@@ -15,12 +15,22 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
+/** DATABASE_DIRECT_URL for database `name` when the benchmark server is a pooler (scripts/with-pgbouncer.sh). */
+function directUrl(name: string): NodeJS.ProcessEnv {
+  const direct = process.env.BENCH_DATABASE_DIRECT_SERVER_URL;
+  if (!direct) return {};
+  const url = new URL(direct);
+  url.pathname = `/${name}`;
+  return { DATABASE_DIRECT_URL: url.toString() };
+}
+
 /** The service as deployed (production mode, console quiet) on the benchmark's own database. */
 export function serviceEnvironment(database: string, dataDir: string, poolSize: number): NodeJS.ProcessEnv {
   return {
     ...process.env,
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl(database),
+    ...directUrl(database),
     DATABASE_POOL_SIZE: String(poolSize),
     DATA_DIR: dataDir,
     ADMIN_USERNAME: 'admin',

@@ -15,6 +15,10 @@ export interface AppConfig {
   dataDir: string;
   database: {
     url: string | undefined;
+    /** A connection to PostgreSQL itself when DATABASE_URL goes through a transaction pooler: for LISTEN. */
+    directUrl: string | undefined;
+    /** Hot-path statements are prepared once per connection under a name (off behind PgBouncer < 1.21). */
+    namedStatements: boolean;
     poolSize: number;
     embedded: { dir: string; port: number; password: string };
     runMigrations: boolean;
@@ -76,6 +80,18 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
     name: 'DATABASE_URL',
     default: '',
     description: 'postgres://user:pass@host:port/db; empty starts the embedded PostgreSQL',
+  },
+  {
+    name: 'DATABASE_DIRECT_URL',
+    default: '',
+    description:
+      'postgres://… straight to PostgreSQL when DATABASE_URL goes through a transaction pooler (PgBouncer): the principal cache LISTENs on it',
+  },
+  {
+    name: 'DATABASE_NAMED_STATEMENTS',
+    default: 'true',
+    description:
+      'Prepare hot-path statements once per connection; false behind PgBouncer older than 1.21 in transaction mode',
   },
   { name: 'DATABASE_POOL_SIZE', default: '10', description: 'Connections in the pool (1-200)' },
   { name: 'DATABASE_LOG_QUERIES', default: 'false', description: 'Log every SQL statement' },
@@ -299,6 +315,8 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
     dataDir,
     database: {
       url: databaseUrl,
+      directUrl: optionalUrl(env, 'DATABASE_DIRECT_URL', ['postgres:', 'postgresql:']),
+      namedStatements: boolean(env, 'DATABASE_NAMED_STATEMENTS', true),
       poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
       embedded: {
         dir: resolve(env.EMBEDDED_PG_DIR || join(dataDir, 'postgres')),

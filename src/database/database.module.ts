@@ -4,6 +4,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config';
 import { dataSourceOptions } from './data-source-options';
 import { DatabaseServer, seconds } from './database-server';
+import { useNamedStatements } from './named-statements';
 
 /** Where an external database is, without its credentials: host:port/database. */
 function describe(url: string): string {
@@ -42,13 +43,16 @@ async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig) => ({
-        ...dataSourceOptions(config, await DatabaseServer.resolveUrl(config), []),
-        autoLoadEntities: true,
-        migrationsRun: config.database.runMigrations,
-        retryAttempts: 3,
-        retryDelay: 1000,
-      }),
+      useFactory: async (config: AppConfig) => {
+        useNamedStatements(config.database.namedStatements);
+        return {
+          ...dataSourceOptions(config, await DatabaseServer.resolveUrl(config), []),
+          autoLoadEntities: true,
+          migrationsRun: config.database.runMigrations,
+          retryAttempts: 3,
+          retryDelay: 1000,
+        };
+      },
       dataSourceFactory: (options) => {
         if (!options) throw new Error('The database options are missing');
         return openDataSource(options);

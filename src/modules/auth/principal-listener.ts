@@ -1,8 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Client, ClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import { PrincipalCache } from '../../common/auth';
+import { APP_CONFIG, AppConfig } from '../../config';
 
 /** Channel the triggers of migration PrincipalNotify1764300500000 notify on. */
 export const PRINCIPALS_CHANNEL = 'licensing_principals';
@@ -26,6 +27,10 @@ const HEARTBEAT_TIMEOUT_MS = 5_000;
  * LISTENs on `licensing_principals`, and every notification empties the cache. While that connection
  * is down the cache is empty and bypassed; it reconnects with backoff (1 s doubling to 30 s). A
  * heartbeat notices a connection that died silently.
+ *
+ * LISTEN needs a session of its own, which a transaction pooler (PgBouncer in transaction mode) does not give:
+ * there the listener connects to DATABASE_DIRECT_URL. A pooler is assumed when DATABASE_NAMED_STATEMENTS is off;
+ * without a direct URL the cache then stays off (every request looks its caller up) rather than miss a change.
  */
 @Injectable()
 export class PrincipalListener implements OnApplicationBootstrap, OnModuleDestroy {
@@ -40,6 +45,7 @@ export class PrincipalListener implements OnApplicationBootstrap, OnModuleDestro
   constructor(
     private readonly cache: PrincipalCache,
     private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   get listening(): boolean {
@@ -49,6 +55,12 @@ export class PrincipalListener implements OnApplicationBootstrap, OnModuleDestro
   /** Waits for the first attempt, so a started application normally caches from its first request. */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.cache.configured) return;
+    if (!this.config.database.namedStatements && !this.config.database.directUrl) {
+      this.logger.warn(
+        'DATABASE_NAMED_STATEMENTS=false without DATABASE_DIRECT_URL: LISTEN cannot work through a transaction pooler, so the principal cache is off; set DATABASE_DIRECT_URL to a direct connection to cache callers',
+      );
+      return;
+    }
     await this.connect();
   }
 
@@ -62,7 +74,7 @@ export class PrincipalListener implements OnApplicationBootstrap, OnModuleDestro
     await client?.end().catch(() => undefined);
   }
 
-  /** The same server and database as the DataSource (DATABASE_URL or the embedded PostgreSQL). */
+  /** DATABASE_DIRECT_URL, else the same server and database as the DataSource (DATABASE_URL or the embedded one). */
   private connectionConfig(): ClientConfig {
     const options = this.dataSource.options as PostgresDataSourceOptions;
     const common: ClientConfig = {
@@ -71,6 +83,7 @@ export class PrincipalListener implements OnApplicationBootstrap, OnModuleDestro
       connectionTimeoutMillis: 10_000,
       ssl: options.ssl as ClientConfig['ssl'],
     };
+    if (this.config.database.directUrl) return { ...common, connectionString: this.config.database.directUrl };
     if (options.url) return { ...common, connectionString: options.url };
     return {
       ...common,

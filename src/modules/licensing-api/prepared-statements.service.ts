@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { statementName } from '../../database/named-statements';
 import { queryPool } from '../../database/pool-query';
 
 /** A hot-path statement: its name identifies the server-side prepared statement on each connection. */
@@ -13,14 +14,14 @@ export interface PreparedStatement {
  * statements on the connection pool TypeORM manages: PostgreSQL parses and plans each once per
  * connection instead of once per call. For the validate query (three joined tables) planning was
  * about 85 % of the database's CPU per request (≈ 500 µs → 60 µs measured with the bench).
- * Not for use through a transaction-pooling proxy (PgBouncer in transaction mode), which cannot keep
- * prepared statements; session pooling or a direct connection is fine.
+ * Behind a transaction-pooling proxy that cannot keep prepared statements (PgBouncer before 1.21 in
+ * transaction mode) set DATABASE_NAMED_STATEMENTS=false: the same statements then go unnamed.
  */
 @Injectable()
 export class PreparedStatementsService {
   constructor(private readonly dataSource: DataSource) {}
 
   query<T>(statement: PreparedStatement, values: unknown[]): Promise<T[]> {
-    return queryPool<T>(this.dataSource, { name: statement.name, text: statement.text, values });
+    return queryPool<T>(this.dataSource, { name: statementName(statement.name), text: statement.text, values });
   }
 }
