@@ -41,9 +41,12 @@ INI
 printf '"%s" ""\n' "$PG_USER" >"$dir/users.txt"
 chmod 755 "$dir"
 chmod 644 "$dir"/*
-# PgBouncer refuses to run as root: as root it runs as the postgres user.
+# PgBouncer refuses to run as root: as root it runs as the postgres user, which owns the folder.
 as_user=()
-[ "$(id -u)" = 0 ] && as_user=(-u postgres)
+if [ "$(id -u)" = 0 ]; then
+  as_user=(-u postgres)
+  chown -R postgres "$dir"
+fi
 "$BOUNCER" -d "${as_user[@]}" "$dir/pgbouncer.ini"
 
 stop() {
@@ -69,6 +72,6 @@ export DATABASE_NAMED_STATEMENTS="${DATABASE_NAMED_STATEMENTS:-false}"
 status=0
 "$@" || status=$?
 echo "[pgbouncer] SHOW STATS (per database: transactions and queries that went through it)"
-psql -h 127.0.0.1 -p "$port" -U "$PG_USER" -d pgbouncer -c 'SHOW STATS' 2>&1 \
-  | awk -F'|' 'NR<=2 || ($1 ~ /licensing_/ ) { print $1 "|" $2 "|" $3 }' || true
+psql -h 127.0.0.1 -p "$port" -U "$PG_USER" -d pgbouncer -At -F '|' -c 'SHOW STATS' 2>&1 \
+  | awk -F'|' '$1 != "pgbouncer" { print "  " $1 ": " $2 " transactions, " $3 " queries" }' || true
 exit $status

@@ -483,16 +483,19 @@ describe('Client Licensing API', () => {
         [seat.body.licenseToken, activated.body.licenseToken],
       ]);
 
-      // Another instance holds the lock: this one skips the round.
+      // Another instance holds the lock in its batch's transaction: this one skips the round. (In a transaction, so
+      // that behind a transaction pooler the lock stays with this client's server connection.)
       const other = new Client({ connectionString: process.env.DATABASE_URL });
       await other.connect();
       try {
-        await other.query('SELECT pg_advisory_lock($1)', [TOKEN_SWEEP_LOCK]);
+        await other.query('BEGIN');
+        await other.query('SELECT pg_advisory_xact_lock($1)', [TOKEN_SWEEP_LOCK]);
         expect(await sweeper.sweep()).toEqual({ ran: false });
         expect(await db.query('SELECT 1 FROM license_tokens WHERE token = $1', [seat.body.licenseToken])).toHaveLength(
           1,
         );
       } finally {
+        await other.query('ROLLBACK').catch(() => undefined);
         await other.end();
       }
 

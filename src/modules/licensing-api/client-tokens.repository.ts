@@ -178,15 +178,13 @@ export class ClientTokensRepository {
   }
 
   /** A session advisory lock: `manager` must be that of a query runner, which holds the session. */
-  async tryAdvisoryLock(manager: EntityManager, key: number): Promise<boolean> {
-    const [{ locked }]: Array<{ locked: boolean }> = await manager.query('SELECT pg_try_advisory_lock($1) AS locked', [
-      key,
-    ]);
+  /** A transaction-level advisory lock: released at commit or rollback, on the connection that ran the transaction. */
+  async tryAdvisoryXactLock(manager: EntityManager, key: number): Promise<boolean> {
+    const [{ locked }]: Array<{ locked: boolean }> = await manager.query(
+      'SELECT pg_try_advisory_xact_lock($1) AS locked',
+      [key],
+    );
     return locked;
-  }
-
-  async advisoryUnlock(manager: EntityManager, key: number): Promise<void> {
-    await manager.query('SELECT pg_advisory_unlock($1)', [key]);
   }
 
   /**

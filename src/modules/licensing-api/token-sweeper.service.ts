@@ -6,7 +6,7 @@ import { SettingsService } from '../settings/settings.service';
 import { ClientTokensRepository } from './client-tokens.repository';
 import { NodeLockedLicensesService } from './node-locked-licenses.service';
 
-/** Session advisory lock key of the sweep, shared by every instance (the log module's jobs use 730_100_001/2). */
+/** Advisory lock key of the sweep (taken per batch transaction), shared by every instance (the log module's jobs use 730_100_001/2). */
 export const TOKEN_SWEEP_LOCK = 730_100_003;
 /** Tokens deleted per transaction: a backlog is swept in short transactions, not one long one. */
 const SWEEP_BATCH = 5000;
@@ -46,45 +46,49 @@ export class TokenSweeperService implements OnApplicationBootstrap, OnModuleDest
     await this.running;
   }
 
-  /** One round; answers `{ran: false}` when another instance holds the lock. */
+  /**
+   * One round; answers `{ran: false}` when another instance holds the lock. The lock is taken again by each batch's
+   * transaction (a transaction-level lock): it holds on whatever server connection runs the batch, also behind a
+   * transaction pooler (PgBouncer), where a session lock could stay behind on a pooled connection. Between two
+   * batches another instance may sweep one; the batches skip rows others hold, so nothing is swept twice.
+   */
   async sweep(): Promise<SweepOutcome> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      // A session lock: it is held by this runner's connection, which every statement of the round uses.
-      if (!(await this.tokens.tryAdvisoryLock(runner.manager, TOKEN_SWEEP_LOCK))) return { ran: false };
-      try {
-        const outcome = { ran: true as const, swept: 0, traced: 0, nodeLockedDeleted: 0 };
-        for (;;) {
-          await runner.startTransaction();
-          try {
-            const batch = await this.tokens.sweepExpired(runner.manager, { limit: SWEEP_BATCH });
-            outcome.swept += batch.swept;
-            outcome.traced += batch.traced;
-            outcome.nodeLockedDeleted += await this.nodeLocked.deleteOrphans(runner.manager, batch.nodeLocked);
-            await runner.commitTransaction();
-            licensingSeats.inc({ kind: 'floating', outcome: 'expired' }, batch.sweptFloating);
-            licensingSeats.inc({ kind: 'activation', outcome: 'expired' }, batch.swept - batch.sweptFloating);
-            if (batch.swept < SWEEP_BATCH) break;
-          } catch (error) {
+      const outcome = { ran: true as const, swept: 0, traced: 0, nodeLockedDeleted: 0 };
+      for (let batchNumber = 0; ; batchNumber++) {
+        await runner.startTransaction();
+        try {
+          if (!(await this.tokens.tryAdvisoryXactLock(runner.manager, TOKEN_SWEEP_LOCK))) {
             await runner.rollbackTransaction();
-            throw error;
+            if (batchNumber === 0) return { ran: false };
+            break;
           }
+          const batch = await this.tokens.sweepExpired(runner.manager, { limit: SWEEP_BATCH });
+          outcome.swept += batch.swept;
+          outcome.traced += batch.traced;
+          outcome.nodeLockedDeleted += await this.nodeLocked.deleteOrphans(runner.manager, batch.nodeLocked);
+          await runner.commitTransaction();
+          licensingSeats.inc({ kind: 'floating', outcome: 'expired' }, batch.sweptFloating);
+          licensingSeats.inc({ kind: 'activation', outcome: 'expired' }, batch.swept - batch.sweptFloating);
+          if (batch.swept < SWEEP_BATCH) break;
+        } catch (error) {
+          if (runner.isTransactionActive) await runner.rollbackTransaction();
+          throw error;
         }
-        if (outcome.swept > 0) {
-          this.log.information(
-            'Licensing: swept {SweptTokenCount} expired tokens ({TracedCount} traced, {NodeLockedDeletedCount} node-locked licenses deleted)',
-            {
-              SweptTokenCount: outcome.swept,
-              TracedCount: outcome.traced,
-              NodeLockedDeletedCount: outcome.nodeLockedDeleted,
-            },
-          );
-        }
-        return outcome;
-      } finally {
-        await this.tokens.advisoryUnlock(runner.manager, TOKEN_SWEEP_LOCK);
       }
+      if (outcome.swept > 0) {
+        this.log.information(
+          'Licensing: swept {SweptTokenCount} expired tokens ({TracedCount} traced, {NodeLockedDeletedCount} node-locked licenses deleted)',
+          {
+            SweptTokenCount: outcome.swept,
+            TracedCount: outcome.traced,
+            NodeLockedDeletedCount: outcome.nodeLockedDeleted,
+          },
+        );
+      }
+      return outcome;
     } finally {
       await runner.release();
     }
