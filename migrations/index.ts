@@ -7,6 +7,7 @@ import { Licensing1764300400000 } from './1764300400000-licensing';
 import { PrincipalNotify1764300500000 } from './1764300500000-principal-notify';
 import { LoginAddressFailures1764410000000 } from './1764410000000-login-address-failures';
 import { LogExceptionsWithoutStacks1764410100000 } from './1764410100000-log-exceptions-without-stacks';
+import { AuditEvents1764420000000 } from './1764420000000-audit-events';
 import { IdempotencyKeys1764430000000 } from './1764430000000-idempotency-keys';
 
 /** Every migration, oldest first. A new migration file is added here too. */
@@ -20,5 +21,6 @@ export const ALL_MIGRATIONS = [
   PrincipalNotify1764300500000,
   LoginAddressFailures1764410000000,
   LogExceptionsWithoutStacks1764410100000,
+  AuditEvents1764420000000,
   IdempotencyKeys1764430000000,
 ];

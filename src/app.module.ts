@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { GlobalAuthGuard } from './common/auth';
 import { AllExceptionsFilter } from './common/errors';
+import { RequestContextInterceptor } from './common/request-context';
 import { IdempotencyModule } from './common/idempotency';
 import { AppConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
+import { AuditModule } from './modules/audit/audit.module';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CustomersModule } from './modules/customers/customers.module';
@@ -36,6 +38,7 @@ import { UsersModule } from './modules/users/users.module';
     UsersModule,
     ApiKeysModule,
     LogModule,
+    AuditModule,
     ReportsModule,
     EmailModule,
     CustomersModule,
@@ -51,6 +54,7 @@ import { UsersModule } from './modules/users/users.module';
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_GUARD, useClass: GlobalAuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
   ],
 })
 export class AppModule {}

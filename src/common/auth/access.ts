@@ -41,6 +41,7 @@ export const AREA_ROLES = {
   products: { read: [LM, S], create: [LM], update: [LM], delete: [LM] },
   operations: { read: [LM, S], create: [LM], update: [LM], delete: [] },
   administration: { read: [], create: [], update: [], delete: [], send: [] },
+  audit: { read: [LM], create: [], update: [], delete: [] },
   authenticated: { read: EVERYONE, create: EVERYONE, update: EVERYONE, delete: EVERYONE },
 } satisfies Record<string, Record<RecordOperation, Role[]> & Partial<Record<Operation, Role[]>>>;
 export type Area = keyof typeof AREA_ROLES;

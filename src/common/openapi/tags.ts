@@ -42,6 +42,11 @@ export const OPENAPI_TAGS: ReadonlyArray<{ name: string; description: string }> 
   { name: 'Reports', description: 'Reports (exceptions, license usage) that applications submitted.' },
   { name: 'Settings', description: 'Application settings: changed at run time, in force without a restart.' },
   { name: 'Log', description: 'The database log of the service: requests, failures and what operators need.' },
+  {
+    name: 'AuditEvents',
+    description:
+      'The audit trail: every change, who made it (user, API key, client, system), from where, and what changed.',
+  },
   { name: 'Info', description: 'Version and state of the running server.' },
   {
     name: 'Health',

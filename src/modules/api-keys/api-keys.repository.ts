@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, EntityManager } from 'typeorm';
 import { Page, PageOptions, findPage } from '../../common/query';
 import { ApiKeyEntity } from './api-key.entity';
 import { API_KEY_QUERY } from './api-keys.query';
@@ -26,8 +26,8 @@ export class ApiKeysRepository {
   }
 
   /** False when there was no such key. */
-  async delete(apiKeyId: number): Promise<boolean> {
-    const result = await this.keys.delete({ id: apiKeyId });
+  async delete(apiKeyId: number, manager: EntityManager = this.keys.manager): Promise<boolean> {
+    const result = await manager.delete(ApiKeyEntity, { id: apiKeyId });
     return Boolean(result.affected);
   }
 

@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { ALL_PERMISSIONS, Principal, PrincipalCache, hashApiKey } from '../../common/auth';
 import { copyPresent, toDateOrNull } from '../../common/dto';
@@ -14,6 +15,7 @@ import { ApiKeysRepository } from './api-keys.repository';
 @Injectable()
 export class ApiKeysService {
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly keys: ApiKeysRepository,
     private readonly principals: PrincipalCache,
   ) {}
@@ -74,7 +76,8 @@ export class ApiKeysService {
   }
 
   async delete(id: number): Promise<void> {
-    const deleted = await this.keys.delete(id);
+    const record = { action: 'apiKey.deleted', entityType: 'apiKey', entityId: id };
+    const deleted = await this.audit.recordIf(record, (manager) => this.keys.delete(id, manager));
     this.principals.clear();
     if (!deleted) throw ApiException.notFound(`API key ${id} does not exist`);
   }

@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomBytes } from 'node:crypto';
@@ -37,6 +38,7 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
     private readonly principals: PrincipalCache,
     private readonly attempts: LoginAttemptsRepository,
     private readonly addressThrottle: LoginAddressThrottle,
+    private readonly audit: AuditRecorder,
   ) {}
 
   /**
@@ -56,10 +58,18 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
       );
     }
     let failed = true;
+    const attempt: { userId: string | null } = { userId: null };
     try {
-      const user = await this.checkPassword(userName, password);
+      const user = await this.checkPassword(userName, password, attempt);
       failed = false;
-      await this.attempts.recordSuccessfulLogin(user.userId);
+      const actor = { type: 'user', id: user.userId, name: user.userName } as const;
+      await this.audit.recordIf(
+        { action: 'user.login', entityType: 'user', entityId: user.userId, actor, address: clientAddress },
+        async (manager) => {
+          await this.attempts.recordSuccessfulLogin(user.userId, manager);
+          return true;
+        },
+      );
       const claims: JwtClaims = { sub: user.userId, name: user.userName };
       const token = await this.jwt.signAsync(claims, { expiresIn: this.config.auth.jwtTtlSeconds });
       const expiresAt = new Date(Date.now() + this.config.auth.jwtTtlSeconds * 1000).toISOString();
@@ -67,6 +77,7 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
     } catch (error) {
       // Not checked for want of a hashing slot: not a failure of this caller.
       if (error instanceof PasswordHashingBusyException) failed = false;
+      else if (error instanceof ApiException) await this.recordFailure(userName, attempt.userId, clientAddress, error);
       throw error;
     } finally {
       if (!failed)
@@ -74,9 +85,34 @@ export class AuthService implements PrincipalResolver, OnApplicationBootstrap {
     }
   }
 
-  private async checkPassword(userName: string, password: string): Promise<AccountCheck> {
+  /** A wrong password or a locked account, in the trail; the user id when the name is a user's. */
+  private async recordFailure(
+    userName: string,
+    userId: string | null,
+    clientAddress: string,
+    error: ApiException,
+  ): Promise<void> {
+    await this.audit
+      .recordAlone({
+        action: 'user.login_failed',
+        entityType: 'user',
+        entityId: userId,
+        actor: { type: 'user', id: userId, name: userName.slice(0, 256) },
+        address: clientAddress,
+        changes: { reason: { from: null, to: ErrorCode[error.errorCode] ?? error.errorCode } },
+      })
+      .catch((failure: Error) => this.logger.warn(`Could not record a failed login: ${failure.message}`));
+  }
+
+  /** `attempt.userId` learns whose account the name is, for the trail. */
+  private async checkPassword(
+    userName: string,
+    password: string,
+    attempt: { userId: string | null },
+  ): Promise<AccountCheck> {
     const { maxFailedLogins, lockoutSeconds } = this.config.auth;
     const account = await this.attempts.reserveAccountCheck(userName, maxFailedLogins, lockoutSeconds);
+    attempt.userId = account?.userId ?? null;
     if (!account) {
       // As long as a real check, so the answer's timing does not tell which user names exist.
       await verifyPassword(await this.decoyHash(), password);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { queryPool } from '../../database/pool-query';
 
 /** What one login attempt learned from reserving its password check on the account's row. */
@@ -86,8 +86,8 @@ export class LoginAttemptsRepository {
     );
   }
 
-  async recordSuccessfulLogin(userId: string): Promise<void> {
-    await this.dataSource.query(
+  async recordSuccessfulLogin(userId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.query(
       `UPDATE users SET failed_login_count = 0, locked_until = NULL, last_log_in = now() WHERE id = $1`,
       [userId],
     );

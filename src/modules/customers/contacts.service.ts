@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { Payload } from '../../common/envelope';
 import { ApiException } from '../../common/errors';
@@ -14,6 +15,7 @@ import { CustomersService } from './customers.service';
 @Injectable()
 export class ContactsService {
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly repository: CustomersRepository,
     private readonly customers: CustomersService,
   ) {}
@@ -59,7 +61,8 @@ export class ContactsService {
   }
 
   async delete(contactId: number): Promise<void> {
-    if (!(await this.repository.deleteContact(contactId)))
+    const record = { action: 'contact.deleted', entityType: 'contact', entityId: contactId };
+    if (!(await this.audit.recordIf(record, (manager) => this.repository.deleteContact(contactId, manager))))
       throw ApiException.notFound(`Contact ${contactId} does not exist`);
   }
 }

@@ -96,8 +96,8 @@ export class CustomersRepository {
   }
 
   /** False when there was no such contact. */
-  async deleteContact(contactId: number): Promise<boolean> {
-    const result = await this.contacts.delete({ id: contactId });
+  async deleteContact(contactId: number, manager: EntityManager = this.contacts.manager): Promise<boolean> {
+    const result = await manager.delete(ContactEntity, { id: contactId });
     return Boolean(result.affected);
   }
 }

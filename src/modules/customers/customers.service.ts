@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Payload } from '../../common/envelope';
@@ -34,6 +35,7 @@ const CUSTOMER_REFERRERS: Referrer[] = [
 @Injectable()
 export class CustomersService {
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly customers: CustomersRepository,
     private readonly settings: SettingsService,
     private readonly dataSource: DataSource,
@@ -135,6 +137,7 @@ export class CustomersService {
         'delete or reassign them first',
       );
       await this.customers.delete(manager, customerId);
+      await this.audit.record(manager, { action: 'customer.deleted', entityType: 'customer', entityId: customerId });
     });
   }
 

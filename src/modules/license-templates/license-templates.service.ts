@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { copyPresent } from '../../common/dto';
@@ -83,6 +84,7 @@ const PART_MEMBERS = ['product', 'components', 'assemblies', 'fields', 'features
 @Injectable()
 export class LicenseTemplatesService {
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly templates: LicenseTemplatesRepository,
     private readonly references: LicensingReferences,
     private readonly records: LicensingReferencesRepository,
@@ -146,6 +148,11 @@ export class LicenseTemplatesService {
         );
       }
       await this.templates.delete(manager, id);
+      await this.audit.record(manager, {
+        action: 'licenseTemplate.deleted',
+        entityType: 'licenseTemplate',
+        entityId: id,
+      });
     });
   }
 

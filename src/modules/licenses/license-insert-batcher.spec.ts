@@ -1,5 +1,10 @@
 import { DataSource, QueryFailedError } from 'typeorm';
-import { LICENSE_COLUMNS, LicenseInsertBatcher, LicenseRowParameters } from './license-insert-batcher';
+import {
+  AUDIT_PARAMETERS_PER_ROW,
+  LICENSE_COLUMNS,
+  LicenseInsertBatcher,
+  LicenseRowParameters,
+} from './license-insert-batcher';
 
 interface Statement {
   name: string;
@@ -18,7 +23,7 @@ function fakeDatabase(options: { taken?: string[]; failWhen?: (licenseIds: strin
   const client = {
     query: ({ name, values }: { name: string; values: unknown[] }) => {
       const width = LICENSE_COLUMNS.length;
-      const rows = Array.from({ length: values.length / width }, (_, row) =>
+      const rows = Array.from({ length: values.length / (width + AUDIT_PARAMETERS_PER_ROW) }, (_, row) =>
         values.slice(row * width, (row + 1) * width),
       );
       const licenseIds = rows.map((row) => row[0] as string);
@@ -49,7 +54,7 @@ function row(licenseId: string, userKey = `key-${licenseId}`): LicenseRowParamet
   const values = LICENSE_COLUMNS.map(() => null as unknown);
   values[0] = licenseId;
   values[11] = userKey;
-  return { licenseId, userKey, values };
+  return { licenseId, userKey, values, audit: Array.from({ length: AUDIT_PARAMETERS_PER_ROW - 1 }, () => null) };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));

@@ -6,7 +6,14 @@ export interface LicenseRowParameters {
   licenseId: string;
   userKey: string;
   values: unknown[];
+  /** The license.created audit event, as AuditRecorder's parameters (taken in the caller's request context). */
+  audit: unknown[];
 }
+
+/** The audit parameters the statement takes per row: all of auditParameters' but the entity id (the new row's). */
+const AUDIT_COLUMNS = 8;
+/** Per row after all the license values: its license id, then its audit parameters. */
+export const AUDIT_PARAMETERS_PER_ROW = AUDIT_COLUMNS + 1;
 
 export const LICENSE_COLUMNS = [
   'license_id',
@@ -67,7 +74,23 @@ function insertSql(rows: number): string {
     const offset = row * LICENSE_COLUMNS.length;
     return `(${LICENSE_COLUMNS.map((column, index) => `$${offset + index + 1}${JSONB_COLUMNS.has(column) ? '::jsonb' : ''}`).join(', ')})`;
   });
-  return `INSERT INTO licenses (${LICENSE_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING RETURNING id, license_id`;
+  const base = rows * LICENSE_COLUMNS.length;
+  const audits = Array.from({ length: rows }, (_, row) => {
+    const at = base + row * AUDIT_PARAMETERS_PER_ROW;
+    const p = (index: number) => `$${at + index + 1}`;
+    return `(${p(0)}::varchar, ${p(1)}::varchar, ${p(2)}::varchar, ${p(3)}::varchar, ${p(4)}::text, ${p(5)}::varchar, ${p(6)}::varchar, ${p(7)}::varchar, ${p(8)}::jsonb)`;
+  });
+  // The audit rows are part of the same statement, so they commit with the licenses they record.
+  return `WITH inserted AS (
+      INSERT INTO licenses (${LICENSE_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
+      ON CONFLICT DO NOTHING RETURNING id, license_id),
+    context (license_id, action, entity_type, actor_type, actor_id, actor_name, address, request_id, changes) AS (
+      VALUES ${audits.join(', ')}),
+    audited AS (
+      INSERT INTO audit_events (action, entity_type, entity_id, actor_type, actor_id, actor_name, address, request_id, changes)
+      SELECT c.action, c.entity_type, i.id::text, c.actor_type, c.actor_id, c.actor_name, c.address, c.request_id, c.changes
+        FROM inserted i JOIN context c ON c.license_id = i.license_id)
+    SELECT id, license_id FROM inserted`;
 }
 
 /**
@@ -150,7 +173,7 @@ export class LicenseInsertBatcher {
       this.dataSource,
       `licensing_insert_licenses_${rows.length}`,
       sql,
-      rows.flatMap((row) => row.values),
+      [...rows.flatMap((row) => row.values), ...rows.flatMap((row) => [row.licenseId, ...row.audit])],
     );
     return new Map(inserted.map((row) => [row.license_id, row.id]));
   }

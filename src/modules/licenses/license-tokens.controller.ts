@@ -71,7 +71,7 @@ export class LicenseTokensController {
     @Param('licenseId', IntIdPipe) licenseId: number,
     @Param('tokenId', IntIdPipe) tokenId: number,
   ): Promise<Payload<DeleteLicenseTokenResponse>> {
-    await this.tokens.release(licenseId, tokenId);
+    await this.tokens.delete(licenseId, tokenId);
     return EMPTY_PAYLOAD;
   }
 }

@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Payload } from '../../common/envelope';
@@ -88,6 +89,7 @@ export class LicenseTokensService {
     private readonly traces: LicenseTracesRepository,
     private readonly settings: SettingsService,
     private readonly dataSource: DataSource,
+    private readonly audit: AuditRecorder,
   ) {}
 
   async list(options: QueryOptions, licenseId?: number): Promise<Payload<GetLicenseTokensResponse>> {
@@ -113,7 +115,7 @@ export class LicenseTokensService {
         `licenseToken.nodeLockedLicenseId: license ${input.nodeLockedLicenseId} does not exist`,
         ErrorCode.InvalidReference,
       );
-    const { token } = await this.allocate({
+    const request = {
       licenseId,
       machineId: input.machineId,
       clientId: input.clientId,
@@ -122,6 +124,18 @@ export class LicenseTokensService {
       hash: input.hash,
       expireDate,
       nodeLockedLicenseId: input.nodeLockedLicenseId,
+    };
+    const policy = await this.tokenPolicy();
+    const { token } = await this.dataSource.transaction(async (manager) => {
+      const allocated = await this.allocateLocked(request, policy, manager);
+      if (!allocated.reused)
+        await this.audit.record(manager, {
+          action: 'licenseToken.created',
+          entityType: 'licenseToken',
+          entityId: allocated.token.id,
+          changes: { licenseId: { from: null, to: licenseId }, machineId: { from: null, to: input.machineId ?? null } },
+        });
+      return allocated;
     });
     return { licenseId, licenseTokenId: token.id, token: token.token };
   }
@@ -201,6 +215,13 @@ export class LicenseTokensService {
   /** Live tokens of a license (database clock). */
   countLive(licenseId: number, manager?: EntityManager): Promise<number> {
     return this.tokens.countLive(licenseId, manager);
+  }
+
+  /** DELETE /v1/licenses/{id}/tokens/{tokenId}: an administrator frees a token; recorded in the trail. */
+  async delete(licenseId: number, tokenId: number): Promise<void> {
+    const record = { action: 'licenseToken.deleted', entityType: 'licenseToken', entityId: tokenId };
+    const deleted = await this.audit.recordIf(record, (manager) => this.tokens.delete({ licenseId, tokenId }, manager));
+    if (!deleted) throw ApiException.notFound(`License ${licenseId} has no token ${tokenId}`, ErrorCode.TokenNotFound);
   }
 
   /** Frees a token (deactivation, seat release, or an administrator's delete); 404 unless it belongs to the license. */

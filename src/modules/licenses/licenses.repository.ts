@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { In, Repository, EntityManager } from 'typeorm';
+import { auditParameters, diffChanges } from '../../common/audit';
 import { Page, PageOptions, findPage } from '../../common/query';
 import { assertRowExists } from '../../database/existing-rows';
 import { CustomerEntity } from '../customers/customer.entity';
@@ -19,6 +20,26 @@ export type NewLicenseRow = Omit<
   LicenseEntity,
   'id' | 'createdAt' | 'updatedAt' | 'customer' | 'order' | 'template' | 'productRecord'
 >;
+
+/** What license.created records of a new license: what identifies it and what it allows, never its keys. */
+const CREATED_FIELDS = [
+  'licenseId',
+  'licenseType',
+  'licensingMode',
+  'description',
+  'issueDate',
+  'expireDate',
+  'supportExpireDate',
+  'revoked',
+  'maxAllowedSites',
+  'licenseeName',
+  'licenseeCompany',
+  'licenseeEmail',
+  'templateId',
+  'customerId',
+  'orderId',
+  'productId',
+] as const;
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
@@ -64,8 +85,8 @@ export class LicensesRepository {
   }
 
   /** Whether a license went (its tokens and traces go with it: ON DELETE CASCADE). */
-  async delete(id: number): Promise<boolean> {
-    const result = await this.licenses.delete({ id });
+  async delete(id: number, manager: EntityManager = this.licenses.manager): Promise<boolean> {
+    const result = await manager.delete(LicenseEntity, { id });
     return Boolean(result.affected);
   }
 
@@ -82,9 +103,16 @@ export class LicensesRepository {
    * same time; its row id, or undefined when its license id or user key is taken.
    */
   insertUnlessTaken(row: NewLicenseRow): Promise<number | undefined> {
+    const [action, entityType, , ...context] = auditParameters({
+      action: 'license.created',
+      entityType: 'license',
+      entityId: null,
+      changes: diffChanges(CREATED_FIELDS, undefined, row),
+    });
     return this.batcher.insert({
       licenseId: row.licenseId,
       userKey: row.userKey,
+      audit: [action, entityType, ...context],
       // In LICENSE_COLUMNS order.
       values: [
         row.licenseId,

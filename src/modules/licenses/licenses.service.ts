@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { Principal } from '../../common/auth';
 import { copyPresent, toDateOrNull } from '../../common/dto';
@@ -80,6 +81,7 @@ export class LicensesService {
   private readonly signingKeysInUse = new Map<number, SigningKey>();
 
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly licenses: LicensesRepository,
     private readonly templates: LicenseTemplatesService,
     private readonly references: LicensingReferences,
@@ -238,7 +240,9 @@ export class LicensesService {
 
   /** Its tokens and traces go with it (ON DELETE CASCADE). */
   async delete(id: number): Promise<void> {
-    if (!(await this.licenses.delete(id))) throw ApiException.notFound(`License ${id} does not exist`);
+    const record = { action: 'license.deleted', entityType: 'license', entityId: id };
+    if (!(await this.audit.recordIf(record, (manager) => this.licenses.delete(id, manager))))
+      throw ApiException.notFound(`License ${id} does not exist`);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
@@ -36,6 +37,14 @@ export function clientContext(
   };
 }
 
+/** The client API operations the audit trail records (validations and heartbeats change nothing people decide). */
+const AUDITED_ACTIONS: Partial<Record<TraceAction, string>> = {
+  [TraceAction.Activate]: 'license.activated',
+  [TraceAction.Deactivate]: 'license.deactivated',
+  [TraceAction.FloatingRequest]: 'seat.granted',
+  [TraceAction.FloatingRelease]: 'seat.released',
+};
+
 /**
  * What the client API operations share: finding a license by its user key, the checks every
  * operation makes, counting live tokens, the license block of the answers, and traces.
@@ -47,6 +56,7 @@ export class ClientLicensesService {
   constructor(
     private readonly repository: ClientLicensesRepository,
     private readonly tokens: LicenseTokensService,
+    private readonly audit: AuditRecorder,
   ) {}
 
   /** 404 LicenseKeyNotFound when no license has this user key. */
@@ -89,15 +99,18 @@ export class ClientLicensesService {
   /** Records an operation on a traced license; a trace never fails the operation it records. */
   async trace(
     license: Pick<ClientLicense, 'id' | 'trace'>,
-    action: TraceAction,
+    action_: TraceAction,
     client: ClientContext,
     meta: Record<string, unknown>,
     manager?: EntityManager,
   ): Promise<void> {
+    // A successful operation runs in its transaction (`manager`): its audit event commits with it.
+    const action = manager ? AUDITED_ACTIONS[action_] : undefined;
+    if (manager && action) await this.recordAudit(manager, license.id, action, client, meta);
     if (!license.trace) return;
     const record = {
       licenseId: license.id,
-      action,
+      action: action_,
       clientIp: client.address,
       clientId: client.clientId,
       clientName: client.clientName,
@@ -116,6 +129,30 @@ export class ClientLicensesService {
           `Could not record a trace for license row ${license.id}: ${error instanceof Error ? error.message : String(error)}`,
         ),
       );
+  }
+
+  private async recordAudit(
+    manager: EntityManager,
+    licenseRowId: number,
+    action: string,
+    client: ClientContext,
+    meta: Record<string, unknown>,
+  ): Promise<void> {
+    const freed = action === 'license.deactivated' || action === 'seat.released';
+    const tokenId = (meta.tokenId as number | undefined) ?? null;
+    await this.audit.record(manager, {
+      action,
+      entityType: 'license',
+      entityId: licenseRowId,
+      actor: { type: 'client', id: client.machineId ?? client.clientId, name: client.clientName },
+      address: client.address,
+      changes: {
+        tokenId: freed ? { from: tokenId, to: null } : { from: null, to: tokenId },
+        ...(client.machineId
+          ? { machineId: freed ? { from: client.machineId, to: null } : { from: null, to: client.machineId } }
+          : {}),
+      },
+    });
   }
 
   /** A refused operation on a traced license is traced too, with the error it got. */

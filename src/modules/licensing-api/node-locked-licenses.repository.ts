@@ -19,8 +19,9 @@ export class NodeLockedLicensesRepository {
     return manager.getRepository(LicenseEntity).findOneBy({ id });
   }
 
+  /** No audit event of its own: the activation that issues the copy is the event (listeners off). */
   async save(manager: EntityManager, license: LicenseEntity): Promise<void> {
-    await manager.getRepository(LicenseEntity).save(license);
+    await manager.getRepository(LicenseEntity).save(license, { listeners: false });
   }
 
   /**
@@ -35,6 +36,7 @@ export class NodeLockedLicensesRepository {
       .values(row)
       .orIgnore()
       .returning(['id'])
+      .callListeners(false)
       .execute();
     return result.raw[0]?.id as number | undefined;
   }

@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -23,6 +24,7 @@ import { assertRowExists } from '../../database/existing-rows';
 @Injectable()
 export class OrderLinesService {
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly orders: OrdersRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly customers: CustomersService,
@@ -96,6 +98,11 @@ export class OrderLinesService {
     await this.dataSource.transaction(async (manager) => {
       await this.lockOrder(manager, orderId);
       if (!(await this.orders.deleteLine(manager, { orderId, productId }))) throw this.lineNotFound(orderId, productId);
+      await this.audit.record(manager, {
+        action: 'orderLine.deleted',
+        entityType: 'orderLine',
+        entityId: `${orderId}:${productId}`,
+      });
       await this.orders.recomputeTotal(manager, orderId);
     });
   }

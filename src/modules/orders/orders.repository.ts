@@ -66,8 +66,12 @@ export class OrdersRepository {
   }
 
   /** Writes only the given columns, so a line total computed meanwhile is kept. */
-  async update(orderId: number, changes: Partial<OrderEntity>): Promise<void> {
-    await this.orders.update({ id: orderId }, changes);
+  async update(
+    orderId: number,
+    changes: Partial<OrderEntity>,
+    manager: EntityManager = this.orders.manager,
+  ): Promise<void> {
+    await manager.update(OrderEntity, { id: orderId }, changes);
   }
 
   /**

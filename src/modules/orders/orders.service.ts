@@ -1,3 +1,4 @@
+import { AuditRecorder, diffChanges } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -35,6 +36,7 @@ const TEXT_FIELDS = [
 @Injectable()
 export class OrdersService {
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly orders: OrdersRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly customers: CustomersService,
@@ -117,7 +119,18 @@ export class OrdersService {
       changes.orderNumber = number;
     }
     try {
-      await this.orders.update(order.id, { ...changes, updatedAt: new Date() });
+      await this.dataSource.transaction(async (manager) => {
+        await this.orders.update(order.id, { ...changes, updatedAt: new Date() }, manager);
+        const fields = Object.keys(changes);
+        const audited = diffChanges(fields, order, changes);
+        if (audited)
+          await this.audit.record(manager, {
+            action: 'order.updated',
+            entityType: 'order',
+            entityId: order.id,
+            changes: audited,
+          });
+      });
     } catch (error) {
       if (isUniqueViolation(error, ORDER_NUMBER_INDEX))
         throw this.numberTaken(changes.orderNumber ?? order.orderNumber);
@@ -137,6 +150,7 @@ export class OrdersService {
         'delete or move those licenses first',
       );
       await this.orders.delete(manager, orderId);
+      await this.audit.record(manager, { action: 'order.deleted', entityType: 'order', entityId: orderId });
     });
   }
 

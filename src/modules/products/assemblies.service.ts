@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { copyPresent } from '../../common/dto';
@@ -18,7 +19,10 @@ const TEXT_FIELDS = ['version', 'culture', 'publicKeyToken', 'debugSymbolsKey'] 
  */
 @Injectable()
 export class AssembliesService {
-  constructor(private readonly repository: ProductsRepository) {}
+  constructor(
+    private readonly audit: AuditRecorder,
+    private readonly repository: ProductsRepository,
+  ) {}
 
   /** All assemblies, or those that ship in `releaseId` (the caller has checked the release). */
   async list(options: QueryOptions, releaseId?: number): Promise<Payload<GetAssembliesResponse>> {
@@ -40,7 +44,8 @@ export class AssembliesService {
 
   /** Its links to releases go with it; the releases stay. */
   async delete(assemblyId: number): Promise<void> {
-    if (!(await this.repository.deleteAssembly(assemblyId)))
+    const record = { action: 'assembly.deleted', entityType: 'assembly', entityId: assemblyId };
+    if (!(await this.audit.recordIf(record, (manager) => this.repository.deleteAssembly(assemblyId, manager))))
       throw ApiException.notFound(`Assembly ${assemblyId} does not exist`);
   }
 

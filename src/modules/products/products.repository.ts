@@ -144,8 +144,8 @@ export class ProductsRepository {
   }
 
   /** Its links to releases go with it. False when there was no such assembly. */
-  async deleteAssembly(assemblyId: number): Promise<boolean> {
-    const result = await this.assemblies.delete({ id: assemblyId });
+  async deleteAssembly(assemblyId: number, manager: EntityManager = this.assemblies.manager): Promise<boolean> {
+    const result = await manager.delete(AssemblyEntity, { id: assemblyId });
     return Boolean(result.affected);
   }
 

@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -31,6 +32,7 @@ const TEXT_FIELDS = ['description', 'url', 'copyright', 'image', 'currency', 'me
 @Injectable()
 export class ProductsService {
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly products: ProductsRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly moduleRef: ModuleRef,
@@ -107,6 +109,7 @@ export class ProductsService {
         throw ApiException.notFound(`Product ${productId} does not exist`);
       await assertNotReferenced(manager, `product ${productId}`, productId, PRODUCT_REFERRERS, 'remove them first');
       await this.products.delete(manager, productId);
+      await this.audit.record(manager, { action: 'product.deleted', entityType: 'product', entityId: productId });
     });
   }
 

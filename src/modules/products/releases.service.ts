@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -31,6 +32,7 @@ const TEXT_FIELDS = ['name', 'version', 'description'] as const;
 @Injectable()
 export class ReleasesService {
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly repository: ProductsRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly assemblies: AssembliesService,
@@ -75,6 +77,7 @@ export class ReleasesService {
         'remove them or move them to another release first',
       );
       await this.repository.deleteRelease(manager, releaseId);
+      await this.audit.record(manager, { action: 'release.deleted', entityType: 'release', entityId: releaseId });
     });
   }
 

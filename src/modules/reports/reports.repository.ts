@@ -49,8 +49,8 @@ export class ReportsRepository {
   }
 
   /** False when there was no such report. Its properties go with it. */
-  async delete(reportId: number): Promise<boolean> {
-    const result = await this.reports.delete({ id: reportId });
+  async delete(reportId: number, manager: EntityManager = this.reports.manager): Promise<boolean> {
+    const result = await manager.delete(ReportEntity, { id: reportId });
     return Boolean(result.affected);
   }
 

@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Payload } from '../../common/envelope';
@@ -53,6 +54,7 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly purgeJob = new PeriodicJob('ReportRetention', () => this.purgeExpired());
 
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly reports: ReportsRepository,
     private readonly dataSource: DataSource,
     private readonly settings: SettingsService,
@@ -84,7 +86,9 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async delete(id: number): Promise<void> {
-    if (!(await this.reports.delete(id))) throw ApiException.notFound(`Report ${id} does not exist`);
+    const record = { action: 'report.deleted', entityType: 'report', entityId: id };
+    if (!(await this.audit.recordIf(record, (manager) => this.reports.delete(id, manager))))
+      throw ApiException.notFound(`Report ${id} does not exist`);
   }
 
   /**

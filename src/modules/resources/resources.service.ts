@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../../common/auth';
@@ -42,6 +43,7 @@ const hasText = (value: string | null | undefined): value is string =>
 @Injectable()
 export class ResourcesService {
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly resources: ResourcesRepository,
     private readonly signingKeys: SigningKeysService,
     private readonly settings: SettingsService,
@@ -137,6 +139,7 @@ export class ResourcesService {
         'point them at another key first',
       );
       await this.resources.delete(manager, resourceId);
+      await this.audit.record(manager, { action: 'resource.deleted', entityType: 'resource', entityId: resourceId });
     });
     this.signingKeys.invalidate(resourceId);
   }

@@ -54,6 +54,15 @@ export const SETTING_DEFINITIONS = [
   },
   {
     group: 'Application',
+    name: 'AuditRetentionDays',
+    type: 'Int32',
+    default: 365,
+    min: 1,
+    max: 36500,
+    description: 'Audit events older than this are purged (daily)',
+  },
+  {
+    group: 'Application',
     name: 'MaxResourceDataBytes',
     type: 'Int32',
     default: 5 * 1024 * 1024,

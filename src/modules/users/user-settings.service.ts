@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { Principal, isAdministrator } from '../../common/auth';
 import { copyPresent } from '../../common/dto';
@@ -19,7 +20,10 @@ import { UsersRepository } from './users.repository';
 /** A user's own preferences: the user and administrators may read and change them. */
 @Injectable()
 export class UserSettingsService {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(
+    private readonly audit: AuditRecorder,
+    private readonly users: UsersRepository,
+  ) {}
 
   async list(userId: string, options: QueryOptions, principal: Principal): Promise<Payload<GetUserSettingsResponse>> {
     await this.assertAccess(userId, principal);
@@ -84,7 +88,8 @@ export class UserSettingsService {
     if (!setting) throw ApiException.notFound(`Setting ${settingId} does not exist for user ${userId}`);
     if (setting.readOnly && !isAdministrator(principal))
       throw ApiException.forbidden(`Setting "${setting.name}" is read-only`);
-    await this.users.deleteSetting(settingId);
+    const record = { action: 'userSetting.deleted', entityType: 'userSetting', entityId: settingId };
+    await this.audit.recordIf(record, (manager) => this.users.deleteSetting(settingId, manager));
   }
 
   private async assertAccess(userId: string, principal: Principal): Promise<void> {

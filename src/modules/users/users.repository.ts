@@ -130,7 +130,9 @@ export class UsersRepository {
     return this.settings.save(setting);
   }
 
-  async deleteSetting(settingId: number): Promise<void> {
-    await this.settings.delete({ id: settingId });
+  /** False when there was no such setting. */
+  async deleteSetting(settingId: number, manager: EntityManager = this.settings.manager): Promise<boolean> {
+    const result = await manager.delete(UserSettingEntity, { id: settingId });
+    return Boolean(result.affected);
   }
 }

@@ -1,3 +1,4 @@
+import { AuditRecorder } from '../../common/audit';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal, PrincipalCache, Role, hashPassword, isAdministrator, verifyPassword } from '../../common/auth';
@@ -42,6 +43,7 @@ const DATE_FIELDS: ReadonlySet<WritableField> = new Set(['birthDate', 'lastDismi
 @Injectable()
 export class UsersService {
   constructor(
+    private readonly audit: AuditRecorder,
     private readonly users: UsersRepository,
     private readonly roles: RolesService,
     private readonly customers: CustomersService,
@@ -151,6 +153,7 @@ export class UsersService {
     await this.dataSource.transaction(async (manager) => {
       await this.assertNotLastAdministrator(manager, user.id);
       await this.users.delete(manager, user.id);
+      await this.audit.record(manager, { action: 'user.deleted', entityType: 'user', entityId: user.id });
     });
     this.principals.clear();
   }

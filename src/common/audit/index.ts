@@ -1,0 +1,3 @@
+export * from './audit-changes';
+export * from './audit-recorder';
+export * from './audit.subscriber';
