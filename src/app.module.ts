@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GlobalAuthGuard } from './common/auth';
 import { AllExceptionsFilter } from './common/errors';
-import { RequestContextInterceptor } from './common/request-context';
 import { IdempotencyModule } from './common/idempotency';
 import { AppConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
@@ -54,7 +53,6 @@ import { UsersModule } from './modules/users/users.module';
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_GUARD, useClass: GlobalAuthGuard },
-    { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
   ],
 })
 export class AppModule {}

@@ -8,6 +8,7 @@ import type { DestinationStream, Logger as PinoInstance } from 'pino';
 import { AppModule } from './app.module';
 import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth';
 import { registerEnvelope } from './common/envelope';
+import { registerRequestContext } from './common/request-context';
 import { createValidationPipe } from './common/errors';
 import { httpServerOptions, registerInputGate } from './common/http';
 import { createRootLogger, registerRequestObservation, requestIdOf } from './common/observability';
@@ -27,6 +28,7 @@ function createAdapter(config: AppConfig, logger: PinoInstance): FastifyAdapter 
   });
   const fastify = adapter.getInstance();
   registerRequestObservation(fastify, logger);
+  registerRequestContext(fastify);
   registerInputGate(fastify, JSON_CONTENT_TYPES, config.http.bodyLimitBytes);
   registerEnvelope(fastify);
   return adapter;

@@ -2,10 +2,18 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiException, ErrorCode } from '../errors';
+import { Actor, setRequestActor } from '../request-context';
 import { PERMISSION_NAMES } from './access';
 import { Principal } from './principal';
 import { RouteAccess, resolveRouteAccess } from './route-access';
 import { API_KEY_STRATEGY, JWT_STRATEGY } from './strategies';
+
+/** Who the audit trail names for a principal: the user, or the API key (with its owner's name). */
+export function actorOf(principal: Principal): Actor {
+  if (principal.kind === 'apiKey')
+    return { type: 'apiKey', id: String(principal.apiKeyId ?? ''), name: principal.userName };
+  return { type: 'user', id: principal.userId, name: principal.userName };
+}
 
 /**
  * The single global guard: every route needs a Bearer JWT or an x-api-key unless it is @Public(),
@@ -25,6 +33,7 @@ export class GlobalAuthGuard extends AuthGuard([JWT_STRATEGY, API_KEY_STRATEGY])
     if (route.isPublic) return true;
     await super.canActivate(context);
     const principal = context.switchToHttp().getRequest().user as Principal;
+    setRequestActor(actorOf(principal));
     const { area, operation, roles: allowed, permission: needed } = route;
     if (!principal.roles.some((role) => allowed.includes(role))) {
       throw ApiException.forbidden(

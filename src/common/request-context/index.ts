@@ -1,2 +1,2 @@
 export * from './request-context';
-export * from './request-context.interceptor';
+export * from './request-context.hook';

@@ -25,6 +25,12 @@ export function runInRequestContext<T>(context: RequestContext, work: () => T): 
   return storage.run(context, work);
 }
 
+/** Names the caller of the running request (the guard, once it knows the principal). */
+export function setRequestActor(actor: Actor): void {
+  const context = storage.getStore();
+  if (context) context.actor = actor;
+}
+
 /** The running request's context; outside a request, the system with no address. */
 export function currentRequestContext(): RequestContext {
   return storage.getStore() ?? { actor: SYSTEM_ACTOR, address: null, requestId: null };
