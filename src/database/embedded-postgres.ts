@@ -163,8 +163,33 @@ export class EmbeddedPostgresServer {
     this.pid = undefined;
     this.child = undefined;
     if (pid === undefined) return;
+    await this.waitForSessionsToEnd();
     await this.terminate(pid);
     rmSync(this.ownerFile, { force: true });
+  }
+
+  /**
+   * A closed pool has sent its sessions' Terminate messages, but their backends may still be exiting: a shutdown
+   * request at that moment would cut them off ("terminating connection due to administrator command"). Waits,
+   * briefly, until no other client session is left.
+   */
+  private async waitForSessionsToEnd(timeoutMs = 2000): Promise<void> {
+    const client = new Client({ connectionString: this.url, connectionTimeoutMillis: 1000 });
+    try {
+      await client.connect();
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { rows } = await client.query<{ sessions: number }>(
+          "SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+        );
+        if (rows[0].sessions === 0 || Date.now() > deadline) return;
+        await sleep(20);
+      }
+    } catch {
+      // The server is unreachable already: nothing to wait for.
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   /** For a forced exit: asks the postmaster to shut down without waiting for it. */
