@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { AuditService } from '../src/modules/audit/audit.service';
 import { CustomerEntity } from '../src/modules/customers/customer.entity';
-import { TestContext, bearer, createApiKey, createUser, login, startTestApp, unique } from './support/app';
-import { SignatureKey, createLicense, createSignatureKey, liftLicensingRateLimits } from './support/licensing';
+import { TestContext, bearer, createApiKey, createUser, login, unique } from './support/app';
+import { SignatureKey, createLicense, startLicensingTestApp } from './support/licensing';
 
 interface AuditEvent {
   id: number;
@@ -25,10 +25,8 @@ describe('Audit trail', () => {
   const admin = () => bearer(ctx.adminToken);
 
   beforeAll(async () => {
-    ctx = await startTestApp();
+    ({ ctx, key } = await startLicensingTestApp());
     db = ctx.app.get(DataSource);
-    key = await createSignatureKey(ctx, 'Ed25519');
-    await liftLicensingRateLimits(ctx);
   }, 60_000);
   afterAll(async () => {
     await ctx?.close();

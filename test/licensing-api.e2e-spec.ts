@@ -7,7 +7,7 @@ import { TOKEN_SWEEP_LOCK, TokenSweeperService } from '../src/modules/licensing-
 import { SettingsService } from '../src/modules/settings/settings.service';
 import { verifyLicense } from '../verifier/src';
 import { TestContext, bearer, startTestApp } from './support/app';
-import { SignatureKey, createLicense, createSignatureKey, liftLicensingRateLimits } from './support/licensing';
+import { SignatureKey, createLicense, startLicensingTestApp } from './support/licensing';
 
 const DAY_MS = 86_400_000;
 
@@ -17,11 +17,8 @@ describe('Client Licensing API', () => {
   let db: DataSource;
 
   beforeAll(async () => {
-    ctx = await startTestApp();
+    ({ ctx, key } = await startLicensingTestApp());
     db = ctx.app.get(DataSource);
-    key = await createSignatureKey(ctx, 'Ed25519');
-    // The limits are tested on their own below; here they must not interfere.
-    await liftLicensingRateLimits(ctx);
   }, 60_000);
   afterAll(async () => {
     jest.restoreAllMocks();

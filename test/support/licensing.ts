@@ -1,4 +1,4 @@
-import { TestContext, bearer, unique } from './app';
+import { TestContext, bearer, startTestApp, unique } from './app';
 
 /** Records the licensing specs build on, created through the API as an administrator. */
 
@@ -96,4 +96,20 @@ export async function liftLicensingRateLimits(ctx: TestContext, perMinute = 1_00
       ],
     })
     .expect(200);
+}
+
+/**
+ * A started app with an Ed25519 signature key and the client API's rate limits lifted, the set-up of the specs
+ * that issue licenses and call the client API (the limits have their own tests).
+ */
+export async function startLicensingTestApp(): Promise<{ ctx: TestContext; key: SignatureKey }> {
+  const ctx = await startTestApp();
+  try {
+    const key = await createSignatureKey(ctx, 'Ed25519');
+    await liftLicensingRateLimits(ctx);
+    return { ctx, key };
+  } catch (error) {
+    await ctx.close();
+    throw error;
+  }
 }

@@ -21,33 +21,30 @@ export const httpRequestDuration = new Histogram({
   registers: [metricsRegistry],
 });
 
-export const licensingActivations = new Counter({
-  name: 'licensing_activations_total',
-  help: 'Activation requests of the client Licensing API by result (activated, reactivated, or the refusal code)',
-  labelNames: ['result'] as const,
-  registers: [metricsRegistry],
-});
+/** A counter of one client-API call's outcomes, labelled by `result`. */
+function resultCounter(name: string, help: string): Counter<'result'> {
+  return new Counter({ name, help, labelNames: ['result'] as const, registers: [metricsRegistry] });
+}
 
-export const licensingDeactivations = new Counter({
-  name: 'licensing_deactivations_total',
-  help: 'Deactivation requests of the client Licensing API by result (deactivated, or the refusal code)',
-  labelNames: ['result'] as const,
-  registers: [metricsRegistry],
-});
+export const licensingActivations = resultCounter(
+  'licensing_activations_total',
+  'Activation requests of the client Licensing API by result (activated, reactivated, or the refusal code)',
+);
 
-export const licensingValidations = new Counter({
-  name: 'licensing_validations_total',
-  help: 'Validations of the client Licensing API by result (valid, invalid, or the refusal code)',
-  labelNames: ['result'] as const,
-  registers: [metricsRegistry],
-});
+export const licensingDeactivations = resultCounter(
+  'licensing_deactivations_total',
+  'Deactivation requests of the client Licensing API by result (deactivated, or the refusal code)',
+);
 
-export const licensingFloatingRequests = new Counter({
-  name: 'licensing_floating_requests_total',
-  help: 'Floating seat requests of the client Licensing API by result (granted, renewed, or the refusal code)',
-  labelNames: ['result'] as const,
-  registers: [metricsRegistry],
-});
+export const licensingValidations = resultCounter(
+  'licensing_validations_total',
+  'Validations of the client Licensing API by result (valid, invalid, or the refusal code)',
+);
+
+export const licensingFloatingRequests = resultCounter(
+  'licensing_floating_requests_total',
+  'Floating seat requests of the client Licensing API by result (granted, renewed, or the refusal code)',
+);
 
 export const licensingSeats = new Counter({
   name: 'licensing_seats_total',

@@ -2,15 +2,13 @@ import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/com
 import { DataSource } from 'typeorm';
 import { Payload } from '../../common/envelope';
 import { QueryOptions, listPage } from '../../common/query';
-import { JOB_LOCKS, PeriodicJob, runExclusively } from '../log/exclusive-job';
+import { DAY_MS, JOB_LOCKS, PeriodicJob, purgeOlderThan } from '../log/exclusive-job';
 import { DatabaseLogService } from '../log/database-log.service';
 import { SettingsService } from '../settings/settings.service';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditEventDto, GetAuditEventsResponse } from './audit.dto';
 import { AUDIT_EVENT_QUERY } from './audit.query';
 import { AuditRepository } from './audit.repository';
-
-const DAY_MS = 86_400_000;
 
 export function toAuditEventDto(event: AuditEventEntity): AuditEventDto {
   return {
@@ -60,15 +58,14 @@ export class AuditService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Deletes events older than Application.AuditRetentionDays; another instance holding the lock means it is done. */
   async purgeExpired(): Promise<number> {
     const days = await this.settings.get<number>('Application.AuditRetentionDays');
-    const cutoff = new Date(Date.now() - days * DAY_MS);
-    const outcome = await runExclusively(this.dataSource, JOB_LOCKS.auditPurge, (manager) =>
+    const deleted = await purgeOlderThan(this.dataSource, JOB_LOCKS.auditPurge, days, (manager, cutoff) =>
       this.events.deleteOlderThan(manager, cutoff),
     );
-    if (outcome.ran && outcome.result > 0)
+    if (deleted > 0)
       this.log.information('Purged {DeletedAuditEventCount} audit events older than {RetentionDays} days', {
-        DeletedAuditEventCount: outcome.result,
+        DeletedAuditEventCount: deleted,
         RetentionDays: days,
       });
-    return outcome.ran ? outcome.result : 0;
+    return deleted;
   }
 }

@@ -7,6 +7,7 @@ export const JOB_LOCKS = { logPurge: 730_100_001, reportPurge: 730_100_002, audi
 /** How often the retention purges run, and the delay of the first run after start. */
 export const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 export const FIRST_PURGE_DELAY_MS = 60 * 1000;
+export const DAY_MS = 86_400_000;
 
 /**
  * Runs `work` in a transaction holding a transaction-level advisory lock, or not at all when another
@@ -22,6 +23,21 @@ export async function runExclusively<T>(
     if (!locked) return { ran: false } as const;
     return { ran: true, result: await work(manager) } as const;
   });
+}
+
+/**
+ * Deletes what is older than `retentionDays` through `deleteOlderThan`, on one instance at a time (see
+ * runExclusively); answers how many rows went, 0 when another instance held the lock.
+ */
+export async function purgeOlderThan(
+  dataSource: DataSource,
+  lockKey: number,
+  retentionDays: number,
+  deleteOlderThan: (manager: EntityManager, cutoff: Date) => Promise<number>,
+): Promise<number> {
+  const cutoff = new Date(Date.now() - retentionDays * DAY_MS);
+  const outcome = await runExclusively(dataSource, lockKey, (manager) => deleteOlderThan(manager, cutoff));
+  return outcome.ran ? outcome.result : 0;
 }
 
 /** A periodic job on unref'd timers, stopped by `stop()` (called on module destroy). */

@@ -5,7 +5,7 @@ import { ApiException, ErrorCode } from '../../common/errors';
 import { QueryOptions, listPage } from '../../common/query';
 import { SettingsService } from '../settings/settings.service';
 import { DatabaseLogService } from './database-log.service';
-import { JOB_LOCKS, PeriodicJob, runExclusively } from './exclusive-job';
+import { JOB_LOCKS, PeriodicJob, purgeOlderThan } from './exclusive-job';
 import { LogEntryEntity } from './log-entry.entity';
 import { levelName } from './log-level';
 import {
@@ -212,15 +212,14 @@ export class LogService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Deletes entries older than Application.LogRetentionDays; runs on one instance at a time. */
   async purgeExpired(): Promise<number> {
     const days = await this.settings.get<number>('Application.LogRetentionDays');
-    const cutoff = new Date(Date.now() - days * 86_400_000);
-    const outcome = await runExclusively(this.dataSource, JOB_LOCKS.logPurge, (manager) =>
+    const deleted = await purgeOlderThan(this.dataSource, JOB_LOCKS.logPurge, days, (manager, cutoff) =>
       this.entries.deleteOlderThan(manager, cutoff),
     );
-    if (outcome.ran && outcome.result > 0)
+    if (deleted > 0)
       this.databaseLog.information('Purged {DeletedLogCount} log entries older than {RetentionDays} days', {
-        DeletedLogCount: outcome.result,
+        DeletedLogCount: deleted,
         RetentionDays: days,
       });
-    return outcome.ran ? outcome.result : 0;
+    return deleted;
   }
 }

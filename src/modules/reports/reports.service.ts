@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { QueryOptions, listPage } from '../../common/query';
-import { JOB_LOCKS, PeriodicJob, runExclusively } from '../log/exclusive-job';
+import { JOB_LOCKS, PeriodicJob, purgeOlderThan } from '../log/exclusive-job';
 import { DatabaseLogService } from '../log/database-log.service';
 import { SettingsService } from '../settings/settings.service';
 import { base64DecodedLength, decodeBase64 } from './base64';
@@ -126,16 +126,15 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Deletes reports older than Reporting.ReportRetentionDays; runs on one instance at a time. */
   async purgeExpired(): Promise<number> {
     const days = await this.settings.get<number>('Reporting.ReportRetentionDays');
-    const cutoff = new Date(Date.now() - days * 86_400_000);
-    const outcome = await runExclusively(this.dataSource, JOB_LOCKS.reportPurge, (manager) =>
+    const deleted = await purgeOlderThan(this.dataSource, JOB_LOCKS.reportPurge, days, (manager, cutoff) =>
       this.reports.deleteOlderThan(manager, cutoff),
     );
-    if (outcome.ran && outcome.result > 0)
+    if (deleted > 0)
       this.log.information('Purged {DeletedReportCount} reports older than {RetentionDays} days', {
-        DeletedReportCount: outcome.result,
+        DeletedReportCount: deleted,
         RetentionDays: days,
       });
-    return outcome.ran ? outcome.result : 0;
+    return deleted;
   }
 
   private checkTexts(input: SubmitReportInput): Pick<ReportEntity, keyof typeof TEXT_LIMITS> {
