@@ -1,53 +1,9 @@
 import { TestContext, bearer, createApiKey, createUser, startTestApp, unique } from './support/app';
 import { createLicense, createOrder, createSignatureKey } from './support/licensing';
+import { referenceExample } from './support/reference-examples';
 
-const REFERENCE_CONTACT = {
-  id: 0,
-  title: 'string',
-  firstName: 'string',
-  lastName: 'string',
-  email: 'string',
-  phone: 'string',
-  mobile: 'string',
-  fax: 'string',
-  details: 'string',
-  notify: true,
-  customerId: 0,
-  meta: 'string',
-};
-const REFERENCE_CUSTOMER = {
-  id: 0,
-  title: 'string',
-  firstName: 'string',
-  lastName: 'string',
-  company: 'string',
-  code: 'string',
-  vatCode: 'string',
-  invoiceCode: 'string',
-  rating: 0,
-  createdAt: '2019-08-24T14:15:22Z',
-  updatedAt: '2019-08-24T14:15:22Z',
-  address: 'string',
-  address1: 'string',
-  address2: 'string',
-  postalCode: 'string',
-  region: 'string',
-  city: 'string',
-  country: 'string',
-  countryCode: 'string',
-  mapCoordinates: 'string',
-  mapZoomLevel: 0.1,
-  email: 'string',
-  phone: 'string',
-  mobile: 'string',
-  fax: 'string',
-  website: 'string',
-  notes: 'string',
-  isReseller: true,
-  image: 'string',
-  meta: 'string',
-  contacts: [REFERENCE_CONTACT],
-};
+const REFERENCE_CONTACT = referenceExample('POST /v1/contacts').contact;
+const REFERENCE_CUSTOMER = referenceExample('POST /v1/customers').customer;
 
 describe('Customers and contacts', () => {
   let ctx: TestContext;

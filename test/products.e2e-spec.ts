@@ -1,5 +1,6 @@
 import { TestContext, bearer, createApiKey, createUser, startTestApp, unique } from './support/app';
 import { createProduct, createSignatureKey } from './support/licensing';
+import { referenceExample } from './support/reference-examples';
 
 type Body = Record<string, unknown>;
 
@@ -31,54 +32,7 @@ describe('Catalogue: products, releases, assemblies', () => {
     return response.body.assemblyId;
   }
 
-  const referenceCustomer = {
-    id: 0,
-    title: 'string',
-    firstName: 'string',
-    lastName: 'string',
-    company: 'string',
-    code: 'string',
-    vatCode: 'string',
-    invoiceCode: 'string',
-    rating: 0,
-    createdAt: '2019-08-24T14:15:22Z',
-    updatedAt: '2019-08-24T14:15:22Z',
-    address: 'string',
-    address1: 'string',
-    address2: 'string',
-    postalCode: 'string',
-    region: 'string',
-    city: 'string',
-    country: 'string',
-    countryCode: 'string',
-    mapCoordinates: 'string',
-    mapZoomLevel: 0.1,
-    email: 'string',
-    phone: 'string',
-    mobile: 'string',
-    fax: 'string',
-    website: 'string',
-    notes: 'string',
-    isReseller: true,
-    image: 'string',
-    meta: 'string',
-    contacts: [
-      {
-        id: 0,
-        title: 'string',
-        firstName: 'string',
-        lastName: 'string',
-        email: 'string',
-        phone: 'string',
-        mobile: 'string',
-        fax: 'string',
-        details: 'string',
-        notify: true,
-        customerId: 0,
-        meta: 'string',
-      },
-    ],
-  };
+  const referenceCustomer = referenceExample('POST /v1/customers').customer;
 
   /** The reference's example body, with a code of our own so repeated runs do not collide. */
   function referenceProduct(code: string, signatureKeysId: number): Body {
