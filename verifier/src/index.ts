@@ -64,18 +64,25 @@ function reject(reason: string): never {
 
 // ---------------------------------------------------------------------------------------------
 // The document model: member order, XML element names (member name with an upper-case first
-// letter) and types, the same table the server writes with.
+// letter) and types. The server signs with this same table (it imports it from here).
 
-type FieldType =
-  'text' | 'date' | 'count' | 'licensingMode' | { record: Field[] } | { list: string; of: FieldType } | { map: string };
-interface Field {
+export type LicenseFieldType =
+  | 'text'
+  | 'date'
+  | 'count'
+  | 'licensingMode'
+  | { record: LicenseField[] }
+  | { list: string; of: LicenseFieldType }
+  /** String-to-string map, written as `<item Name="key">value</item>` in key order. */
+  | { map: string };
+export interface LicenseField {
   key: string;
-  type: FieldType;
+  type: LicenseFieldType;
   required?: true;
 }
 
-const textFields = (...keys: string[]): Field[] => keys.map((key) => ({ key, type: 'text' }));
-const LICENSE_FIELDS: Field[] = [
+const textFields = (...keys: string[]): LicenseField[] => keys.map((key) => ({ key, type: 'text' }));
+export const LICENSE_FIELDS: LicenseField[] = [
   { key: 'licenseId', type: 'text', required: true },
   { key: 'userKey', type: 'text' },
   { key: 'licenseType', type: 'text' },
@@ -133,6 +140,7 @@ const LICENSE_FIELDS: Field[] = [
           { key: 'name', type: 'text', required: true },
           { key: 'expireDate', type: 'date' },
           { key: 'properties', type: { map: 'Property' } },
+          // Kept as text, escaped in XML: embedding it raw would put foreign markup under the signature.
           { key: 'customXmlContent', type: 'text' },
         ],
       },
@@ -148,7 +156,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Checks a decoded document against the model; members it does not know are refused, not ignored. */
-function checkValue(type: FieldType, value: unknown, path: string): void {
+function checkValue(type: LicenseFieldType, value: unknown, path: string): void {
   const fail = (expectation: string) => reject(`malformed license: ${path} ${expectation}`);
   switch (type) {
     case 'text':
@@ -178,7 +186,7 @@ function checkValue(type: FieldType, value: unknown, path: string): void {
   }
 }
 
-function checkRecord(fields: Field[], record: Record<string, unknown>, path: string): void {
+function checkRecord(fields: LicenseField[], record: Record<string, unknown>, path: string): void {
   const known = new Set(fields.map((field) => field.key));
   const unknown = Object.keys(record).find((key) => !known.has(key));
   if (unknown !== undefined)
@@ -366,7 +374,7 @@ function textContent(element: XmlElement, path: string): string {
 }
 
 /** Maps XML to plain values by the model's structure; checkDocument() then checks their types. */
-function readXmlValue(type: FieldType, element: XmlElement, path: string): unknown {
+function readXmlValue(type: LicenseFieldType, element: XmlElement, path: string): unknown {
   if (type === 'count' || type === 'licensingMode') {
     assertNoAttributes(element);
     const text = textContent(element, path);
@@ -402,7 +410,7 @@ function readXmlValue(type: FieldType, element: XmlElement, path: string): unkno
 }
 
 /** Members must come in model order, each at most once. */
-function readXmlRecord(fields: Field[], children: XmlElement[], path: string): Record<string, unknown> {
+function readXmlRecord(fields: LicenseField[], children: XmlElement[], path: string): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   let index = 0;
   for (const field of fields) {

@@ -1,3 +1,4 @@
+import { LICENSE_FIELDS, type LicenseField, type LicenseFieldType } from '../../../verifier/src';
 import { ApiException } from '../../common/errors';
 
 export enum LicensingMode {
@@ -45,104 +46,10 @@ export interface LicenseDocument {
 
 /**
  * The wire layout of a LicenseDocument, shared by the XML and JSON serialisations: members appear in
- * this order, and an XML element is named after its member with an upper-case first letter.
+ * this order, and an XML element is named after its member with an upper-case first letter. The table is
+ * the shipped verifier's, so what the server signs and what applications check cannot drift apart.
  */
-export type LicenseFieldType =
-  | 'text'
-  | 'date'
-  | 'count'
-  | 'licensingMode'
-  | { record: LicenseField[] }
-  | { list: string; of: LicenseFieldType }
-  /** String-to-string map, written as `<item Name="key">value</item>` in key order. */
-  | { map: string };
-
-export interface LicenseField {
-  key: string;
-  type: LicenseFieldType;
-  required?: true;
-}
-
-const LICENSEE_FIELDS: LicenseField[] = ['name', 'company', 'email', 'contactInfo', 'url'].map((key) => ({
-  key,
-  type: 'text',
-}));
-const PRODUCT_FIELDS: LicenseField[] = ['id', 'name', 'version', 'copyright', 'url', 'description'].map((key) => ({
-  key,
-  type: 'text',
-}));
-
-export const LICENSE_FIELDS: LicenseField[] = [
-  { key: 'licenseId', type: 'text', required: true },
-  { key: 'userKey', type: 'text' },
-  { key: 'licenseType', type: 'text' },
-  { key: 'licensingMode', type: 'licensingMode', required: true },
-  { key: 'issueDate', type: 'date' },
-  { key: 'expireDate', type: 'date' },
-  { key: 'supportExpireDate', type: 'date' },
-  { key: 'maxAllowedSites', type: 'count' },
-  { key: 'licensee', type: { record: LICENSEE_FIELDS } },
-  { key: 'product', type: { record: PRODUCT_FIELDS } },
-  { key: 'components', type: { list: 'Component', of: 'text' } },
-  {
-    key: 'assemblies',
-    type: {
-      list: 'Assembly',
-      of: {
-        record: [
-          { key: 'name', type: 'text', required: true },
-          { key: 'version', type: 'text' },
-          { key: 'culture', type: 'text' },
-          { key: 'publicKeyToken', type: 'text' },
-        ],
-      },
-    },
-  },
-  {
-    key: 'fields',
-    type: {
-      list: 'Field',
-      of: {
-        record: [
-          { key: 'name', type: 'text', required: true },
-          { key: 'value', type: 'text', required: true },
-        ],
-      },
-    },
-  },
-  {
-    key: 'features',
-    type: {
-      list: 'Feature',
-      of: {
-        record: [
-          { key: 'id', type: 'text' },
-          { key: 'name', type: 'text', required: true },
-          { key: 'description', type: 'text' },
-          { key: 'expireDate', type: 'date' },
-          { key: 'key', type: 'text' },
-          { key: 'data', type: 'text' },
-        ],
-      },
-    },
-  },
-  {
-    key: 'restrictions',
-    type: {
-      list: 'Restriction',
-      of: {
-        record: [
-          { key: 'id', type: 'text' },
-          { key: 'name', type: 'text', required: true },
-          { key: 'expireDate', type: 'date' },
-          { key: 'properties', type: { map: 'Property' } },
-          // Kept as text, escaped in XML: embedding it raw would put foreign markup under the signature.
-          { key: 'customXmlContent', type: 'text' },
-        ],
-      },
-    },
-  },
-];
+export { LICENSE_FIELDS, type LicenseField, type LicenseFieldType };
 
 export function xmlElementName(key: string): string {
   return key[0].toUpperCase() + key.slice(1);
