@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '../../common/errors';
-import { ApiErrors } from '../../common/openapi';
+import { ApiErrors, ErrorCase } from '../../common/openapi';
 import { Access } from '../../common/auth';
 import { IntIdPipe } from '../../common/http';
 import { ApiQueryOptions, QueryOptions, QueryOptionsPipe } from '../../common/query';
@@ -22,6 +22,12 @@ import {
 import { ReleasesService } from './releases.service';
 import { EMPTY_PAYLOAD, Payload } from '../../common/envelope';
 import { Idempotent } from '../../common/idempotency';
+
+const RELEASE_NOT_FOUND: ErrorCase = {
+  code: ErrorCode.NotFound,
+  when: 'the product has no release releaseId',
+  example: 'Release 4711 of product 4711 does not exist',
+};
 
 @ApiTags('Products')
 @Access('licensing')
@@ -68,14 +74,7 @@ export class ReleasesController {
     summary: 'Deletes a release and its assembly links; license templates built on it block the delete.',
   })
   @ApiOkResponse({ type: DeleteProductReleaseResponse })
-  @ApiErrors(
-    { code: ErrorCode.InUse, when: 'license templates still point at the release' },
-    {
-      code: ErrorCode.NotFound,
-      when: 'the product has no release releaseId',
-      example: 'Release 4711 of product 4711 does not exist',
-    },
-  )
+  @ApiErrors({ code: ErrorCode.InUse, when: 'license templates still point at the release' }, RELEASE_NOT_FOUND)
   async delete(
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
@@ -88,11 +87,7 @@ export class ReleasesController {
   @ApiOperation({ operationId: 'getProductReleaseAssemblies', summary: 'Gets the assemblies of a product release.' })
   @ApiQueryOptions('select', 'filter', 'sort', 'take', 'skip')
   @ApiOkResponse({ type: GetProductReleaseAssembliesResponse })
-  @ApiErrors({
-    code: ErrorCode.NotFound,
-    when: 'the product has no release releaseId',
-    example: 'Release 4711 of product 4711 does not exist',
-  })
+  @ApiErrors(RELEASE_NOT_FOUND)
   listAssemblies(
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
@@ -109,14 +104,7 @@ export class ReleasesController {
     summary: 'Adds an assembly to a release: an existing one by assembly.id, or a new one.',
   })
   @ApiOkResponse({ type: InsertProductReleaseAssemblyResponse })
-  @ApiErrors(
-    { code: ErrorCode.Duplicate, when: 'the assembly is already part of the release' },
-    {
-      code: ErrorCode.NotFound,
-      when: 'the product has no release releaseId',
-      example: 'Release 4711 of product 4711 does not exist',
-    },
-  )
+  @ApiErrors({ code: ErrorCode.Duplicate, when: 'the assembly is already part of the release' }, RELEASE_NOT_FOUND)
   insertAssembly(
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
@@ -128,11 +116,7 @@ export class ReleasesController {
   @Put(':releaseId/assemblies')
   @ApiOperation({ operationId: 'updateProductReleaseAssembly', summary: 'Updates an assembly of a release.' })
   @ApiOkResponse({ type: UpdateProductReleaseAssemblyResponse })
-  @ApiErrors({
-    code: ErrorCode.NotFound,
-    when: 'the product has no release releaseId',
-    example: 'Release 4711 of product 4711 does not exist',
-  })
+  @ApiErrors(RELEASE_NOT_FOUND)
   updateAssembly(
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
@@ -147,18 +131,11 @@ export class ReleasesController {
     summary: 'Removes an assembly from a release; the assembly itself stays in /v1/assemblies.',
   })
   @ApiOkResponse({ type: DeleteProductReleaseAssemblyResponse })
-  @ApiErrors(
-    {
-      code: ErrorCode.NotFound,
-      when: 'the product has no release releaseId',
-      example: 'Release 4711 of product 4711 does not exist',
-    },
-    {
-      code: ErrorCode.NotFound,
-      when: 'the assembly is not part of the release',
-      example: 'Assembly 4711 is not part of release 4711',
-    },
-  )
+  @ApiErrors(RELEASE_NOT_FOUND, {
+    code: ErrorCode.NotFound,
+    when: 'the assembly is not part of the release',
+    example: 'Assembly 4711 is not part of release 4711',
+  })
   async deleteAssembly(
     @Param('productId', IntIdPipe) productId: number,
     @Param('releaseId', IntIdPipe) releaseId: number,
