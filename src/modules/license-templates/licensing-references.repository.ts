@@ -13,7 +13,7 @@ import { queryPrepared } from './prepared-query';
  * Everything a new license points at, in one statement: license generation is a hot path, and every
  * round trip to the database costs more than the rest of the lookup.
  */
-const NEW_LICENSE_REFERENCES_SQL = `
+export const NEW_LICENSE_REFERENCES_SQL = `
   SELECT
     (SELECT json_build_object('id', t.id, 'format', t.format, 'licensingMode', t.licensing_mode, 'licenseType', t.license_type,
             'issueDate', t.issue_date, 'expireDays', t.expire_days, 'supportDays', t.support_days, 'generateKeyInfo', t.generate_key_info,

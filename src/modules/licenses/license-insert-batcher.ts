@@ -69,7 +69,8 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-function insertSql(rows: number): string {
+/** The INSERT of `rows` licenses and their audit events, in one statement. */
+export function licenseInsertSql(rows: number): string {
   const tuples = Array.from({ length: rows }, (_, row) => {
     const offset = row * LICENSE_COLUMNS.length;
     return `(${LICENSE_COLUMNS.map((column, index) => `$${offset + index + 1}${JSONB_COLUMNS.has(column) ? '::jsonb' : ''}`).join(', ')})`;
@@ -168,7 +169,7 @@ export class LicenseInsertBatcher {
 
   private async execute(rows: LicenseRowParameters[]): Promise<Map<string, number>> {
     let sql = this.statements.get(rows.length);
-    if (!sql) this.statements.set(rows.length, (sql = insertSql(rows.length)));
+    if (!sql) this.statements.set(rows.length, (sql = licenseInsertSql(rows.length)));
     const inserted = await queryPrepared<{ id: number; license_id: string }>(
       this.dataSource,
       `licensing_insert_licenses_${rows.length}`,

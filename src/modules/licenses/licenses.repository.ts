@@ -8,7 +8,7 @@ import { CustomerEntity } from '../customers/customer.entity';
 import { LicenseTemplateEntity } from '../license-templates/license-template.entity';
 import { OrderEntity } from '../orders/order.entity';
 import { ProductEntity } from '../products/product.entity';
-import { LicenseInsertBatcher } from './license-insert-batcher';
+import { LicenseInsertBatcher, LicenseRowParameters } from './license-insert-batcher';
 import { LicenseEntity } from './license.entity';
 import { LICENSE_QUERY } from './licenses.query';
 
@@ -42,6 +42,56 @@ const CREATED_FIELDS = [
 ] as const;
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/** A new license as the parameters of the batched INSERT, with its license.created audit event. */
+export function licenseRowParameters(row: NewLicenseRow): LicenseRowParameters {
+  const [action, entityType, , ...context] = auditParameters({
+    action: 'license.created',
+    entityType: 'license',
+    entityId: null,
+    changes: diffChanges(CREATED_FIELDS, undefined, row),
+  });
+  return {
+    licenseId: row.licenseId,
+    userKey: row.userKey,
+    audit: [action, entityType, ...context],
+    // In LICENSE_COLUMNS order.
+    values: [
+      row.licenseId,
+      row.licenseType,
+      row.format,
+      row.description,
+      row.issueDate,
+      row.expireDate,
+      row.supportExpireDate,
+      row.revoked,
+      row.trace,
+      row.licenseKey,
+      row.maxAllowedSites,
+      row.userKey,
+      row.licensingMode,
+      row.licenseeName,
+      row.licenseeCompany,
+      row.licenseeEmail,
+      row.hash,
+      row.meta,
+      row.generateKeyInfo,
+      row.templateId,
+      row.signatureKeysId,
+      row.signingKeyId,
+      row.customerId,
+      row.orderId,
+      row.productId,
+      json(row.product),
+      json(row.licensee),
+      json(row.components),
+      json(row.assemblies),
+      json(row.fields),
+      json(row.features),
+      json(row.restrictions),
+    ],
+  };
+}
 
 /** The SQL of licenses, and the lookups of the records a license list includes. */
 @Injectable()
@@ -103,52 +153,7 @@ export class LicensesRepository {
    * same time; its row id, or undefined when its license id or user key is taken.
    */
   insertUnlessTaken(row: NewLicenseRow): Promise<number | undefined> {
-    const [action, entityType, , ...context] = auditParameters({
-      action: 'license.created',
-      entityType: 'license',
-      entityId: null,
-      changes: diffChanges(CREATED_FIELDS, undefined, row),
-    });
-    return this.batcher.insert({
-      licenseId: row.licenseId,
-      userKey: row.userKey,
-      audit: [action, entityType, ...context],
-      // In LICENSE_COLUMNS order.
-      values: [
-        row.licenseId,
-        row.licenseType,
-        row.format,
-        row.description,
-        row.issueDate,
-        row.expireDate,
-        row.supportExpireDate,
-        row.revoked,
-        row.trace,
-        row.licenseKey,
-        row.maxAllowedSites,
-        row.userKey,
-        row.licensingMode,
-        row.licenseeName,
-        row.licenseeCompany,
-        row.licenseeEmail,
-        row.hash,
-        row.meta,
-        row.generateKeyInfo,
-        row.templateId,
-        row.signatureKeysId,
-        row.signingKeyId,
-        row.customerId,
-        row.orderId,
-        row.productId,
-        json(row.product),
-        json(row.licensee),
-        json(row.components),
-        json(row.assemblies),
-        json(row.fields),
-        json(row.features),
-        json(row.restrictions),
-      ],
-    });
+    return this.batcher.insert(licenseRowParameters(row));
   }
 
   findCustomers(ids: number[]): Promise<CustomerEntity[]> {
