@@ -1,24 +1,27 @@
 /**
  * Time from spawn to ready (`GET /health/ready` answers 200) of three ways to start the service, on the same
- * migrated database, in interleaved rounds so that whatever else loads the machine weighs on all alike:
+ * migrated database, in alternating rounds (bench/rounds.ts) so that whatever else loads the machine weighs on all
+ * alike; in each round every variant starts again and again for 10 s, and the round's figure is the median start:
  *
  *   baseline   node dist/src/main.js        the compiled service, nothing else
  *   restart    npm start                    sources unchanged since the last build: no compile
  *   first      npm start after rm -rf dist  what the first start after `npm ci` does: compile everything, then start
  *
- *   npx ts-node --transpile-only bench/start-time.bench.ts [--rounds 5]
+ *   npx ts-node --transpile-only bench/start-time.bench.ts [--quick] [--rounds 5] [--seconds 10]
  *
  * Runs on a copy of the build's inputs in a temporary folder (node_modules linked), so that the repository's own
  * dist/ is left alone. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, or BENCH_DATABASE_SERVER_URL); creates its
- * own database and drops it at the end. Goals: restart ≤ 1.5× and first start ≤ 3× the baseline.
+ * own database and drops it at the end. Goals (medians of the rounds' ratios): restart ≤ 1.5× and first start ≤ 3×
+ * the baseline.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { SERVER_URL, argument, serviceEnvironment } from './support';
+import { alternate, exitWithGoal, describePlan, printLoads, ratios, roundPlan, spread, spreadText } from './rounds';
+import { SERVER_URL, serviceEnvironment } from './support';
 
 const ROOT = join(__dirname, '..');
 /** What `npm start` reads: the sources it compiles, the build script and its configuration, package.json. */
@@ -89,18 +92,27 @@ async function startOnce(variant: Variant, folder: string, env: NodeJS.ProcessEn
   }
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const load = (): string =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
+/** Starts of one variant, one after the other, until `seconds` have passed (at least one); their median. */
+async function startsFor(
+  variant: Variant,
+  seconds: number,
+  folder: string,
+  env: NodeJS.ProcessEnv,
+  port: number,
+): Promise<{ seconds: number; starts: number; buildLine?: string }> {
+  const times: number[] = [];
+  let buildLine: string | undefined;
+  const until = Date.now() + seconds * 1000;
+  do {
+    const start = await startOnce(variant, folder, env, port);
+    times.push(start.seconds);
+    buildLine = start.buildLine;
+  } while (Date.now() < until);
+  return { seconds: spread(times).median, starts: times.length, buildLine };
+}
 
 async function main(): Promise<void> {
-  const rounds = argument('rounds', 5);
+  const plan = roundPlan({ rounds: 5 });
   const name = `licensing_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const folder = mkdtempSync(join(tmpdir(), 'licensing-start-bench-'));
   const admin = new Client({ connectionString: SERVER_URL });
@@ -118,55 +130,44 @@ async function main(): Promise<void> {
       PORT: String(port),
       HOST: '127.0.0.1',
     };
-    console.log(
-      `database ${name}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${rounds} rounds`,
-    );
+    console.log(`database ${name}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
     // Migrates the database and creates the administrator, so that every measured start finds the same database.
     const warmUp = await startOnce('first', folder, env, port);
     console.log(`warm-up (migrations, administrator): ${warmUp.seconds.toFixed(2)} s; ${warmUp.buildLine ?? ''}\n`);
 
-    const times: Record<Variant, number[]> = { baseline: [], restart: [], first: [] };
-    const ratios: Record<'restart' | 'first', number[]> = { restart: [], first: [] };
-    const orders: Variant[][] = [
-      ['baseline', 'restart', 'first'],
-      ['first', 'baseline', 'restart'],
-      ['restart', 'first', 'baseline'],
-    ];
-    for (let round = 1; round <= rounds; round++) {
-      const before = load();
-      const round_: Partial<Record<Variant, Start>> = {};
-      for (const variant of orders[(round - 1) % orders.length]) {
-        round_[variant] = await startOnce(variant, folder, env, port);
-        times[variant].push(round_[variant].seconds);
-      }
-      const base = round_.baseline!.seconds;
-      ratios.restart.push(round_.restart!.seconds / base);
-      ratios.first.push(round_.first!.seconds / base);
-      console.log(
-        `round ${round}: baseline ${base.toFixed(2)} s, restart ${round_.restart!.seconds.toFixed(2)} s (${(round_.restart!.seconds / base).toFixed(2)}×; ${round_.restart!.buildLine}), ` +
-          `first ${round_.first!.seconds.toFixed(2)} s (${(round_.first!.seconds / base).toFixed(2)}×; ${round_.first!.buildLine}); load ${before} → ${load()}`,
-      );
-    }
+    const variants = ['baseline', 'restart', 'first'] as const;
+    console.log(`${describePlan(plan, variants)}; each turn starts its variant again until its time is up`);
+    const rounds = await alternate(
+      plan,
+      variants,
+      (variant, seconds) => startsFor(variant as Variant, seconds, folder, env, port),
+      (round, index) => {
+        const { baseline, restart, first } = round.results;
+        console.log(
+          `round ${index + 1}: baseline ${baseline.seconds.toFixed(2)} s (${baseline.starts} starts), ` +
+            `restart ${restart.seconds.toFixed(2)} s (${(restart.seconds / baseline.seconds).toFixed(2)}×, ${restart.starts} starts; ${restart.buildLine}), ` +
+            `first ${first.seconds.toFixed(2)} s (${(first.seconds / baseline.seconds).toFixed(2)}×, ${first.starts} starts; ${first.buildLine}); ` +
+            `load ${round.load.from.toFixed(2)}→${round.load.to.toFixed(2)}`,
+        );
+      },
+    );
     console.log('');
-    for (const variant of ['baseline', 'restart', 'first'] as const) {
-      const values = times[variant];
+    for (const variant of variants)
       console.log(
-        `  ${variant.padEnd(8)}  median ${median(values).toFixed(2)} s   range ${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)} s`,
+        `  ${variant.padEnd(8)}  median ${spreadText(spread(rounds.map((round) => round.results[variant].seconds)), 2, ' s')}`,
       );
-    }
     let met = true;
     for (const variant of ['restart', 'first'] as const) {
-      const values = ratios[variant];
-      const ratio = median(values);
-      const ok = ratio <= GOAL[variant];
+      const ratio = ratios(rounds, (result) => result.seconds, variant, 'baseline');
+      const ok = ratio.median <= GOAL[variant];
       met &&= ok;
-      console.log(
-        `  ${variant} / baseline: median ${ratio.toFixed(2)}×, range ${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}× (goal ≤ ${GOAL[variant]}×) ${ok ? 'met' : 'MISSED'}`,
-      );
+      console.log(`  ${variant} / baseline: ${spreadText(ratio)} (goal ≤ ${GOAL[variant]}×) ${ok ? 'met' : 'MISSED'}`);
     }
+    printLoads(rounds);
     console.log(
       `\ngoal: restart ≤ ${GOAL.restart}×, first start ≤ ${GOAL.first}× the baseline: ${met ? 'met' : 'MISSED'}`,
     );
+    exitWithGoal(met);
   } finally {
     rmSync(folder, { recursive: true, force: true });
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -1,0 +1,150 @@
+/**
+ * The HTTP load the comparison benches put on a server (autocannon), and the CPU each process spent meanwhile: the
+ * server, the PostgreSQL backends of the bench's database and the load generator, which on a small machine share
+ * the cores.
+ */
+import { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
+
+// autocannon ships no type declarations; this is the part of its API the benches use.
+interface AutocannonInstance extends PromiseLike<{ duration: number; errors: number; timeouts: number }> {
+  on(
+    event: 'response',
+    listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void,
+  ): void;
+}
+type Autocannon = (options: Record<string, unknown>) => AutocannonInstance;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Autocannon;
+
+/** What one target did in one turn. */
+export interface Load {
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  /** CPU time per request, in microseconds, of the server process, of PostgreSQL, and of the load generator (this process). */
+  serverCpu: number;
+  postgresCpu: number;
+  loadCpu: number;
+}
+
+export interface LoadRequest {
+  method?: string;
+  /** The path of each request (called per request, so that each can name another row). */
+  path: () => string;
+  headers?: Record<string, string>;
+  body?: () => object;
+}
+
+/** CPU seconds a process has used so far (user + system), from /proc; NaN where /proc is absent. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds used so far by each PostgreSQL backend serving the database (the server is local). */
+async function postgresCpu(admin: Client, database: string): Promise<Map<number, number>> {
+  const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  return new Map(rows.map((row: { pid: number }) => [row.pid, cpuSeconds(row.pid) || 0]));
+}
+
+/** CPU the backends used between two snapshots; a backend that started meanwhile counts from zero. */
+function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** `connections` keep-alive connections on `port` for `seconds`; non-200 answers count as errors. */
+export async function hammer(options: {
+  port: number;
+  server: ChildProcess;
+  database: { admin: Client; name: string };
+  request: LoadRequest;
+  seconds: number;
+  connections: number;
+}): Promise<Load> {
+  const { request, database } = options;
+  const cpuBefore = cpuSeconds(options.server.pid);
+  const postgresBefore = await postgresCpu(database.admin, database.name);
+  const loadBefore = process.cpuUsage();
+  const latencies: number[] = [];
+  let errors = 0;
+  const instance = autocannon({
+    url: `http://127.0.0.1:${options.port}`,
+    connections: options.connections,
+    duration: options.seconds,
+    requests: [
+      {
+        method: request.method ?? 'GET',
+        headers: { ...(request.body ? { 'content-type': 'application/json' } : {}), ...request.headers },
+        setupRequest: (req: object) => ({
+          ...req,
+          path: request.path(),
+          ...(request.body ? { body: JSON.stringify(request.body()) } : {}),
+        }),
+      },
+    ],
+  });
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    if (statusCode !== 200) errors++;
+    latencies.push(responseTime);
+  });
+  const result = await instance;
+  const load = process.cpuUsage(loadBefore);
+  const postgresAfter = await postgresCpu(database.admin, database.name);
+  const serverCpu = cpuSeconds(options.server.pid) - cpuBefore;
+  latencies.sort((a, b) => a - b);
+  const perRequest = (seconds: number) => (seconds / latencies.length) * 1e6;
+  return {
+    requests: latencies.length,
+    perSecond: latencies.length / result.duration,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors: errors + result.errors + result.timeouts,
+    serverCpu: perRequest(serverCpu),
+    postgresCpu: perRequest(postgresCpuBetween(postgresBefore, postgresAfter)),
+    loadCpu: perRequest((load.user + load.system) / 1e6),
+  };
+}
+
+/** One line per target: the rounds' medians of each figure. */
+export function loadRow(label: string, loads: Load[]): string {
+  const median = (pick: (load: Load) => number) => {
+    const values = loads.map(pick).sort((a, b) => a - b);
+    const middle = Math.floor(values.length / 2);
+    return values.length % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+  };
+  const total = (pick: (load: Load) => number) => loads.reduce((sum, load) => sum + pick(load), 0);
+  return (
+    `${label} ${median((l) => l.perSecond)
+      .toFixed(0)
+      .padStart(6)} req/s   p50 ${median((l) => l.p50)
+      .toFixed(1)
+      .padStart(5)} ms   ` +
+    `p99 ${median((l) => l.p99)
+      .toFixed(1)
+      .padStart(5)} ms   CPU per request: server ${median((l) => l.serverCpu)
+      .toFixed(0)
+      .padStart(4)} µs, ` +
+    `postgres ${median((l) => l.postgresCpu)
+      .toFixed(0)
+      .padStart(4)} µs, load generator ${median((l) => l.loadCpu)
+      .toFixed(0)
+      .padStart(3)} µs   ` +
+    `(${total((l) => l.requests)} requests, ${total((l) => l.errors)} errors; medians of ${loads.length} rounds)`
+  );
+}

@@ -1,0 +1,168 @@
+/**
+ * How every comparison bench measures: the service and its bare baseline in alternating rounds of the same length,
+ * a ratio per round (service / bare, taken within the round so that both saw the same machine), and a report of the
+ * ratios' median and spread with the load average of each round. On a shared machine one figure taken over the whole
+ * run mixes quiet and busy minutes; the per-round ratio and its spread show how far a figure can be trusted.
+ *
+ * Every bench takes `--quick` (CI: 3 rounds of 2 s, a smoke test of the bench itself, its figures are not
+ * comparable), `--rounds n` and `--seconds s` (at least 10 s per round outside `--quick`).
+ */
+import { cpus, loadavg } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
+import { argument } from './support';
+
+export const QUICK = process.argv.includes('--quick');
+/** Rounds shorter than this are dominated by warm-up, GC pauses and the neighbours' bursts. */
+export const MIN_ROUND_SECONDS = 10;
+export const CORES = cpus().length;
+
+export interface RoundPlan {
+  rounds: number;
+  /** Length of one target's turn in a round. */
+  seconds: number;
+  warmUpSeconds: number;
+}
+
+/** The rounds from the command line: full rounds by default, short ones with --quick. */
+export function roundPlan(defaults: { rounds: number; seconds?: number } = { rounds: 5 }): RoundPlan {
+  const seconds = argument('seconds', QUICK ? 2 : Math.max(MIN_ROUND_SECONDS, defaults.seconds ?? MIN_ROUND_SECONDS));
+  if (!QUICK && !(seconds >= MIN_ROUND_SECONDS))
+    throw new Error(`--seconds ${seconds}: rounds shorter than ${MIN_ROUND_SECONDS} s need --quick`);
+  const rounds = argument('rounds', QUICK ? 3 : defaults.rounds);
+  if (!(rounds >= 1)) throw new Error(`--rounds ${rounds}: at least one round`);
+  return { rounds, seconds, warmUpSeconds: QUICK ? 1 : 3 };
+}
+
+export function describePlan(plan: RoundPlan, targets: readonly string[]): string {
+  return (
+    `${plan.rounds} rounds of ${targets.join(' / ')}, ${plan.seconds} s each, alternating order` +
+    `${QUICK ? ' (--quick: figures not comparable)' : ''}; ${CORES} cores, load before ${loadText()}`
+  );
+}
+
+/** One round: each target's result and the 1-minute load average at its start and end. */
+export interface Round<T> {
+  results: Record<string, T>;
+  load: { from: number; to: number };
+}
+
+/**
+ * Runs `measure` for every target once per round, the order reversed every other round so that neither target
+ * always runs first (after the other's garbage or its checkpoint).
+ */
+export async function alternate<T>(
+  plan: RoundPlan,
+  targets: readonly string[],
+  measure: (target: string, seconds: number, round: number) => Promise<T>,
+  onRound?: (round: Round<T>, index: number) => void,
+): Promise<Round<T>[]> {
+  const rounds: Round<T>[] = [];
+  for (let index = 0; index < plan.rounds; index++) {
+    const from = loadavg()[0];
+    const results: Record<string, T> = {};
+    for (const target of index % 2 === 0 ? targets : [...targets].reverse())
+      results[target] = await measure(target, plan.seconds, index);
+    const round = { results, load: { from, to: loadavg()[0] } };
+    rounds.push(round);
+    onRound?.(round, index);
+  }
+  return rounds;
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function spread(values: number[]): Spread {
+  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return { median: NaN, min: NaN, max: NaN };
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/** `0.83× (0.79–0.88×)`: the median of the rounds' ratios and their range. */
+export function spreadText(value: Spread, digits = 2, unit = '×'): string {
+  return `${value.median.toFixed(digits)}${unit} (${value.min.toFixed(digits)}–${value.max.toFixed(digits)}${unit})`;
+}
+
+/** The ratio of two targets' figures in each round. */
+export function ratios<T>(rounds: Round<T>[], pick: (result: T) => number, over: string, under: string): Spread {
+  return spread(rounds.map((round) => pick(round.results[over]) / pick(round.results[under])));
+}
+
+export function loadText(values: number[] = loadavg()): string {
+  return values.map((value) => value.toFixed(2)).join(' ');
+}
+
+/** `1.92→2.31, 2.31→2.05, …`: the 1-minute load average at the start and end of each round. */
+export function roundLoads(rounds: Round<unknown>[]): string {
+  return rounds.map((round) => `${round.load.from.toFixed(2)}→${round.load.to.toFixed(2)}`).join(', ');
+}
+
+/**
+ * The warning when some round ran with a load average above the number of cores. The bench's own processes count in
+ * the load too (about 2–3 while a round runs on a 2-core machine), so the warning says the machine was contended,
+ * not that the figures are wrong; the ratio within each round is what stays comparable.
+ */
+export function busyWarning(rounds: Round<unknown>[]): string | undefined {
+  const busy = rounds
+    .map((round, index) => ({ index, load: Math.max(round.load.from, round.load.to) }))
+    .filter((round) => round.load > CORES);
+  if (busy.length === 0) return undefined;
+  return (
+    `WARNING: the machine was busy (1-minute load average above its ${CORES} cores) in ${busy.length} of ${rounds.length} rounds ` +
+    `(${busy.map((round) => `round ${round.index + 1}: ${round.load.toFixed(2)}`).join(', ')}); ` +
+    'compare the per-round ratios, not the absolute figures, and rerun when it is quieter'
+  );
+}
+
+/** The report's closing lines every bench prints: per-round loads and the busy warning. */
+export function printLoads(rounds: Round<unknown>[]): void {
+  console.log(`  load average per round (1 min, start→end): ${roundLoads(rounds)}`);
+  const warning = busyWarning(rounds);
+  if (warning) console.log(`  ${warning}`);
+}
+
+/**
+ * Fails the run unless both targets answered the same request with the same bytes: a baseline that answers less
+ * (a shorter body, another field order, a skipped check) is not a baseline. `mask` replaces what legitimately
+ * differs between two calls (a time taken at the request) by the same placeholder in both, keeping the length.
+ */
+export function assertSameBytes(label: string, service: string, bare: string, mask?: (body: string) => string): void {
+  const a = mask ? mask(service) : service;
+  const b = mask ? mask(bare) : bare;
+  if (a === b) {
+    console.log(`  ${label}: service and bare bodies byte-identical (${Buffer.byteLength(service)} bytes)`);
+    return;
+  }
+  let at = 0;
+  while (at < a.length && a[at] === b[at]) at++;
+  const around = (text: string) => JSON.stringify(text.slice(Math.max(0, at - 40), at + 80));
+  const parsedEqual = (() => {
+    try {
+      return isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
+    } catch {
+      return false;
+    }
+  })();
+  throw new Error(
+    `${label}: the bare server's body differs from the service's at byte ${at}${parsedEqual ? ' (same JSON, other bytes)' : ''}:\n` +
+      `  service ${around(a)}\n  bare    ${around(b)}`,
+  );
+}
+
+/** ISO timestamps replaced by a placeholder of the same length, for bodies that carry the time of the request. */
+export const maskTimestamps = (body: string): string =>
+  body.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, (match) => 'T'.repeat(match.length));
+
+/**
+ * Exit status 1 when a goal was missed, except with --quick: its short rounds check that the bench still runs (bodies
+ * identical, no errors), and a goal missed in them says nothing.
+ */
+export function exitWithGoal(met: boolean, errors = 0): void {
+  if (!met && QUICK) console.log('(--quick: a missed goal does not fail the run; rerun without --quick to judge it)');
+  process.exitCode = errors === 0 && (met || QUICK) ? 0 : 1;
+}
