@@ -29,7 +29,7 @@ export class ApiKeysService {
   }
 
   /** The plain key is generated here and answered once; only its hash is stored. */
-  async insert(input: ApiKeyDto, principal: Principal): Promise<Payload<InsertApiKeyResponse>> {
+  async insert(input: ApiKeyDto, principal: Pick<Principal, 'userId'>): Promise<Payload<InsertApiKeyResponse>> {
     const name = input.name?.trim();
     if (!name) throw ApiException.badRequest('apiKey.name is required');
     const ownerId = input.ownerId ?? principal.userId;

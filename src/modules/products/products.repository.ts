@@ -14,6 +14,18 @@ export interface ReleaseAssemblyLink {
   assemblyId: number;
 }
 
+/** A signature key a product's licenses are (or will be) signed with, and what names it. */
+export interface ProductSigningKeyRow {
+  productId: number;
+  productName: string;
+  /** Null for a product that names no key anywhere. */
+  resourceId: number | null;
+  keyId: string | null;
+  algorithm: string | null;
+  /** Where the key is named: the product itself, its license templates, its licenses. */
+  usedBy: Array<'product' | 'templates' | 'licenses'>;
+}
+
 /** The queries of the catalogue: products, their releases, and the assemblies that ship in releases. */
 @Injectable()
 export class ProductsRepository {
@@ -73,6 +85,31 @@ export class ProductsRepository {
   findResourcesByIds(resourceIds: number[]): Promise<ResourceEntity[]> {
     if (resourceIds.length === 0) return Promise.resolve([]);
     return this.products.manager.findBy(ResourceEntity, { id: In(resourceIds) });
+  }
+
+  /**
+   * Every product (or one) with the signature keys its licenses may carry: the product's own key, its templates'
+   * keys and the keys of licenses already issued (a key replaced since still verifies those). One row per
+   * product and key, in product and resource order.
+   */
+  findSigningKeys(productId?: number): Promise<ProductSigningKeyRow[]> {
+    return this.products.query(
+      `SELECT p.id AS "productId", p.name AS "productName", k.resource_id AS "resourceId", r.key_id AS "keyId",
+              r.type AS "algorithm", COALESCE(array_agg(k.used_by ORDER BY k.used_by) FILTER (WHERE k.used_by IS NOT NULL), '{}') AS "usedBy"
+         FROM products p
+         LEFT JOIN LATERAL (
+           SELECT p.signature_keys_id AS resource_id, 'product' AS used_by WHERE p.signature_keys_id IS NOT NULL
+           UNION SELECT t.signature_keys_id, 'templates' FROM license_templates t
+                  WHERE t.product_id = p.id AND t.signature_keys_id IS NOT NULL
+           UNION SELECT l.signature_keys_id, 'licenses' FROM licenses l
+                  WHERE l.product_id = p.id AND l.signature_keys_id IS NOT NULL
+         ) k ON true
+         LEFT JOIN resources r ON r.id = k.resource_id
+        WHERE $1::int IS NULL OR p.id = $1
+        GROUP BY p.id, p.name, k.resource_id, r.key_id, r.type
+        ORDER BY p.id, k.resource_id`,
+      [productId ?? null],
+    );
   }
 
   findReleasePage(options: PageOptions, scope: { productId: number }): Promise<Page<ReleaseEntity>> {

@@ -18,7 +18,7 @@ import { ProductEntity } from './product.entity';
 import { GetProductsResponse, InsertProductResponse, ProductDto } from './products.dto';
 import { toProductDto } from './products.mapper';
 import { PRODUCT_QUERY } from './products.query';
-import { ProductsRepository } from './products.repository';
+import { ProductSigningKeyRow, ProductsRepository } from './products.repository';
 
 const PRODUCT_REFERRERS: Referrer[] = [
   { table: 'order_products', column: 'product_id', noun: 'order line' },
@@ -67,6 +67,17 @@ export class ProductsService {
         productOrders: productOrders ? (productOrders.get(product.id) ?? []) : undefined,
       }),
     );
+  }
+
+  /**
+   * Products with the signature keys their licenses carry (see ProductsRepository.findSigningKeys), for the admin
+   * CLI; one product when `productId` is given, 404 when it does not exist.
+   */
+  async signingKeys(productId?: number): Promise<ProductSigningKeyRow[]> {
+    const rows = await this.products.findSigningKeys(productId);
+    if (productId !== undefined && rows.length === 0)
+      throw ApiException.notFound(`Product ${productId} does not exist`);
+    return rows;
   }
 
   async insert(input: ProductDto): Promise<Payload<InsertProductResponse>> {

@@ -52,6 +52,16 @@ export class UsersRepository {
       .getExists();
   }
 
+  /** The id of the user with this name, without regard to case. */
+  async findIdByUserName(userName: string): Promise<string | undefined> {
+    const row = await this.users
+      .createQueryBuilder('usr')
+      .select('usr.id', 'id')
+      .where('lower(usr.userName) = lower(:userName)', { userName })
+      .getRawOne<{ id: string }>();
+    return row?.id;
+  }
+
   /** The stored hash, a column entities leave out unless asked for. */
   async findPasswordHash(userId: string): Promise<string> {
     const row = await this.users

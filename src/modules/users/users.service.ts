@@ -38,6 +38,9 @@ const PROFILE_FIELDS = [
 ] as const;
 const ADMIN_FIELDS = ['userName', 'rank', 'customerId'] as const;
 type WritableField = (typeof PROFILE_FIELDS)[number] | (typeof ADMIN_FIELDS)[number];
+/** As the API's password members declare them (users.dto.ts). */
+const MIN_PASSWORD_LENGTH = 8;
+const MAX_PASSWORD_LENGTH = 256;
 const DATE_FIELDS: ReadonlySet<WritableField> = new Set(['birthDate', 'lastDismissMessages'] as const);
 
 @Injectable()
@@ -156,6 +159,31 @@ export class UsersService {
       await this.audit.record(manager, { action: 'user.deleted', entityType: 'user', entityId: user.id });
     });
     this.principals.clear();
+  }
+
+  /**
+   * Sets a user's password without knowing the old one and lifts a lockout (the admin CLI, for a lost
+   * administrator password). The same rules as the API: 8 to 256 characters, argon2id.
+   */
+  async resetPassword(userName: string, password: string): Promise<{ userId: string; userName: string }> {
+    if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH)
+      throw ApiException.badRequest(
+        `The password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters, got ${password.length}`,
+      );
+    const user = await this.findOrFail(await this.idOf(userName));
+    user.passwordHash = await hashPassword(password);
+    user.failedLoginCount = 0;
+    user.lockedUntil = null;
+    await this.users.save(user);
+    this.principals.clear();
+    return { userId: user.id, userName: user.userName };
+  }
+
+  /** The id of the user named `userName` (any case); 404 when there is none. */
+  async idOf(userName: string): Promise<string> {
+    const id = await this.users.findIdByUserName(userName.trim());
+    if (!id) throw ApiException.notFound(`User "${userName}" does not exist`);
+    return id;
   }
 
   /** 404 unless the user exists. */
