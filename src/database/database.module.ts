@@ -7,7 +7,7 @@ import { DatabaseServer, seconds } from './database-server';
 import { useNamedStatements } from './named-statements';
 
 /** Where an external database is, without its credentials: host:port/database. */
-function describe(url: string): string {
+export function describeDatabaseUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
@@ -26,7 +26,9 @@ async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
     const [{ version }] = await dataSource.query<Array<{ version: string }>>(
       `SELECT current_setting('server_version') AS version`,
     );
-    logger.log(`database: PostgreSQL ${version.split(' ')[0]} at ${describe(url)} connected in ${seconds(connecting)}`);
+    logger.log(
+      `database: PostgreSQL ${version.split(' ')[0]} at ${describeDatabaseUrl(url)} connected in ${seconds(connecting)}`,
+    );
   }
   if (!options.migrationsRun) return dataSource;
   const migrating = performance.now();

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { AdminContext } from './admin-context';
+import { CreateApiKeyCommand } from './commands/create-api-key.command';
+import {
+  MigrateCommand,
+  MigrateGenerateCommand,
+  MigrateRevertCommand,
+  MigrateRunCommand,
+  MigrateStatusCommand,
+} from './commands/migrate.command';
+import { ProductsCommand, PublicKeysCommand } from './commands/products.command';
+import { ResetPasswordCommand } from './commands/reset-password.command';
+
+/** The commands, and the context they open on first use (nothing is opened to print help or refuse arguments). */
+@Module({
+  providers: [
+    AdminContext,
+    ResetPasswordCommand,
+    CreateApiKeyCommand,
+    ProductsCommand,
+    PublicKeysCommand,
+    MigrateCommand,
+    MigrateRunCommand,
+    MigrateRevertCommand,
+    MigrateStatusCommand,
+    MigrateGenerateCommand,
+  ],
+})
+export class CliModule {}
