@@ -1,17 +1,20 @@
 import { ArgumentsHost, NotFoundException } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AllExceptionsFilter } from '../../common/errors';
+import type { SettingsService } from '../settings/settings.service';
 import { DatabaseLogService } from './database-log.service';
-import { RequestLogHook, levelForStatus } from './request-logging';
+import { EvenSampler, RequestLogHook, levelForStatus, volumeKeeps } from './request-logging';
 
 type Hook = (request: object, reply: object, done: () => void) => void;
 
-function setup() {
+/** The settings as their cache answers them: Application.RequestLogVolume and …ClientSampleRate. */
+function setup(policy: Record<string, string | number> = { RequestLogVolume: 'All', RequestLogClientSampleRate: 1 }) {
   let hook: Hook | undefined;
   const fastify = { addHook: jest.fn((_name: string, handler: Hook) => (hook = handler)) };
   const adapterHost = { httpAdapter: { getInstance: () => fastify } } as unknown as HttpAdapterHost;
   const log = { write: jest.fn() } as unknown as DatabaseLogService & { write: jest.Mock };
-  new RequestLogHook(adapterHost, log).onModuleInit();
+  const settings = { peek: (key: string) => policy[key.split('.')[1]] } as unknown as SettingsService;
+  new RequestLogHook(adapterHost, log, settings).onModuleInit();
   const respond = (request: Record<string, unknown>, statusCode: number) => {
     const done = jest.fn();
     hook!(
@@ -103,5 +106,56 @@ describe('request logging', () => {
       throw new Error('boom');
     });
     expect(() => respond({ url: '/v1/things/3' }, 200)).not.toThrow();
+  });
+
+  it('keeps what each volume promises: every call, writes and errors, or errors only', () => {
+    const calls: Array<[string, number]> = [
+      ['GET', 200],
+      ['HEAD', 200],
+      ['OPTIONS', 204],
+      ['POST', 200],
+      ['PUT', 200],
+      ['DELETE', 204],
+      ['GET', 404],
+      ['GET', 500],
+      ['POST', 400],
+    ];
+    const kept = (volume: 'All' | 'WritesAndErrors' | 'ErrorsOnly') =>
+      calls.filter(([method, status]) => volumeKeeps(volume, method, status)).map(([m, s]) => `${m} ${s}`);
+    expect(kept('All')).toHaveLength(calls.length);
+    expect(kept('WritesAndErrors')).toEqual(['POST 200', 'PUT 200', 'DELETE 204', 'GET 404', 'GET 500', 'POST 400']);
+    expect(kept('ErrorsOnly')).toEqual(['GET 404', 'GET 500', 'POST 400']);
+  });
+
+  it('samples exactly the rate, evenly, and starts counting again when the rate changes', () => {
+    const sampler = new EvenSampler();
+    const keptOf = (rate: number, calls: number) =>
+      Array.from({ length: calls }, (_, index) => (sampler.keep(rate) ? index + 1 : 0)).filter(Boolean);
+    expect(keptOf(0.01, 300)).toEqual([100, 200, 300]);
+    expect(keptOf(0.25, 8)).toEqual([4, 8]);
+    expect(keptOf(1, 3)).toEqual([1, 2, 3]);
+    expect(keptOf(0, 50)).toEqual([]);
+    expect(keptOf(0.3, 10)).toEqual([4, 7, 10]);
+  });
+
+  it('samples only successful client API calls; their refusals and every other call are written', () => {
+    const { log, respond } = setup({ RequestLogVolume: 'All', RequestLogClientSampleRate: 0.5 });
+    for (let i = 0; i < 4; i++) respond({ method: 'POST', url: '/v1/license/heartbeat' }, 200);
+    respond({ method: 'POST', url: '/v1/license/validate' }, 404);
+    respond({ method: 'POST', url: '/v1/license/validate' }, 429);
+    respond({ method: 'GET', url: '/v1/licenses' }, 200);
+    respond({ method: 'POST', url: '/v1/licenses' }, 200);
+    const written = log.write.mock.calls.map(([, , properties]) => {
+      const { RequestMethod, RequestPath, StatusCode } = properties as Record<string, unknown>;
+      return `${RequestMethod as string} ${RequestPath as string} ${StatusCode as number}`;
+    });
+    expect(written).toEqual([
+      'POST /v1/license/heartbeat 200',
+      'POST /v1/license/heartbeat 200',
+      'POST /v1/license/validate 404',
+      'POST /v1/license/validate 429',
+      'GET /v1/licenses 200',
+      'POST /v1/licenses 200',
+    ]);
   });
 });

@@ -3,6 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../common/auth';
 import { REQUEST_EXCEPTION } from '../../common/errors';
+import type { RequestLogVolume } from '../settings/setting-definitions';
+import { SettingsService } from '../settings/settings.service';
 import { DatabaseLogService } from './database-log.service';
 import type { LogLevelName } from './log-level';
 
@@ -13,6 +15,48 @@ export const REQUEST_LOG_TEMPLATE = 'HTTP {RequestMethod} {RequestPath} responde
 
 /** Probes and the API documentation are not API calls; logging every probe would drown the log. */
 const LOGGED_PATH = /^\/v\d+(\/|$)/;
+/** The client Licensing API, which every installed copy calls (a fleet's validations and heartbeats). */
+const CLIENT_API_PATH = /^\/v\d+\/license\//;
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface RequestLogPolicy {
+  volume: RequestLogVolume;
+  /** Share of the successful client API calls the volume keeps that are written. */
+  clientSampleRate: number;
+}
+
+/** Until the settings are read: the settings' defaults. */
+const DEFAULT_POLICY: RequestLogPolicy = { volume: 'All', clientSampleRate: 0.01 };
+
+/** Whether Application.RequestLogVolume keeps a call (before the client API's sampling). */
+export function volumeKeeps(volume: RequestLogVolume, method: string, status: number): boolean {
+  if (status >= 400) return true;
+  if (volume === 'ErrorsOnly') return false;
+  if (volume === 'WritesAndErrors') return !READ_METHODS.has(method);
+  return true;
+}
+
+/**
+ * Keeps exactly `rate` of the calls it is asked about, evenly spread (the nth call when n × rate passes a whole
+ * number: with 0.01 the 100th, 200th, …), rather than at random, so that what a rate writes is what it promises.
+ * Counting starts again when the rate changes.
+ */
+export class EvenSampler {
+  private seen = 0;
+  private rate = Number.NaN;
+
+  keep(rate: number): boolean {
+    if (rate !== this.rate) {
+      this.rate = rate;
+      this.seen = 0;
+    }
+    if (rate >= 1) return true;
+    if (!(rate > 0)) return false;
+    const before = Math.floor(this.seen * rate);
+    this.seen++;
+    return Math.floor(this.seen * rate) > before;
+  }
+}
 
 export function levelForStatus(status: number): LogLevelName {
   if (status >= 500) return 'Error';
@@ -21,15 +65,21 @@ export function levelForStatus(status: number): LogLevelName {
 }
 
 /**
- * Logs every API call once its response has been sent (Fastify onResponse), so 401/403 answered by
+ * Logs API calls once their response has been sent (Fastify onResponse), so 401/403 answered by
  * the guard, 404s for unknown routes and errors answered by the global filter are logged too, and
- * the request never waits for the log.
+ * the request never waits for the log. Which calls: Application.RequestLogVolume, and of the
+ * successful client API calls Application.RequestLogClientSampleRate, so that a fleet's heartbeats
+ * do not cost a row each.
  */
 @Injectable()
 export class RequestLogHook implements OnModuleInit {
+  private policy: RequestLogPolicy = DEFAULT_POLICY;
+  private readonly sampler = new EvenSampler();
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly log: DatabaseLogService,
+    private readonly settings: SettingsService,
   ) {}
 
   onModuleInit(): void {
@@ -37,7 +87,16 @@ export class RequestLogHook implements OnModuleInit {
     if (!fastify || typeof fastify.addHook !== 'function') return;
     fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       try {
-        this.record(request, reply);
+        const policy = this.cachedPolicy();
+        if (policy) this.record(request, reply, policy);
+        else
+          void this.readPolicy().then((read) => {
+            try {
+              this.record(request, reply, read);
+            } catch {
+              // Never let logging affect the request.
+            }
+          });
       } catch {
         // Never let logging affect the request.
       }
@@ -45,10 +104,34 @@ export class RequestLogHook implements OnModuleInit {
     });
   }
 
-  private record(request: LoggedRequest, reply: FastifyReply): void {
+  /** The policy from the settings' cache without waiting, or undefined when the settings must be read. */
+  private cachedPolicy(): RequestLogPolicy | undefined {
+    const volume = this.settings.peek<RequestLogVolume>('Application.RequestLogVolume');
+    const clientSampleRate = this.settings.peek<number>('Application.RequestLogClientSampleRate');
+    if (volume === undefined || clientSampleRate === undefined) return undefined;
+    if (volume !== this.policy.volume || clientSampleRate !== this.policy.clientSampleRate)
+      this.policy = { volume, clientSampleRate };
+    return this.policy;
+  }
+
+  private async readPolicy(): Promise<RequestLogPolicy> {
+    try {
+      this.policy = {
+        volume: await this.settings.get<RequestLogVolume>('Application.RequestLogVolume'),
+        clientSampleRate: await this.settings.get<number>('Application.RequestLogClientSampleRate'),
+      };
+    } catch {
+      // Database unreachable: the last known policy.
+    }
+    return this.policy;
+  }
+
+  private record(request: LoggedRequest, reply: FastifyReply, policy: RequestLogPolicy): void {
     const path = request.url.split('?', 1)[0];
     if (!LOGGED_PATH.test(path)) return;
     const status = reply.statusCode;
+    if (!volumeKeeps(policy.volume, request.method, status)) return;
+    if (status < 400 && CLIENT_API_PATH.test(path) && !this.sampler.keep(policy.clientSampleRate)) return;
     const principal = request.user;
     const properties: Record<string, unknown> = {
       RequestMethod: request.method,

@@ -22,6 +22,10 @@ export interface SettingDefinition {
 export const LOG_LEVELS = ['Verbose', 'Debug', 'Information', 'Warning', 'Error', 'Fatal'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
+/** Which API calls the request log records; refusals (4xx) and failures (5xx) are in every volume. */
+export const REQUEST_LOG_VOLUMES = ['All', 'WritesAndErrors', 'ErrorsOnly'] as const;
+export type RequestLogVolume = (typeof REQUEST_LOG_VOLUMES)[number];
+
 /**
  * Every application setting, its type, range and default. A setting absent from the database has its
  * default; PUT /v1/settings stores only what differs. Adding one here is all it takes to expose it.
@@ -42,6 +46,25 @@ export const SETTING_DEFINITIONS = [
     values: LOG_LEVELS,
     default: 'Information',
     description: 'Entries below this level are not written to the database log',
+  },
+  {
+    group: 'Application',
+    name: 'RequestLogVolume',
+    type: 'Enum',
+    values: REQUEST_LOG_VOLUMES,
+    default: 'All',
+    description:
+      'API calls the request log records: All, WritesAndErrors (every method but GET, HEAD and OPTIONS, plus every 4xx and 5xx) or ErrorsOnly (4xx and 5xx)',
+  },
+  {
+    group: 'Application',
+    name: 'RequestLogClientSampleRate',
+    type: 'Double',
+    default: 0.01,
+    min: 0,
+    max: 1,
+    description:
+      'Share of the successful client Licensing API calls (/v1/license/…) kept by RequestLogVolume that the request log records (0.01: one in a hundred, 1: all, 0: none); its refusals and failures are always recorded',
   },
   {
     group: 'Application',

@@ -60,6 +60,19 @@ export class SettingsService implements OnModuleInit {
     return this.defaultOf(definition) as T;
   }
 
+  /**
+   * The value without waiting, while the cache is fresh (it is on all but one call in several seconds under load);
+   * undefined when it must be read first, which `get` does. For hooks that run on every request.
+   */
+  peek<T extends SettingValue = SettingValue>(key: SettingKey): T | undefined {
+    if (!this.cache || Date.now() - this.cache.loadedAt >= CACHE_TTL_MS) return undefined;
+    const normalized = key.toLowerCase();
+    if (this.cache.values.has(normalized)) return this.cache.values.get(normalized) as T;
+    const definition = DEFINITIONS.get(normalized);
+    if (!definition) throw new Error(`Unknown setting ${key}`);
+    return this.defaultOf(definition) as T;
+  }
+
   private defaultOf(definition: SettingDefinition): SettingValue {
     const key = settingKey(definition.group, definition.name);
     return this.defaults.has(key) ? this.defaults.get(key)! : definition.default;
