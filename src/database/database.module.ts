@@ -4,6 +4,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config';
 import { dataSourceOptions } from './data-source-options';
 import { DatabaseServer, seconds } from './database-server';
+import { useCursorSecret } from '../common/query/list-cursor';
 import { useNamedStatements } from './named-statements';
 
 /** Where an external database is, without its credentials: host:port/database. */
@@ -47,6 +48,8 @@ async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig) => {
         useNamedStatements(config.database.namedStatements);
+        // Every replica signs list cursors alike, so a page's nextCursor continues on any of them.
+        useCursorSecret(config.auth.jwtSecret);
         return {
           ...dataSourceOptions(config, await DatabaseServer.resolveUrl(config), []),
           autoLoadEntities: true,

@@ -15,6 +15,23 @@ export class ApiResponseDto {
   message: string;
 }
 
+/** The members every list answer carries beside its items and their total (README "Lists"). */
+export class ApiListResponseDto extends ApiResponseDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Pass as `cursor` (same path, filter and sort) for the items that follow the last one of this answer; null when none follow',
+    example: null,
+  })
+  nextCursor: string | null;
+}
+
+/** A list answer's total member (`totalLicensesCount`): the exact count of matching items, null with withTotal=false. */
+export function TotalCount(description = 'Items matching the filter, before paging'): PropertyDecorator {
+  return ApiProperty({ type: Number, nullable: true, description: `${description}; null when withTotal=false` });
+}
+
 /**
  * What a handler or service returns for a response type `T`: the payload without the envelope members, which the
  * envelope hook adds (a handler may still set its own `message`). Returning `Payload<InsertUserResponse>` lets the

@@ -110,6 +110,35 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorCodeEntry> = {
     action: 'Send 1 to 255 printable ASCII characters, e.g. a UUID generated once per logical request',
     example: 'Idempotency-Key must be 1 to 255 printable ASCII characters (e.g. a UUID); got 300 characters',
   },
+  [ErrorCode.InvalidCursor]: {
+    statuses: [400],
+    meaning:
+      "The list `cursor` is not one this server issued: malformed, altered, or signed before the server's secret (JWT_SECRET) changed",
+    action: 'Pass the `nextCursor` of the previous page unchanged, or start again from the first page without `cursor`',
+    example: 'cursor was altered or not issued by this server; pass the nextCursor of the previous page unchanged',
+  },
+  [ErrorCode.CursorQueryMismatch]: {
+    statuses: [400],
+    meaning: 'The list `cursor` was issued for another list, filter or sort than this request',
+    action:
+      'Send the same path, `filter` and `sort` as the request that answered the cursor, or start again without `cursor`',
+    example:
+      'cursor belongs to another list, filter or sort; send the path, filter and sort of the request that answered it, or leave cursor out to start again',
+  },
+  [ErrorCode.CursorWithSkip]: {
+    statuses: [400],
+    meaning: 'A list request gives both `cursor` and `skip`, two ways of saying where the page starts',
+    action: 'Leave out `skip` when you pass `cursor`',
+    example: 'cursor and skip cannot be combined: the cursor already says where the page starts; leave out skip',
+  },
+  [ErrorCode.CursorSortUnsupported]: {
+    statuses: [400],
+    meaning:
+      "A list request gives `cursor` with a sort through a related record (`customer.company`); cursors follow sorts on the list's own fields",
+    action: "Sort by the list's own fields to page with `cursor`, or page with `skip`",
+    example:
+      'cursor cannot follow sort "customer.company", a field of a related record; sort by the list\'s own fields or page with skip',
+  },
 
   [ErrorCode.Unauthorized]: {
     statuses: [401],

@@ -23,6 +23,14 @@ export enum ErrorCode {
   BodyTooComplex = 111,
   /** The Idempotency-Key header is empty, longer than 255 characters or holds a character outside printable ASCII. */
   InvalidIdempotencyKey = 116,
+  /** A list's `cursor` is malformed, was altered, or was signed with another secret. */
+  InvalidCursor = 120,
+  /** A list's `cursor` was issued for another list, filter or sort. */
+  CursorQueryMismatch = 121,
+  /** A list request gives both `cursor` and `skip`. */
+  CursorWithSkip = 122,
+  /** A list request gives `cursor` with a sort through a related record (`customer.company`). */
+  CursorSortUnsupported = 123,
 
   // 2xx: who you are
   Unauthorized = 200,

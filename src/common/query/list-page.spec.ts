@@ -22,7 +22,7 @@ const rows = [
 
 describe('listPage', () => {
   it('keeps the selected members and the included relations, in canonical names', async () => {
-    const read = jest.fn().mockResolvedValue({ items: rows, total: 7 });
+    const read = jest.fn().mockResolvedValue({ items: rows, total: 7, nextCursor: 'next' });
     const page = await listPage<(typeof rows)[number], ItemDto>(
       ITEM_QUERY,
       { select: 'NAME', include: 'Parts' },
@@ -39,6 +39,7 @@ describe('listPage', () => {
         { name: 'two', parts: ['parts2'] },
       ],
       total: 7,
+      nextCursor: 'next',
     });
   });
 
@@ -47,7 +48,7 @@ describe('listPage', () => {
       ITEM_QUERY,
       {},
       {
-        read: async () => ({ items: rows, total: 2 }),
+        read: async () => ({ items: rows, total: 2, nextCursor: null }),
         toDtos: (items) => items.map((item) => ({ ...item })),
       },
     );

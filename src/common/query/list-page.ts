@@ -29,8 +29,8 @@ export async function listPage<Row, Dto extends object>(
 ): Promise<Page<Partial<Dto>>> {
   const select = parseSelect(entity, options.select);
   const include = parseInclude(entity, options.include, steps.reader);
-  const { items, total } = await steps.read({ select, include });
+  const { items, total, nextCursor } = await steps.read({ select, include });
   const dtos = await steps.toDtos(items, include);
   const fields = select && [...select, ...include];
-  return { items: dtos.map((dto) => pickFields(dto, fields)), total };
+  return { items: dtos.map((dto) => pickFields(dto, fields)), total, nextCursor };
 }

@@ -155,11 +155,12 @@ describe('findPage', () => {
       filter: 'rating > 3',
       sort: 'region.name',
     });
-    expect(result).toEqual({ items: [expect.any(Customer)], total: 42 });
+    expect(result).toEqual({ items: [expect.any(Customer)], total: 42, nextCursor: null });
     expect(executed).toHaveLength(2);
     expect(executed[0]).toMatch(/^count: SELECT COUNT\(1\) AS "cnt" FROM "customer" "c" WHERE "c"."rating" > \$1$/);
+    // One row more than take: it tells whether rows follow the page.
     expect(executed[1]).toMatch(
-      /^items: SELECT .* LEFT JOIN "region" "c_region" .* WHERE "c"."rating" > :filter_0 ORDER BY "c_region"."region_name" ASC, "c"."id" ASC LIMIT 2 OFFSET 4$/,
+      /^items: SELECT .* LEFT JOIN "region" "c_region" .* WHERE "c"."rating" > :filter_0 ORDER BY "c_region"."region_name" ASC, "c"."id" ASC LIMIT 3 OFFSET 4$/,
     );
   });
 
@@ -167,9 +168,21 @@ describe('findPage', () => {
     expect(await findPage(customers(), 'c', customerQuery, { ...page, countOnly: true })).toEqual({
       items: [],
       total: 42,
+      nextCursor: null,
     });
-    expect(await findPage(customers(), 'c', customerQuery, { take: 0, skip: 0 })).toEqual({ items: [], total: 42 });
+    expect(await findPage(customers(), 'c', customerQuery, { take: 0, skip: 0 })).toEqual({
+      items: [],
+      total: 42,
+      nextCursor: null,
+    });
     expect(executed.every((query) => query.startsWith('count:'))).toBe(true);
+  });
+
+  it('leaves out the count with withTotal=false', async () => {
+    const result = await findPage(customers(), 'c', customerQuery, { ...page, withTotal: false });
+    expect(result).toEqual({ items: [expect.any(Customer)], total: null, nextCursor: null });
+    expect(executed).toHaveLength(1);
+    expect(executed[0]).toMatch(/^items: /);
   });
 
   it('validates every option before running a query', async () => {

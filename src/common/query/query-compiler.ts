@@ -1,20 +1,35 @@
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { Role, rolesAllowed } from '../auth/access';
 import { ApiException, ErrorCode } from '../errors';
 import { applyFilter } from './filter-compiler';
 import { findField, findRelation, idFieldName, type QueryEntity, type QueryField } from './query-entity';
 import type { QueryOptions } from './query-options';
-import { isToMany, joinToOne, propertyReference, relationMetadataOf, rootScope, type QueryScope } from './query-scope';
+import {
+  columnMetadataOf,
+  columnSql,
+  isToMany,
+  joinToOne,
+  propertyReference,
+  relationMetadataOf,
+  rootScope,
+  type QueryScope,
+} from './query-scope';
+import { cursorFor, cursorShape, encodeCursor, keysetPredicate, type CursorValue } from './list-cursor';
 import { ISO_TIMESTAMP_TYPES } from '../../database/iso-timestamps';
 import { countCached, readRawCached } from './statement-cache';
 
 export interface Page<T> {
   items: T[];
-  /** Rows matching the filter, before paging. */
-  total: number;
+  /** Rows matching the filter, before paging; null when the request asked withTotal=false. */
+  total: number | null;
+  /** Continues the same filter and sort after the last item; null when no rows follow. */
+  nextCursor: string | null;
 }
 
-export type PageOptions = Pick<QueryOptions, 'filter' | 'sort' | 'take' | 'skip' | 'countOnly'>;
+export type PageOptions = Pick<
+  QueryOptions,
+  'filter' | 'sort' | 'take' | 'skip' | 'countOnly' | 'withTotal' | 'cursor'
+>;
 
 const SORT_TERM = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?:\s+(asc|ascending|desc|descending))?$/i;
 const SORT_EXAMPLE = 'e.g. "createdAt desc, id"';
@@ -31,6 +46,15 @@ function listItems(text: string | undefined): string[] {
     .filter((item) => item.length > 0);
 }
 
+/** One ORDER BY term, the id tiebreak included. */
+interface SortTerm {
+  scope: QueryScope;
+  field: QueryField;
+  /** As the request wrote it, for messages. */
+  path: string;
+  descending: boolean;
+}
+
 /**
  * Orders by `sort` (`Field [asc|desc]` comma list; to-one paths such as `customer.company` allowed),
  * then by the id field so pages are stable when sort values tie. No sort means id ascending.
@@ -41,9 +65,20 @@ export function applySort<T extends ObjectLiteral>(
   entity: QueryEntity,
   sort: string | undefined,
 ): SelectQueryBuilder<T> {
+  sortBy(qb, alias, entity, sort);
+  return qb;
+}
+
+function sortBy<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  alias: string,
+  entity: QueryEntity,
+  sort: string | undefined,
+): SortTerm[] {
   const root = rootScope(qb, alias, entity);
   const idField = entity.fields[idFieldName(entity)];
   const ordered = new Set<string>();
+  const terms: SortTerm[] = [];
   for (const term of listItems(sort)) {
     const match = SORT_TERM.exec(term);
     if (!match) {
@@ -54,11 +89,13 @@ export function applySort<T extends ObjectLiteral>(
     const reference = propertyReference(scope, field);
     if (ordered.has(reference)) throw invalidOption(`sort names "${path}" more than once`);
     ordered.add(reference);
-    qb.addOrderBy(reference, direction.toLowerCase().startsWith('desc') ? 'DESC' : 'ASC');
+    terms.push({ scope, field, path, descending: direction.toLowerCase().startsWith('desc') });
   }
-  const tiebreak = propertyReference(root, idField);
-  if (!ordered.has(tiebreak)) qb.addOrderBy(tiebreak, 'ASC');
-  return qb;
+  if (!ordered.has(propertyReference(root, idField))) {
+    terms.push({ scope: root, field: idField, path: idFieldName(entity), descending: false });
+  }
+  for (const term of terms) qb.addOrderBy(propertyReference(term.scope, term.field), term.descending ? 'DESC' : 'ASC');
+  return terms;
 }
 
 function resolveSortField(root: QueryScope, path: string): { scope: QueryScope; field: QueryField } {
@@ -166,6 +203,8 @@ export function applyPaging<T extends ObjectLiteral>(
 /**
  * Filter, count, sort and page in one go. Every option is validated before the first query runs.
  * The two queries run one after the other because a transaction's query runner serves one at a time.
+ * The page reads one row more than `take` to know whether rows follow (then `nextCursor` continues after
+ * the last row answered); `withTotal: false` leaves out the count.
  */
 export async function findPage<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
@@ -174,14 +213,117 @@ export async function findPage<T extends ObjectLiteral>(
   options: PageOptions,
   reading: { raw?: boolean; isoTimestamps?: boolean } = {},
 ): Promise<Page<T>> {
+  if (options.cursor !== undefined && options.skip > 0) {
+    throw ApiException.badRequest(
+      'cursor and skip cannot be combined: the cursor already says where the page starts; leave out skip',
+      ErrorCode.CursorWithSkip,
+    );
+  }
   applyFilter(qb, alias, entity, options.filter);
   // Cloned before sorting: the count needs neither the ORDER BY nor joins made only to sort.
-  const countQuery = qb.clone();
-  applySort(qb, alias, entity, options.sort);
-  applyPaging(qb, options);
-  const total = await countCached(countQuery);
-  if (options.countOnly || options.take === 0) return { items: [], total };
-  return { items: reading.raw ? await readRaw(qb, alias, reading.isoTimestamps === true) : await qb.getMany(), total };
+  const countQuery = options.withTotal === false ? undefined : qb.clone();
+  const keyset = new Keyset(qb, alias, entity, sortBy(qb, alias, entity, options.sort));
+  if (options.cursor !== undefined) keyset.continueAfter(options.cursor, options.sort);
+  const paged = options.take > 0 && !options.countOnly;
+  applyPaging(qb, { take: paged ? options.take + 1 : options.take, skip: options.skip });
+  const total = countQuery ? await countCached(countQuery) : null;
+  if (!paged) return { items: [], total, nextCursor: null };
+  const rows = reading.raw ? await readRaw(qb, alias, reading.isoTimestamps === true) : await qb.getMany();
+  const more = rows.length > options.take;
+  const items = more ? rows.slice(0, options.take) : rows;
+  return { items, total, nextCursor: more ? await keyset.cursorAfter(items[items.length - 1]) : null };
+}
+
+/** The sort of one list request as a keyset: the shape its cursors are bound to, their WHERE and their values. */
+class Keyset {
+  private readonly root: QueryScope;
+  /** Fixed once the filter is on the builder and before the cursor's own WHERE joins it. */
+  private readonly shape: string;
+
+  constructor(
+    private readonly qb: SelectQueryBuilder<ObjectLiteral>,
+    alias: string,
+    entity: QueryEntity,
+    private readonly terms: SortTerm[],
+  ) {
+    this.root = rootScope(qb, alias, entity);
+    const map = qb.expressionMap;
+    this.shape = cursorShape([
+      entity.name,
+      map.mainAlias!.metadata.tablePath,
+      map.wheres,
+      qb.getParameters(),
+      terms.map((term) => [propertyReference(term.scope, term.field), term.descending]),
+    ]);
+  }
+
+  /** Sorts through a related record have no column of the listed table to continue from. */
+  private get ownColumns(): boolean {
+    return this.terms.every((term) => term.scope.alias === this.root.alias);
+  }
+
+  continueAfter(cursor: string, sort: string | undefined): void {
+    const related = this.terms.find((term) => term.scope.alias !== this.root.alias);
+    if (related) {
+      throw ApiException.badRequest(
+        `cursor cannot follow sort "${related.path}", a field of a related record; sort by the list's own fields or page with skip (sort was "${sort ?? ''}")`,
+        ErrorCode.CursorSortUnsupported,
+      );
+    }
+    const { values } = cursorFor(cursor, this.shape, this.terms.length);
+    const columns = this.terms.map((term) => ({
+      sql: columnSql(term.scope, term.field),
+      descending: term.descending,
+      nullable: columnMetadataOf(term.scope, term.field).isNullable,
+    }));
+    const predicate = keysetPredicate(columns, values, 'cursor_');
+    this.qb.andWhere(`(${predicate.sql})`, predicate.parameters);
+  }
+
+  /**
+   * The cursor after `row`, or null when the sort goes through a related record. Timestamps and
+   * decimals are read again as PostgreSQL's text: a Date (or the ISO string of one) has milliseconds,
+   * the column microseconds, and a cursor a microsecond short would repeat or skip rows.
+   */
+  async cursorAfter(row: ObjectLiteral): Promise<string | null> {
+    if (!this.ownColumns) return null;
+    const values: CursorValue[] = this.terms.map((term) => cursorValue(valueAt(row, term.field.property)));
+    const exact = this.terms.flatMap((term, index) =>
+      (term.field.type === 'date' || term.field.type === 'decimal') && values[index] !== null ? [index] : [],
+    );
+    if (exact.length > 0) {
+      const id = valueAt(row, this.root.entity.fields[idFieldName(this.root.entity)].property);
+      const texts = await this.readAsText(
+        exact.map((index) => this.terms[index]),
+        id,
+      );
+      if (!texts) return null;
+      exact.forEach((index, position) => (values[index] = texts[position]));
+    }
+    return encodeCursor({ shape: this.shape, values });
+  }
+
+  /** The terms' columns of the row with this id as text; undefined when the row went meanwhile. */
+  private async readAsText(terms: SortTerm[], id: unknown): Promise<(string | null)[] | undefined> {
+    const escape = (name: string) => this.qb.escape(name);
+    const idColumn = columnSql(this.root, this.root.entity.fields[idFieldName(this.root.entity)]);
+    const selects = terms.map((term, index) => `${columnSql(term.scope, term.field)}::text AS ${escape(`k${index}`)}`);
+    const sql = `SELECT ${selects.join(', ')} FROM ${escape(this.root.metadata.tablePath)} ${escape(this.root.alias)} WHERE ${idColumn} = $1`;
+    const queryRunner = (this.qb as unknown as { queryRunner?: QueryRunner }).queryRunner;
+    const rows: Record<string, string | null>[] = await this.qb.connection.query(sql, [id], queryRunner);
+    return rows[0] && terms.map((_, index) => rows[0][`k${index}`]);
+  }
+}
+
+function valueAt(row: ObjectLiteral, propertyPath: string): unknown {
+  return propertyPath.split('.').reduce<unknown>((value, key) => (value as ObjectLiteral | undefined)?.[key], row);
+}
+
+function cursorValue(value: unknown): CursorValue {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
 }
 
 /**

@@ -17,6 +17,21 @@ function rejection(query: Record<string, unknown>, code = ErrorCode.InvalidQuery
 }
 
 describe('QueryOptionsPipe', () => {
+  it('reads withTotal and cursor, and refuses what contradicts them', () => {
+    expect(transform({ WithTotal: 'false', cursor: 'abc.def' })).toEqual({
+      take: 100,
+      skip: 0,
+      withTotal: false,
+      cursor: 'abc.def',
+    });
+    expect(transform({ withTotal: 'true' }).withTotal).toBe(true);
+    expect(rejection({ withTotal: 'no' })).toBe('withTotal must be true or false');
+    expect(rejection({ cursor: 'abc.def', skip: '0' }, ErrorCode.CursorWithSkip)).toMatch(/leave out skip/);
+    expect(rejection({ cursor: 'abc.def', skip: '20' }, ErrorCode.CursorWithSkip)).toMatch(/cannot be combined/);
+    expect(rejection({ countOnly: 'true', withTotal: 'false' })).toMatch(/drop one of them/);
+    expect(rejection({ cursor: 'a'.repeat(2001) }, ErrorCode.InvalidCursor)).toMatch(/cursor is malformed/);
+  });
+
   it('applies defaults when nothing is given', () => {
     expect(transform({})).toEqual({ take: 100, skip: 0 });
     expect(pipe.transform(undefined)).toEqual({ take: 100, skip: 0 });
@@ -100,28 +115,32 @@ describe('ApiQueryOptions', () => {
     return parameters.map(({ name, in: location, required, type }) => ({ name, location, required, type }));
   }
 
-  it('documents select, filter, include, sort, take and skip by default', () => {
+  it('documents select, filter, include, sort, take and skip by default, and withTotal and cursor always', () => {
     const parameters = documentedParameters(ApiQueryOptions());
     expect(parameters.map((parameter) => parameter.name).sort()).toEqual([
+      'cursor',
       'filter',
       'include',
       'select',
       'skip',
       'sort',
       'take',
+      'withTotal',
     ]);
     expect(parameters.every((parameter) => parameter.location === 'query' && parameter.required === false)).toBe(true);
     expect(parameters.find((parameter) => parameter.name === 'take')?.type).toBe(Number);
   });
 
-  it('documents only the options an endpoint names', () => {
+  it('documents only the options an endpoint names, plus withTotal and cursor', () => {
     const parameters = documentedParameters(ApiQueryOptions('filter', 'countOnly'));
     expect(parameters).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'filter', type: String }),
         expect.objectContaining({ name: 'countOnly', type: Boolean }),
+        expect.objectContaining({ name: 'withTotal', type: Boolean }),
+        expect.objectContaining({ name: 'cursor', type: String }),
       ]),
     );
-    expect(parameters).toHaveLength(2);
+    expect(parameters).toHaveLength(4);
   });
 });

@@ -12,6 +12,10 @@ export interface QueryOptions {
   take: number;
   skip: number;
   countOnly?: boolean;
+  /** false skips the count: the total member of the answer is null. Undefined or true counts exactly. */
+  withTotal?: boolean;
+  /** A previous page's `nextCursor`: the page continues the same filter and sort after that page's last row. */
+  cursor?: string;
 }
 
 export type QueryOptionName = keyof QueryOptions;
@@ -23,13 +27,32 @@ export const QUERY_OPTION_LIMITS = {
   maxSkip: 2147483647,
   /** For sort, select and include; filter has its own limit. */
   maxListLength: 1000,
+  /** Cursors this server issues stay far below; anything longer is not one of them. */
+  maxCursorLength: 2000,
 } as const;
 
-const OPTION_NAMES: QueryOptionName[] = ['filter', 'sort', 'select', 'include', 'take', 'skip', 'countOnly'];
+const OPTION_NAMES: QueryOptionName[] = [
+  'filter',
+  'sort',
+  'select',
+  'include',
+  'take',
+  'skip',
+  'countOnly',
+  'withTotal',
+  'cursor',
+];
 const WHOLE_NUMBER = /^\d+$/;
 
 function invalidOption(message: string): ApiException {
   return ApiException.badRequest(message, ErrorCode.InvalidQueryOption);
+}
+
+export function malformedCursor(): ApiException {
+  return ApiException.badRequest(
+    'cursor is malformed; pass the nextCursor of the previous page unchanged, or leave cursor out to start again',
+    ErrorCode.InvalidCursor,
+  );
 }
 
 /**
@@ -53,6 +76,18 @@ export class QueryOptionsPipe implements PipeTransform<unknown, QueryOptions> {
       given.set(option, value);
     }
     const text = (name: QueryOptionName) => optionalText(name, given.get(name));
+    const cursor = text('cursor');
+    if (cursor !== undefined && !isAbsent(given.get('skip'))) {
+      throw ApiException.badRequest(
+        'cursor and skip cannot be combined: the cursor already says where the page starts; leave out skip',
+        ErrorCode.CursorWithSkip,
+      );
+    }
+    const countOnly = optionalBoolean('countOnly', given.get('countOnly'));
+    const withTotal = optionalBoolean('withTotal', given.get('withTotal'));
+    if (countOnly && withTotal === false) {
+      throw invalidOption('countOnly=true asks only for the count, which withTotal=false leaves out; drop one of them');
+    }
     return {
       ...passedThrough,
       filter: text('filter'),
@@ -61,7 +96,9 @@ export class QueryOptionsPipe implements PipeTransform<unknown, QueryOptions> {
       include: text('include'),
       take: wholeNumber('take', given.get('take'), QUERY_OPTION_LIMITS.defaultTake, QUERY_OPTION_LIMITS.maxTake),
       skip: wholeNumber('skip', given.get('skip'), 0, QUERY_OPTION_LIMITS.maxSkip),
-      countOnly: optionalBoolean('countOnly', given.get('countOnly')),
+      countOnly,
+      withTotal,
+      cursor,
     };
   }
 }
@@ -78,6 +115,8 @@ function optionalText(name: QueryOptionName, value: unknown): string | undefined
     if (value.length > FILTER_LIMITS.maxLength) {
       throw invalidFilter(`filter is too long (max ${FILTER_LIMITS.maxLength} characters)`);
     }
+  } else if (name === 'cursor') {
+    if (value.length > QUERY_OPTION_LIMITS.maxCursorLength) throw malformedCursor();
   } else if (value.length > QUERY_OPTION_LIMITS.maxListLength) {
     throw invalidOption(`${name} is too long (max ${QUERY_OPTION_LIMITS.maxListLength} characters)`);
   }
@@ -129,7 +168,24 @@ const OPTION_DOCS: Record<QueryOptionName, OptionDoc> = {
   },
   skip: { type: Number, description: 'Matching items to skip before the page starts; default 0.' },
   countOnly: { type: Boolean, description: 'When true, only the count of matching items is returned.' },
+  withTotal: {
+    type: Boolean,
+    description:
+      'Default true: the answer counts every matching item (its total member). false skips that count, which on ' +
+      'large tables costs more than the page, and answers the total member as null.',
+  },
+  cursor: {
+    type: String,
+    description:
+      "The previous answer's `nextCursor`: the page continues the same filter and sort right after that answer's " +
+      'last item, in index time however deep. Send the same path, `filter` and `sort` (`take`, `select`, `include` ' +
+      'may change); not with `skip`. Opaque and signed: an altered cursor answers 400 (code 120), one of another ' +
+      'filter or sort 400 (code 121).',
+  },
 };
+
+/** The options every list documents after its own: they concern paging and counting, never the reference's shapes. */
+const PAGING_OPTIONS: QueryOptionName[] = ['withTotal', 'cursor'];
 
 const DEFAULT_DOCUMENTED_OPTIONS: QueryOptionName[] = ['select', 'filter', 'include', 'sort', 'take', 'skip'];
 
@@ -138,6 +194,6 @@ const DEFAULT_DOCUMENTED_OPTIONS: QueryOptionName[] = ['select', 'filter', 'incl
  * include, sort, take and skip; endpoints without includes or with countOnly list their own.
  */
 export function ApiQueryOptions(...names: QueryOptionName[]): MethodDecorator & ClassDecorator {
-  const documented = names.length > 0 ? names : DEFAULT_DOCUMENTED_OPTIONS;
+  const documented = [...(names.length > 0 ? names : DEFAULT_DOCUMENTED_OPTIONS), ...PAGING_OPTIONS];
   return applyDecorators(...documented.map((name) => ApiQuery({ name, required: false, ...OPTION_DOCS[name] })));
 }

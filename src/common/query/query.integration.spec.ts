@@ -234,6 +234,114 @@ describeWithDatabase('query options against PostgreSQL', () => {
     ]);
   });
 
+  /** One page of the customers (read raw) or of the orders (read as entities). */
+  function listOf(entity: 'customer' | 'order', options: Partial<PageOptions>) {
+    const builder =
+      entity === 'customer'
+        ? dataSource.getRepository(Customer).createQueryBuilder('c')
+        : dataSource.getRepository(Order).createQueryBuilder('c');
+    return findPage(
+      builder as SelectQueryBuilder<Customer & Order>,
+      'c',
+      entity === 'customer' ? customerQuery : orderQuery,
+      page(options),
+      { raw: entity === 'customer' },
+    );
+  }
+
+  /** Every page of a list by cursor, from the first, as the ids each page answered. */
+  async function walkByCursor(entity: 'customer' | 'order', options: Partial<PageOptions>): Promise<number[][]> {
+    const pages: number[][] = [];
+    let cursor: string | undefined;
+    do {
+      const result = await listOf(entity, { ...options, cursor });
+      pages.push(result.items.map((row) => row.id));
+      cursor = result.nextCursor ?? undefined;
+      expect(pages.length).toBeLessThan(20);
+    } while (cursor);
+    return pages;
+  }
+
+  async function idsInOrder(entity: 'customer' | 'order', options: Partial<PageOptions>): Promise<number[]> {
+    return (await listOf(entity, { ...options, take: 1000 })).items.map((row) => row.id);
+  }
+
+  it('walks every sort by cursor in the order skip pages give, NULLs and descending sorts included', async () => {
+    // Two timestamps within one millisecond: a cursor holding a Date would skip or repeat one of them.
+    await dataSource.query(
+      `UPDATE customer SET created_at = '2024-01-15 00:00:00.000100+00' WHERE company_name = 'Globex';
+       UPDATE customer SET created_at = '2024-01-15 00:00:00.000400+00' WHERE company_name = '50% Off'`,
+    );
+    const sorts = [
+      undefined,
+      'id desc',
+      'rating',
+      'rating desc',
+      'company',
+      'company desc',
+      'createdAt desc',
+      'createdAt',
+      'rating desc, company',
+      'status, rating desc',
+      'isReseller desc, externalId',
+    ];
+    for (const sort of sorts) {
+      for (const take of [1, 2, 4]) {
+        const expected = await idsInOrder('customer', { sort });
+        const pages = await walkByCursor('customer', { sort, take });
+        expect({ sort, take, ids: pages.flat() }).toEqual({ sort, take, ids: expected });
+        expect(pages.every((ids) => ids.length === take || ids === pages[pages.length - 1])).toBe(true);
+      }
+    }
+    for (const sort of ['total desc', 'total', 'placedAt desc, total']) {
+      const expected = await idsInOrder('order', { sort });
+      expect({ sort, ids: (await walkByCursor('order', { sort, take: 1 })).flat() }).toEqual({ sort, ids: expected });
+    }
+    const filtered = await walkByCursor('customer', { filter: 'rating >= 3', sort: 'rating desc', take: 2 });
+    expect(filtered.flat()).toEqual(await idsInOrder('customer', { filter: 'rating >= 3', sort: 'rating desc' }));
+  });
+
+  it('gives no cursor after the last row, and refuses one of another filter or sort', async () => {
+    const customers = () => dataSource.getRepository(Customer).createQueryBuilder('c');
+    const all = await findPage(customers(), 'c', customerQuery, page({ take: 6 }));
+    expect(all.items).toHaveLength(6);
+    expect(all.nextCursor).toBeNull();
+    const first = await findPage(customers(), 'c', customerQuery, page({ filter: 'rating >= 3', take: 1 }));
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const cursor = first.nextCursor!;
+    for (const other of [
+      { filter: 'rating >= 4' },
+      { filter: 'rating >= 3', sort: 'rating' },
+      { filter: 'rating >= 3', sort: 'id desc' },
+    ]) {
+      await expect(findPage(customers(), 'c', customerQuery, page({ ...other, cursor }))).rejects.toMatchObject({
+        errorCode: 121,
+      });
+    }
+    await expect(
+      findPage(
+        dataSource.getRepository(Order).createQueryBuilder('c'),
+        'c',
+        orderQuery,
+        page({ filter: 'rating >= 3', cursor }),
+      ),
+    ).rejects.toMatchObject({ errorCode: 102 });
+    await expect(
+      findPage(dataSource.getRepository(Order).createQueryBuilder('c'), 'c', orderQuery, page({ cursor })),
+    ).rejects.toMatchObject({ errorCode: 121 });
+  });
+
+  it('refuses a cursor with a sort through a related record, and answers no cursor for one', async () => {
+    const orders = () => dataSource.getRepository(Order).createQueryBuilder('o');
+    const first = await findPage(orders(), 'o', orderQuery, page({ sort: 'customer.company', take: 1 }));
+    expect(first.items).toHaveLength(1);
+    expect(first.nextCursor).toBeNull();
+    const byId = await findPage(orders(), 'o', orderQuery, page({ take: 1 }));
+    await expect(
+      findPage(orders(), 'o', orderQuery, page({ sort: 'customer.company', cursor: byId.nextCursor! })),
+    ).rejects.toMatchObject({ errorCode: 123 });
+  });
+
   it('compares decimals exactly and sorts through a to-one relation', async () => {
     const result = await findPage(
       dataSource.getRepository(Order).createQueryBuilder('o'),

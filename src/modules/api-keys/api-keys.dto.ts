@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import { Nested, OptionalBoolean, OptionalDate, OptionalInt, OptionalString, OptionalUuid } from '../../common/dto';
 
 @ApiSchema({ name: 'Management.ApiKey' })
@@ -29,9 +29,9 @@ export class UpdateApiKeyRequest {
 }
 
 @ApiSchema({ name: 'Management.GetApiKeysResponse' })
-export class GetApiKeysResponse extends ApiResponseDto {
+export class GetApiKeysResponse extends ApiListResponseDto {
   @ApiProperty({ type: [ApiKeyDto] }) apiKeys: ApiKeyDto[];
-  @ApiProperty() totalApiKeysCount: number;
+  @TotalCount() totalApiKeysCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertApiKeyResponse' })

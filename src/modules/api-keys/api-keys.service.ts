@@ -21,11 +21,11 @@ export class ApiKeysService {
   ) {}
 
   async list(options: QueryOptions): Promise<Payload<GetApiKeysResponse>> {
-    const { items, total } = await listPage(API_KEY_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(API_KEY_QUERY, options, {
       read: () => this.keys.findPage(options),
       toDtos: (keys) => keys.map(toApiKeyDto),
     });
-    return { apiKeys: items, totalApiKeysCount: total };
+    return { apiKeys: items, totalApiKeysCount: total, nextCursor };
   }
 
   /** The plain key is generated here and answered once; only its hash is stored. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { Out } from '../../common/dto';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, TotalCount } from '../../common/envelope';
 import { ACTOR_TYPES } from './audit.query';
 
 @ApiSchema({ name: 'Management.AuditEvent' })
@@ -36,7 +36,7 @@ export class AuditEventDto {
 }
 
 @ApiSchema({ name: 'Management.GetAuditEventsResponse' })
-export class GetAuditEventsResponse extends ApiResponseDto {
+export class GetAuditEventsResponse extends ApiListResponseDto {
   @ApiProperty({ type: [AuditEventDto] }) auditEvents: Partial<AuditEventDto>[];
-  @ApiProperty() totalAuditEventsCount: number;
+  @TotalCount() totalAuditEventsCount: number | null;
 }

@@ -48,11 +48,11 @@ export class AuditService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Newest first unless `sort` says otherwise. */
   async list(options: QueryOptions): Promise<Payload<GetAuditEventsResponse>> {
-    const { items, total } = await listPage(AUDIT_EVENT_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(AUDIT_EVENT_QUERY, options, {
       read: () => this.events.findPage({ ...options, sort: options.sort ?? 'Id desc' }),
       toDtos: (events) => events.map(toAuditEventDto),
     });
-    return { auditEvents: items, totalAuditEventsCount: total };
+    return { auditEvents: items, totalAuditEventsCount: total, nextCursor };
   }
 
   /** Deletes events older than Application.AuditRetentionDays; another instance holding the lock means it is done. */

@@ -23,7 +23,7 @@ export class ContactsService {
   /** Every contact, or only those of `customerId` (GET /v1/customers/{customerId}/contacts, 404 for an unknown customer). */
   async list(options: QueryOptions, customerId?: number): Promise<Payload<GetContactsResponse>> {
     // The contact lists embed nothing; naming a relation anyway gets a 400 (from listPage) rather than being ignored.
-    const { items, total } = await listPage(CONTACT_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(CONTACT_QUERY, options, {
       read: async () => {
         if (customerId !== undefined)
           await assertRowExists(this.repository.manager, CustomerEntity, customerId, 'Customer');
@@ -31,7 +31,7 @@ export class ContactsService {
       },
       toDtos: (rows) => rows.map(toContactDto),
     });
-    return { contacts: items, totalContactsCount: total };
+    return { contacts: items, totalContactsCount: total, nextCursor };
   }
 
   async insert(input: ContactDto): Promise<Payload<InsertContactResponse>> {

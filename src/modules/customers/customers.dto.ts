@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import {
   Nested,
   NestedArray,
@@ -88,9 +88,9 @@ export class UpdateCustomerRequest {
 }
 
 @ApiSchema({ name: 'Management.GetCustomersResponse' })
-export class GetCustomersResponse extends ApiResponseDto {
+export class GetCustomersResponse extends ApiListResponseDto {
   @ApiProperty({ type: [CustomerDto] }) customers: CustomerDto[];
-  @ApiProperty() totalCustomersCount: number;
+  @TotalCount() totalCustomersCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertCustomerResponse' })
@@ -106,15 +106,15 @@ export class UpdateCustomerResponse extends ApiResponseDto {}
 export class DeleteCustomerResponse extends ApiResponseDto {}
 
 @ApiSchema({ name: 'Management.GetCustomerContactsResponse' })
-export class GetCustomerContactsResponse extends ApiResponseDto {
+export class GetCustomerContactsResponse extends ApiListResponseDto {
   @ApiProperty({ type: [ContactDto] }) contacts: ContactDto[];
-  @ApiProperty() totalContactsCount: number;
+  @TotalCount() totalContactsCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.GetContactsResponse' })
-export class GetContactsResponse extends ApiResponseDto {
+export class GetContactsResponse extends ApiListResponseDto {
   @ApiProperty({ type: [ContactDto] }) contacts: ContactDto[];
-  @ApiProperty() totalContactsCount: number;
+  @TotalCount() totalContactsCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertContactRequest' })

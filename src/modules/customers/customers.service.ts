@@ -42,11 +42,11 @@ export class CustomersService {
   ) {}
 
   async list(options: QueryOptions): Promise<Payload<GetCustomersResponse>> {
-    const { items, total } = await listPage(CUSTOMER_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(CUSTOMER_QUERY, options, {
       read: () => this.customers.findPage(options),
       toDtos: (rows, include) => this.toDtos(rows, include),
     });
-    return { customers: items, totalCustomersCount: total };
+    return { customers: items, totalCustomersCount: total, nextCursor };
   }
 
   /** Customers as DTOs by id, with the named includes: for modules that embed a customer (orders, licenses). */

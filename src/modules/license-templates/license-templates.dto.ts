@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import {
   Nested,
   NestedArray,
@@ -70,15 +70,15 @@ export class UpdateLicenseTemplateRequest {
 }
 
 @ApiSchema({ name: 'Management.GetLicenseTemplatesResponse' })
-export class GetLicenseTemplatesResponse extends ApiResponseDto {
+export class GetLicenseTemplatesResponse extends ApiListResponseDto {
   @ApiProperty({ type: [LicenseTemplateDto] }) licenseTemplates: LicenseTemplateDto[];
-  @ApiProperty() totalLicenseTemplatesCount: number;
+  @TotalCount() totalLicenseTemplatesCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.GetProductReleaseLicenseTemplatesResponse' })
-export class GetProductReleaseLicenseTemplatesResponse extends ApiResponseDto {
+export class GetProductReleaseLicenseTemplatesResponse extends ApiListResponseDto {
   @ApiProperty({ type: [LicenseTemplateDto] }) licenseTemplates: LicenseTemplateDto[];
-  @ApiProperty() totalLicenseTemplatesCount: number;
+  @TotalCount() totalLicenseTemplatesCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertLicenseTemplateResponse' })

@@ -173,11 +173,11 @@ export class LicenseTemplatesService {
     options: QueryOptions,
     scope?: { productId: number; releaseId: number },
   ): Promise<Payload<GetLicenseTemplatesResponse>> {
-    const { items, total } = await listPage(LICENSE_TEMPLATE_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(LICENSE_TEMPLATE_QUERY, options, {
       read: () => this.templates.page(options, scope),
       toDtos: (rows, include) => this.toDtos(rows, include),
     });
-    return { licenseTemplates: items, totalLicenseTemplatesCount: total };
+    return { licenseTemplates: items, totalLicenseTemplatesCount: total, nextCursor };
   }
 
   /** An included product is the product row's members overlaid with the template's own product member. */

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import { Nested, OptionalDate, OptionalInt, OptionalString, Out, Embedded, OptionalReference } from '../../common/dto';
 import { LicenseDto } from './licenses.dto';
 
@@ -34,10 +34,10 @@ export class InsertLicenseTokenRequest {
 }
 
 @ApiSchema({ name: 'Management.GetLicenseTokensResponse' })
-export class GetLicenseTokensResponse extends ApiResponseDto {
+export class GetLicenseTokensResponse extends ApiListResponseDto {
   @ApiProperty({ type: [LicenseTokenDto], description: 'Empty when countOnly=true' }) licenseTokens: LicenseTokenDto[];
   @ApiProperty({ description: 'Tokens in this answer' }) licenseTokensCount: number;
-  @ApiProperty({ description: 'Tokens matching the filter, before paging' }) totalLicenseTokensCount: number;
+  @TotalCount('Tokens matching the filter, before paging') totalLicenseTokensCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertLicenseTokenResponse' })

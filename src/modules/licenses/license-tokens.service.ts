@@ -94,12 +94,16 @@ export class LicenseTokensService {
 
   async list(options: QueryOptions, licenseId?: number): Promise<Payload<GetLicenseTokensResponse>> {
     // Tokens have nothing to include.
-    const { items: licenseTokens, total } = await listPage(
+    const {
+      items: licenseTokens,
+      total,
+      nextCursor,
+    } = await listPage(
       LICENSE_TOKEN_QUERY,
       { select: options.select },
       { read: () => this.tokens.page(options, { licenseId }), toDtos: (rows) => rows.map(toLicenseTokenDto) },
     );
-    return { licenseTokens, licenseTokensCount: licenseTokens.length, totalLicenseTokensCount: total };
+    return { licenseTokens, licenseTokensCount: licenseTokens.length, totalLicenseTokensCount: total, nextCursor };
   }
 
   /** POST /v1/licenses/{id}/tokens: pre-allocates an activation or a seat for a client. */

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import { OptionalDate, OptionalEnum, OptionalInt, OptionalString, OptionalReference } from '../../common/dto';
 import { FILTER_LIMITS } from '../../common/query';
 
@@ -22,9 +22,9 @@ export class LicenseTraceDto {
 }
 
 @ApiSchema({ name: 'Management.GetLicenseTracesResponse' })
-export class GetLicenseTracesResponse extends ApiResponseDto {
+export class GetLicenseTracesResponse extends ApiListResponseDto {
   @ApiProperty({ type: [LicenseTraceDto] }) licenseTraces: LicenseTraceDto[];
-  @ApiProperty() totalLicenseTracesCount: number;
+  @TotalCount() totalLicenseTracesCount: number | null;
 }
 
 /** At least one member; several narrow the delete together. */

@@ -34,12 +34,12 @@ export class LicenseTracesService {
 
   async list(options: QueryOptions, licenseId?: number): Promise<Payload<GetLicenseTracesResponse>> {
     // Traces have nothing to include.
-    const { items, total } = await listPage(
+    const { items, total, nextCursor } = await listPage(
       LICENSE_TRACE_QUERY,
       { select: options.select },
       { read: () => this.traces.page(options, { licenseId }), toDtos: (rows) => rows.map(toLicenseTraceDto) },
     );
-    return { licenseTraces: items, totalLicenseTracesCount: total };
+    return { licenseTraces: items, totalLicenseTracesCount: total, nextCursor };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import {
   Nested,
   NestedArray,
@@ -99,9 +99,9 @@ export class UpdateLicenseRequest {
 }
 
 @ApiSchema({ name: 'Management.GetLicensesResponse' })
-export class GetLicensesResponse extends ApiResponseDto {
+export class GetLicensesResponse extends ApiListResponseDto {
   @ApiProperty({ type: [LicenseDto] }) licenses: LicenseDto[];
-  @ApiProperty() totalLicensesCount: number;
+  @TotalCount() totalLicensesCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.GetCustomerLicensesResponse' })

@@ -90,7 +90,7 @@ export class LicensesService {
   ) {}
 
   async list(options: QueryOptions, principal: Principal, scope?: LicenseScope): Promise<Payload<GetLicensesResponse>> {
-    const { items, total } = await listPage(LICENSE_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(LICENSE_QUERY, options, {
       read: () => this.licenses.page(options, scope),
       toDtos: async (rows, include) => {
         const related = await this.loadIncluded(rows, include);
@@ -98,7 +98,7 @@ export class LicensesService {
       },
       reader: principal,
     });
-    return { licenses: items, totalLicensesCount: total };
+    return { licenses: items, totalLicensesCount: total, nextCursor };
   }
 
   /**

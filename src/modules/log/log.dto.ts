@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { Out } from '../../common/dto';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import { LOG_LEVELS } from './log-level';
 
 @ApiSchema({ name: 'Management.LogEntry' })
@@ -24,9 +24,9 @@ export class LogEntryDto {
 }
 
 @ApiSchema({ name: 'Management.GetLogResponse' })
-export class GetLogResponse extends ApiResponseDto {
+export class GetLogResponse extends ApiListResponseDto {
   @ApiProperty({ type: [LogEntryDto] }) logEntries: Partial<LogEntryDto>[];
-  @ApiProperty() totalLogEntriesCount: number;
+  @TotalCount() totalLogEntriesCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.LogLevelEntry' })

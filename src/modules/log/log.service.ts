@@ -144,7 +144,7 @@ export class LogService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Newest first unless `sort` says otherwise; includes every call answered before this one. */
   async list(options: QueryOptions, query: LogRangeQuery): Promise<Payload<GetLogResponse>> {
-    const { items, total } = await listPage(LOG_ENTRY_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(LOG_ENTRY_QUERY, options, {
       read: async () => {
         const range = dateRange(query);
         await this.databaseLog.flush();
@@ -152,7 +152,7 @@ export class LogService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       toDtos: (entries) => entries.map(toLogEntryDto),
     });
-    return { logEntries: items, totalLogEntriesCount: total };
+    return { logEntries: items, totalLogEntriesCount: total, nextCursor };
   }
 
   /** Counts per level per bucket of `groupBy` (UTC), oldest bucket first. Default range: the last 24 hours. */

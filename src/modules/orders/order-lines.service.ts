@@ -32,14 +32,14 @@ export class OrderLinesService {
 
   async listForOrder(orderId: number, options: QueryOptions): Promise<Payload<GetOrderProductsResponse>> {
     await assertRowExists(this.dataSource.manager, OrderEntity, orderId, 'Order');
-    const { items, total } = await this.page(ORDER_PRODUCT_QUERY, { orderId }, options);
-    return { orderProducts: items, totalOrderProductsCount: total };
+    const { items, total, nextCursor } = await this.page(ORDER_PRODUCT_QUERY, { orderId }, options);
+    return { orderProducts: items, totalOrderProductsCount: total, nextCursor };
   }
 
   async listForProduct(productId: number, options: QueryOptions): Promise<Payload<GetProductOrdersResponse>> {
     await assertRowExists(this.dataSource.manager, ProductEntity, productId, 'Product');
-    const { items, total } = await this.page(PRODUCT_ORDER_QUERY, { productId }, options);
-    return { productOrders: items, totalProductOrdersCount: total };
+    const { items, total, nextCursor } = await this.page(PRODUCT_ORDER_QUERY, { productId }, options);
+    return { productOrders: items, totalProductOrdersCount: total, nextCursor };
   }
 
   /** The lines of several products, each with its order (and the order's customer), for include=ProductOrders. */

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import {
   Nested,
   OptionalDate,
@@ -81,15 +81,15 @@ export class UpdateOrderRequest {
 }
 
 @ApiSchema({ name: 'Management.GetOrdersResponse' })
-export class GetOrdersResponse extends ApiResponseDto {
+export class GetOrdersResponse extends ApiListResponseDto {
   @ApiProperty({ type: [OrderDto] }) orders: OrderDto[];
-  @ApiProperty() totalOrdersCount: number;
+  @TotalCount() totalOrdersCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.GetCustomerOrdersResponse' })
-export class GetCustomerOrdersResponse extends ApiResponseDto {
+export class GetCustomerOrdersResponse extends ApiListResponseDto {
   @ApiProperty({ type: [OrderDto] }) orders: OrderDto[];
-  @ApiProperty() totalOrdersCount: number;
+  @TotalCount() totalOrdersCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertOrderResponse' })
@@ -105,15 +105,15 @@ export class UpdateOrderResponse extends ApiResponseDto {}
 export class DeleteOrderResponse extends ApiResponseDto {}
 
 @ApiSchema({ name: 'Management.GetOrderProductsResponse' })
-export class GetOrderProductsResponse extends ApiResponseDto {
+export class GetOrderProductsResponse extends ApiListResponseDto {
   @ApiProperty({ type: [ProductOrderDto] }) orderProducts: ProductOrderDto[];
-  @ApiProperty() totalOrderProductsCount: number;
+  @TotalCount() totalOrderProductsCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.GetProductOrdersResponse' })
-export class GetProductOrdersResponse extends ApiResponseDto {
+export class GetProductOrdersResponse extends ApiListResponseDto {
   @ApiProperty({ type: [ProductOrderDto] }) productOrders: ProductOrderDto[];
-  @ApiProperty() totalProductOrdersCount: number;
+  @TotalCount() totalProductOrdersCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertProductOrderRequest' })

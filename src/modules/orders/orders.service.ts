@@ -45,7 +45,7 @@ export class OrdersService {
 
   /** All orders, or one customer's (`customerId`), with the customer embedded when include names it. */
   async list(options: QueryOptions, customerId?: number): Promise<Payload<GetOrdersResponse>> {
-    const { items, total } = await listPage(ORDER_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(ORDER_QUERY, options, {
       read: async () => {
         if (customerId !== undefined)
           await assertRowExists(this.orders.manager, CustomerEntity, customerId, 'Customer');
@@ -63,7 +63,7 @@ export class OrdersService {
         );
       },
     });
-    return { orders: items, totalOrdersCount: total };
+    return { orders: items, totalOrdersCount: total, nextCursor };
   }
 
   /** The total starts at 0 and follows the lines added with POST /v1/orders/{orderId}/products/{productId}. */

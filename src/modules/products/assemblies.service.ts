@@ -26,11 +26,11 @@ export class AssembliesService {
 
   /** All assemblies, or those that ship in `releaseId` (the caller has checked the release). */
   async list(options: QueryOptions, releaseId?: number): Promise<Payload<GetAssembliesResponse>> {
-    const { items, total } = await listPage(ASSEMBLY_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(ASSEMBLY_QUERY, options, {
       read: () => this.repository.findAssemblyPage(options, { releaseId }),
       toDtos: (assemblies) => assemblies.map(toAssemblyDto),
     });
-    return { assemblies: items, totalAssembliesCount: total };
+    return { assemblies: items, totalAssembliesCount: total, nextCursor };
   }
 
   async insert(input: AssemblyDto): Promise<Payload<InsertAssemblyResponse>> {

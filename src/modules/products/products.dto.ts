@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import {
   Nested,
   OptionalDate,
@@ -84,9 +84,9 @@ export class UpdateProductRequest {
 }
 
 @ApiSchema({ name: 'Management.GetProductsResponse' })
-export class GetProductsResponse extends ApiResponseDto {
+export class GetProductsResponse extends ApiListResponseDto {
   @ApiProperty({ type: [ProductDto] }) products: ProductDto[];
-  @ApiProperty() totalProductsCount: number;
+  @TotalCount() totalProductsCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertProductResponse' })
@@ -111,9 +111,9 @@ export class UpdateProductReleaseRequest {
 }
 
 @ApiSchema({ name: 'Management.GetProductReleasesResponse' })
-export class GetProductReleasesResponse extends ApiResponseDto {
+export class GetProductReleasesResponse extends ApiListResponseDto {
   @ApiProperty({ type: [ReleaseDto] }) releases: ReleaseDto[];
-  @ApiProperty() totalReleasesCount: number;
+  @TotalCount() totalReleasesCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertProductReleaseResponse' })
@@ -142,9 +142,9 @@ export class UpdateProductReleaseAssemblyRequest {
 }
 
 @ApiSchema({ name: 'Management.GetProductReleaseAssembliesResponse' })
-export class GetProductReleaseAssembliesResponse extends ApiResponseDto {
+export class GetProductReleaseAssembliesResponse extends ApiListResponseDto {
   @ApiProperty({ type: [AssemblyDto] }) assemblies: AssemblyDto[];
-  @ApiProperty() totalAssembliesCount: number;
+  @TotalCount() totalAssembliesCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertProductReleaseAssemblyResponse' })
@@ -171,9 +171,9 @@ export class UpdateAssemblyRequest {
 }
 
 @ApiSchema({ name: 'Management.GetAssembliesResponse' })
-export class GetAssembliesResponse extends ApiResponseDto {
+export class GetAssembliesResponse extends ApiListResponseDto {
   @ApiProperty({ type: [AssemblyDto] }) assemblies: AssemblyDto[];
-  @ApiProperty() totalAssembliesCount: number;
+  @TotalCount() totalAssembliesCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertAssemblyResponse' })

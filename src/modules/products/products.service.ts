@@ -44,12 +44,12 @@ export class ProductsService {
   }
 
   async list(options: QueryOptions, principal: Principal): Promise<Payload<GetProductsResponse>> {
-    const { items, total } = await listPage(PRODUCT_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(PRODUCT_QUERY, options, {
       read: () => this.products.findPage(options),
       toDtos: (products, include) => this.toDtos(products, include),
       reader: principal,
     });
-    return { products: items, totalProductsCount: total };
+    return { products: items, totalProductsCount: total, nextCursor };
   }
 
   private async toDtos(items: ProductEntity[], include: string[]): Promise<ProductDto[]> {

@@ -39,14 +39,14 @@ export class ReleasesService {
   ) {}
 
   async list(productId: number, options: QueryOptions): Promise<Payload<GetProductReleasesResponse>> {
-    const { items, total } = await listPage(RELEASE_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(RELEASE_QUERY, options, {
       read: async () => {
         await assertRowExists(this.repository.manager, ProductEntity, productId, 'Product');
         return this.repository.findReleasePage(options, { productId });
       },
       toDtos: (releases) => releases.map(toReleaseDto),
     });
-    return { releases: items, totalReleasesCount: total };
+    return { releases: items, totalReleasesCount: total, nextCursor };
   }
 
   async insert(productId: number, input: ReleaseDto): Promise<Payload<InsertProductReleaseResponse>> {

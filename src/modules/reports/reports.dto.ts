@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { Out } from '../../common/dto';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 
 @ApiSchema({ name: 'Management.ReportProperty' })
 export class ReportPropertyDto {
@@ -30,9 +30,9 @@ export class ReportDto {
 }
 
 @ApiSchema({ name: 'Management.GetReportResponse' })
-export class GetReportResponse extends ApiResponseDto {
+export class GetReportResponse extends ApiListResponseDto {
   @ApiProperty({ type: [ReportDto] }) reports: Partial<ReportDto>[];
-  @ApiProperty() totalReportsCount: number;
+  @TotalCount() totalReportsCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.DeleteReportResponse' })

@@ -70,7 +70,7 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async list(options: QueryOptions): Promise<Payload<GetReportResponse>> {
-    const { items, total } = await listPage(REPORT_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(REPORT_QUERY, options, {
       // Content can be large: not read at all when select leaves it out.
       read: ({ select }) => this.reports.findPage(options, { withContent: !select || select.includes('content') }),
       toDtos: async (reports, include) => {
@@ -82,7 +82,7 @@ export class ReportsService implements OnApplicationBootstrap, OnModuleDestroy {
         );
       },
     });
-    return { reports: items, totalReportsCount: total };
+    return { reports: items, totalReportsCount: total, nextCursor };
   }
 
   async delete(id: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import { Nested, OptionalDate, OptionalInt, OptionalString } from '../../common/dto';
 
 /** Room for the largest value setting Application.MaxResourceDataBytes allows, base64-encoded. */
@@ -48,9 +48,9 @@ export class UpdateResourceRequest {
 }
 
 @ApiSchema({ name: 'Management.GetResourcesResponse' })
-export class GetResourcesResponse extends ApiResponseDto {
+export class GetResourcesResponse extends ApiListResponseDto {
   @ApiProperty({ type: [ResourceDto] }) resources: ResourceDto[];
-  @ApiProperty() totalResourcesCount: number;
+  @TotalCount() totalResourcesCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertResourceResponse' })

@@ -51,11 +51,11 @@ export class ResourcesService {
   ) {}
 
   async list(options: QueryOptions): Promise<Payload<GetResourcesResponse>> {
-    const { items, total } = await listPage(RESOURCE_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(RESOURCE_QUERY, options, {
       read: () => this.resources.page(options),
       toDtos: (rows) => rows.map(toResourceDto),
     });
-    return { resources: items, totalResourcesCount: total };
+    return { resources: items, totalResourcesCount: total, nextCursor };
   }
 
   async insert(input: ResourceDto): Promise<Payload<InsertResourceResponse>> {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, TotalCount } from '../../common/envelope';
 import { Out } from '../../common/dto';
 
 @ApiSchema({ name: 'Management.Role' })
@@ -11,9 +11,9 @@ export class RoleDto {
 }
 
 @ApiSchema({ name: 'Management.GetRolesResponse' })
-export class GetRolesResponse extends ApiResponseDto {
+export class GetRolesResponse extends ApiListResponseDto {
   @ApiProperty({ type: [RoleDto] }) roles: RoleDto[];
-  @ApiProperty() totalRolesCount: number;
+  @TotalCount() totalRolesCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.GetUserRolesResponse' })

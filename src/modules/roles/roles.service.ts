@@ -18,11 +18,11 @@ export class RolesService {
 
   /** Every role, or the roles of `userId`. The role list embeds nothing: include is refused by name. */
   async list(options: QueryOptions, userId?: string): Promise<Payload<GetRolesResponse>> {
-    const { items, total } = await listPage(ROLE_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(ROLE_QUERY, options, {
       read: () => this.roles.findPage(options, { userId }),
       toDtos: (roles) => roles.map(toRoleDto),
     });
-    return { roles: items, totalRolesCount: total };
+    return { roles: items, totalRolesCount: total, nextCursor };
   }
 
   /** Resolves a comma-separated list of role names (case-insensitive) or refuses naming the unknown ones. */

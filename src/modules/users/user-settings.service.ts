@@ -27,11 +27,11 @@ export class UserSettingsService {
 
   async list(userId: string, options: QueryOptions, principal: Principal): Promise<Payload<GetUserSettingsResponse>> {
     await this.assertAccess(userId, principal);
-    const { items, total } = await listPage(USER_SETTING_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(USER_SETTING_QUERY, options, {
       read: () => this.users.findSettingPage(options, { userId }),
       toDtos: (settings) => settings.map(toUserSettingDto),
     });
-    return { settings: items, totalSettingsCount: total };
+    return { settings: items, totalSettingsCount: total, nextCursor };
   }
 
   async insert(

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import {
   Nested,
   NestedArray,
@@ -86,9 +86,9 @@ export class UpdateUserRequest {
 }
 
 @ApiSchema({ name: 'Management.GetUsersResponse' })
-export class GetUsersResponse extends ApiResponseDto {
+export class GetUsersResponse extends ApiListResponseDto {
   @ApiProperty({ type: [UserDto] }) users: UserDto[];
-  @ApiProperty() totalUsersCount: number;
+  @TotalCount() totalUsersCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertUserResponse' })
@@ -103,9 +103,9 @@ export class UpdateUserResponse extends ApiResponseDto {}
 export class DeleteUserResponse extends ApiResponseDto {}
 
 @ApiSchema({ name: 'Management.GetUserSettingsResponse' })
-export class GetUserSettingsResponse extends ApiResponseDto {
+export class GetUserSettingsResponse extends ApiListResponseDto {
   @ApiProperty({ type: [UserSettingDto] }) settings: UserSettingDto[];
-  @ApiProperty() totalSettingsCount: number;
+  @TotalCount() totalSettingsCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertUserSettingRequest' })

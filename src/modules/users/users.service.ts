@@ -56,7 +56,7 @@ export class UsersService {
 
   /** Every user, or those holding one of `roleNames` (comma list); include may embed roles, apiKeys and settings. */
   async list(options: QueryOptions, roleNames?: string): Promise<Payload<GetUsersResponse>> {
-    const { items, total } = await listPage(USER_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(USER_QUERY, options, {
       read: async () => {
         const roleIds = roleNames?.trim()
           ? (await this.roles.resolveNames(roleNames)).map((role) => role.id)
@@ -77,7 +77,7 @@ export class UsersService {
         );
       },
     });
-    return { users: items, totalUsersCount: total };
+    return { users: items, totalUsersCount: total, nextCursor };
   }
 
   async insert(request: InsertUserRequest): Promise<Payload<InsertUserResponse>> {
