@@ -4,6 +4,7 @@ import {
   decodeCursor,
   encodeCursor,
   keysetPredicate,
+  keysetSegments,
   useCursorSecret,
   type KeysetColumn,
 } from './list-cursor';
@@ -109,5 +110,46 @@ describe('keysetPredicate', () => {
 
   it('answers nothing after the last possible key', () => {
     expect(keysetPredicate([column('rating', false, true)], [null]).sql).toBe('FALSE');
+  });
+});
+
+describe('keysetSegments', () => {
+  const id: KeysetColumn = { sql: 'id', descending: false, nullable: false };
+  const expires = (descending: boolean): KeysetColumn => ({ sql: 'expires', descending, nullable: true });
+  const sqlOf = (segments: ReturnType<typeof keysetSegments>) =>
+    segments.map((segment) => [segment.predicate.sql, segment.firstColumnNull]);
+
+  it('keeps one segment for a column that holds no NULL', () => {
+    expect(sqlOf(keysetSegments([{ ...expires(false), nullable: false }, id], ['2026-01-01', 3]))).toEqual([
+      ['expires >= :cursor_0 AND ((expires > :cursor_0) OR (expires = :cursor_0 AND id > :cursor_1))', false],
+    ]);
+  });
+
+  it('ascending past a value: the rest of the values from an index bound, then every NULL by id', () => {
+    const segments = keysetSegments([expires(false), id], ['2026-01-01', 3]);
+    expect(sqlOf(segments)).toEqual([
+      ['expires >= :cursor_0 AND ((expires > :cursor_0) OR (expires = :cursor_0 AND id > :cursor_1))', false],
+      ['expires IS NULL', true],
+    ]);
+    expect(segments[0].predicate.parameters).toEqual({ cursor_0: '2026-01-01', cursor_1: 3 });
+  });
+
+  it('ascending inside the NULLs that end the order: only the rest of them', () => {
+    const segments = keysetSegments([expires(false), id], [null, 3]);
+    expect(sqlOf(segments)).toEqual([['expires IS NULL AND (id > :cursor_r0)', true]]);
+    expect(segments[0].predicate.parameters).toEqual({ cursor_r0: 3 });
+  });
+
+  it('descending inside the NULLs that start the order: the rest of them, then every value', () => {
+    expect(sqlOf(keysetSegments([expires(true), id], [null, 3]))).toEqual([
+      ['expires IS NULL AND (id > :cursor_r0)', true],
+      ['expires IS NOT NULL', false],
+    ]);
+  });
+
+  it('descending past a value: the smaller values only, the NULLs came first', () => {
+    expect(sqlOf(keysetSegments([expires(true), id], ['2026-01-01', 3]))).toEqual([
+      ['expires <= :cursor_0 AND ((expires < :cursor_0) OR (expires = :cursor_0 AND id > :cursor_1))', false],
+    ]);
   });
 });

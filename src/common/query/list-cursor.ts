@@ -159,3 +159,45 @@ function leadingBound(column: KeysetColumn, value: CursorValue, parameter: () =>
   if (value === null) return `${column.sql} IS NULL`;
   return column.nullable ? undefined : `${column.sql} >= ${parameter()}`;
 }
+
+/** Rows after a cursor that one ORDER BY over one index range answers: see keysetSegments. */
+export interface KeysetSegment {
+  predicate: KeysetPredicate;
+  /** Its rows all hold NULL in the first column, which then leaves its ORDER BY (IS NULL is no equality to the planner). */
+  firstColumnNull: boolean;
+}
+
+/**
+ * The rows after `values`, as the segments of the order they lie in, to be read one after the other until the
+ * page is full. A nullable first column splits the order in two, its values and its NULLs (last ascending,
+ * first descending); a single WHERE over both would need an OR that no index scan can start from
+ * (`c > $1 OR c IS NULL` reads the index from its first entry), so each segment gets its own.
+ */
+export function keysetSegments(
+  columns: readonly KeysetColumn[],
+  values: readonly CursorValue[],
+  parameterPrefix = 'cursor_',
+): KeysetSegment[] {
+  const [first, ...rest] = columns;
+  if (!first.nullable)
+    return [{ predicate: keysetPredicate(columns, values, parameterPrefix), firstColumnNull: false }];
+  const nulls: KeysetSegment = { predicate: { sql: `${first.sql} IS NULL`, parameters: {} }, firstColumnNull: true };
+  if (values[0] === null) {
+    const after =
+      rest.length === 0
+        ? { sql: 'FALSE', parameters: {} }
+        : keysetPredicate(rest, values.slice(1), `${parameterPrefix}r`);
+    const restOfNulls: KeysetSegment = {
+      predicate: { sql: `${first.sql} IS NULL AND (${after.sql})`, parameters: after.parameters },
+      firstColumnNull: true,
+    };
+    if (!first.descending) return [restOfNulls];
+    return [restOfNulls, { predicate: { sql: `${first.sql} IS NOT NULL`, parameters: {} }, firstColumnNull: false }];
+  }
+  // Past a value: `c >= $1` (or `<=`) is false for NULL, so the segment holds values only.
+  const ofValues: KeysetSegment = {
+    predicate: keysetPredicate([{ ...first, nullable: false }, ...rest], values, parameterPrefix),
+    firstColumnNull: false,
+  };
+  return first.descending ? [ofValues] : [ofValues, nulls];
+}

@@ -1,4 +1,4 @@
-import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Role, rolesAllowed } from '../auth/access';
 import { ApiException, ErrorCode } from '../errors';
 import { applyFilter } from './filter-compiler';
@@ -14,7 +14,14 @@ import {
   rootScope,
   type QueryScope,
 } from './query-scope';
-import { cursorFor, cursorShape, encodeCursor, keysetPredicate, type CursorValue } from './list-cursor';
+import {
+  cursorFor,
+  cursorShape,
+  encodeCursor,
+  keysetSegments,
+  type CursorValue,
+  type KeysetSegment,
+} from './list-cursor';
 import { ISO_TIMESTAMP_TYPES } from '../../database/iso-timestamps';
 import { countCached, readRawCached } from './statement-cache';
 
@@ -223,15 +230,61 @@ export async function findPage<T extends ObjectLiteral>(
   // Cloned before sorting: the count needs neither the ORDER BY nor joins made only to sort.
   const countQuery = options.withTotal === false ? undefined : qb.clone();
   const keyset = new Keyset(qb, alias, entity, sortBy(qb, alias, entity, options.sort));
-  if (options.cursor !== undefined) keyset.continueAfter(options.cursor, options.sort);
+  const segments = options.cursor === undefined ? [] : keyset.segmentsAfter(options.cursor, options.sort);
   const paged = options.take > 0 && !options.countOnly;
-  applyPaging(qb, { take: paged ? options.take + 1 : options.take, skip: options.skip });
+  const limit = { take: paged ? options.take + 1 : options.take, skip: options.skip };
+  // Cloned before the first segment narrows the page's builder: each later segment starts from the list's rows.
+  const later = paged
+    ? segments.slice(1).map((segment) => applyPaging(keyset.restrict(qb.clone(), segment), limit))
+    : [];
+  if (segments.length > 0) keyset.restrict(qb, segments[0]);
+  applyPaging(qb, limit);
   const total = countQuery ? await countCached(countQuery) : null;
   if (!paged) return { items: [], total, nextCursor: null };
-  const rows = reading.raw ? await readRaw(qb, alias, reading.isoTimestamps === true) : await qb.getMany();
+  // The row a cursor would continue after; its timestamps and decimals come back as text too.
+  const last = options.take - 1;
+  const exact = keyset.exactKeys();
+  const read = (builder: SelectQueryBuilder<T>, at: number) =>
+    reading.raw
+      ? readRaw(builder, alias, reading.isoTimestamps === true, { exact, at })
+      : readEntities(builder, keyset, { exact, at });
+  const rows: T[] = [];
+  let exactValues: ObjectLiteral | undefined;
+  for (const builder of [qb, ...later]) {
+    const part = await read(builder, last - rows.length);
+    exactValues ??= part.exactValues;
+    rows.push(...part.rows);
+    if (rows.length > options.take) break;
+  }
   const more = rows.length > options.take;
   const items = more ? rows.slice(0, options.take) : rows;
-  return { items, total, nextCursor: more ? await keyset.cursorAfter(items[items.length - 1]) : null };
+  return { items, total, nextCursor: more ? keyset.cursorAfter(items[last], exactValues) : null };
+}
+
+/** Sort values read as PostgreSQL's text beside a page, and the row whose values are wanted. */
+interface ExactKeys {
+  exact: ExactKey[];
+  at: number;
+}
+
+interface ReadPage<T> {
+  rows: T[];
+  /** The exact keys of row `at`, by their aliases. */
+  exactValues: ObjectLiteral | undefined;
+}
+
+async function readEntities<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  keyset: Keyset,
+  { exact, at }: ExactKeys,
+): Promise<ReadPage<T>> {
+  if (exact.length === 0) return { rows: await qb.getMany(), exactValues: undefined };
+  for (const key of exact) qb.addSelect(key.sql, key.alias);
+  qb.addSelect(keyset.idText, CURSOR_ID);
+  const { entities, raw } = await qb.getRawAndEntities();
+  // A to-many join (an include) gives several raw rows per entity; the id tells which belong to it.
+  const id = entities[at] && String(keyset.idOf(entities[at]));
+  return { rows: entities, exactValues: id === undefined ? undefined : raw.find((row) => row[CURSOR_ID] === id) };
 }
 
 /** The sort of one list request as a keyset: the shape its cursors are bound to, their WHERE and their values. */
@@ -262,7 +315,8 @@ class Keyset {
     return this.terms.every((term) => term.scope.alias === this.root.alias);
   }
 
-  continueAfter(cursor: string, sort: string | undefined): void {
+  /** The segments of the order that follow the cursor (keysetSegments), checked to belong to this list. */
+  segmentsAfter(cursor: string, sort: string | undefined): KeysetSegment[] {
     const related = this.terms.find((term) => term.scope.alias !== this.root.alias);
     if (related) {
       throw ApiException.badRequest(
@@ -276,44 +330,64 @@ class Keyset {
       descending: term.descending,
       nullable: columnMetadataOf(term.scope, term.field).isNullable,
     }));
-    const predicate = keysetPredicate(columns, values, 'cursor_');
-    this.qb.andWhere(`(${predicate.sql})`, predicate.parameters);
+    return keysetSegments(columns, values, 'cursor_');
+  }
+
+  /** Narrows a builder (the page's or a clone) to one segment, in that segment's order. */
+  restrict<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, segment: KeysetSegment): SelectQueryBuilder<T> {
+    qb.andWhere(`(${segment.predicate.sql})`, segment.predicate.parameters);
+    if (segment.firstColumnNull) {
+      qb.orderBy();
+      for (const term of this.terms.slice(1)) {
+        qb.addOrderBy(propertyReference(term.scope, term.field), term.descending ? 'DESC' : 'ASC');
+      }
+    }
+    return qb;
   }
 
   /**
-   * The cursor after `row`, or null when the sort goes through a related record. Timestamps and
-   * decimals are read again as PostgreSQL's text: a Date (or the ISO string of one) has milliseconds,
-   * the column microseconds, and a cursor a microsecond short would repeat or skip rows.
+   * Timestamps and decimals of the sort, to be read as PostgreSQL's text beside the page: a Date (or the ISO
+   * string of one) has milliseconds, the column microseconds, and a cursor a microsecond short would repeat
+   * or skip rows.
    */
-  async cursorAfter(row: ObjectLiteral): Promise<string | null> {
-    if (!this.ownColumns) return null;
-    const values: CursorValue[] = this.terms.map((term) => cursorValue(valueAt(row, term.field.property)));
-    const exact = this.terms.flatMap((term, index) =>
-      (term.field.type === 'date' || term.field.type === 'decimal') && values[index] !== null ? [index] : [],
+  exactKeys(): ExactKey[] {
+    if (!this.ownColumns) return [];
+    return this.terms.flatMap((term, index) =>
+      term.field.type === 'date' || term.field.type === 'decimal'
+        ? [{ term: index, sql: `${columnSql(term.scope, term.field)}::text`, alias: `cursor_key_${index}` }]
+        : [],
     );
-    if (exact.length > 0) {
-      const id = valueAt(row, this.root.entity.fields[idFieldName(this.root.entity)].property);
-      const texts = await this.readAsText(
-        exact.map((index) => this.terms[index]),
-        id,
-      );
-      if (!texts) return null;
-      exact.forEach((index, position) => (values[index] = texts[position]));
-    }
-    return encodeCursor({ shape: this.shape, values });
   }
 
-  /** The terms' columns of the row with this id as text; undefined when the row went meanwhile. */
-  private async readAsText(terms: SortTerm[], id: unknown): Promise<(string | null)[] | undefined> {
-    const escape = (name: string) => this.qb.escape(name);
-    const idColumn = columnSql(this.root, this.root.entity.fields[idFieldName(this.root.entity)]);
-    const selects = terms.map((term, index) => `${columnSql(term.scope, term.field)}::text AS ${escape(`k${index}`)}`);
-    const sql = `SELECT ${selects.join(', ')} FROM ${escape(this.root.metadata.tablePath)} ${escape(this.root.alias)} WHERE ${idColumn} = $1`;
-    const queryRunner = (this.qb as unknown as { queryRunner?: QueryRunner }).queryRunner;
-    const rows: Record<string, string | null>[] = await this.qb.connection.query(sql, [id], queryRunner);
-    return rows[0] && terms.map((_, index) => rows[0][`k${index}`]);
+  get idText(): string {
+    return `${columnSql(this.root, this.root.entity.fields[idFieldName(this.root.entity)])}::text`;
+  }
+
+  idOf(row: ObjectLiteral): unknown {
+    return valueAt(row, this.root.entity.fields[idFieldName(this.root.entity)].property);
+  }
+
+  /** The cursor after `row`, or null when the sort goes through a related record. */
+  cursorAfter(row: ObjectLiteral, exactValues: ObjectLiteral | undefined): string | null {
+    if (!this.ownColumns) return null;
+    const exact = this.exactKeys();
+    const values = this.terms.map((term, index) => {
+      const key = exact.find((candidate) => candidate.term === index);
+      if (key && !exactValues) throw new Error(`findPage: the exact sort values of the page's last row were not read`);
+      return cursorValue(key ? exactValues![key.alias] : valueAt(row, term.field.property));
+    });
+    return encodeCursor({ shape: this.shape, values });
   }
 }
+
+/** A sort column read as text beside the page, under `alias`, for term number `term`. */
+interface ExactKey {
+  term: number;
+  sql: string;
+  alias: string;
+}
+
+const CURSOR_ID = 'cursor_id';
 
 function valueAt(row: ObjectLiteral, propertyPath: string): unknown {
   return propertyPath.split('.').reduce<unknown>((value, key) => (value as ObjectLiteral | undefined)?.[key], row);
@@ -337,7 +411,8 @@ async function readRaw<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   alias: string,
   isoTimestamps: boolean,
-): Promise<T[]> {
+  { exact, at }: ExactKeys,
+): Promise<ReadPage<T>> {
   // Virtual columns are foreign keys with no property of their own; an entity read leaves them out too.
   const columns = qb.expressionMap.mainAlias!.metadata.columns.filter((column) => !column.isVirtual);
   const transformed = columns.find((column) => column.transformer || column.embeddedMetadata);
@@ -347,5 +422,12 @@ async function readRaw<T extends ObjectLiteral>(
     );
   qb.select([]);
   for (const column of columns) qb.addSelect(`${alias}.${column.propertyPath}`, column.propertyName);
-  return readRawCached<T>(qb, isoTimestamps ? ISO_TIMESTAMP_TYPES : undefined);
+  for (const key of exact) qb.addSelect(key.sql, key.alias);
+  const rows = await readRawCached<T>(qb, isoTimestamps ? ISO_TIMESTAMP_TYPES : undefined);
+  if (exact.length === 0) return { rows, exactValues: undefined };
+  const exactValues = rows[at] && Object.fromEntries(exact.map((key) => [key.alias, rows[at][key.alias]]));
+  // Deleted last-added first, which V8 undoes as a map transition: the rows keep their fast shape.
+  const aliases = exact.map((key) => key.alias).reverse();
+  for (const row of rows) for (const key of aliases) delete (row as ObjectLiteral)[key];
+  return { rows, exactValues };
 }
