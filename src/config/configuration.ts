@@ -56,6 +56,18 @@ export interface AppConfig {
   redisUrl: string | undefined;
   /** How long the answer to a request with an Idempotency-Key is kept for repeats. */
   idempotencyTtlHours: number;
+  webhooks: {
+    /** The first retry waits this long, each next one twice as long as the one before. */
+    retryBaseSeconds: number;
+    /** Attempts after the first before a delivery is failed. */
+    retryCount: number;
+    /** Failed deliveries in a row after which a webhook is disabled. */
+    disableAfterFailures: number;
+    /** Loopback, private and link-local receivers are accepted (refused by default in production). */
+    allowPrivateNetworks: boolean;
+    /** How often each instance moves committed events into the queue and asks the queue for deliveries. */
+    pollSeconds: number;
+  };
   /** SETTINGS__<GROUP>__<NAME> variables: defaults for application settings, validated by the settings module. */
   settingDefaults: Record<string, string>;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -182,6 +194,34 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
     name: 'IDEMPOTENCY_TTL_HOURS',
     default: '24',
     description: 'Hours the answer to a request with an Idempotency-Key is kept and replayed to repeats (1-720)',
+  },
+  {
+    name: 'WEBHOOK_RETRY_BASE_SECONDS',
+    default: '30',
+    description:
+      'Wait before the first retry of a failed webhook delivery; each next retry waits twice as long (1-86400)',
+  },
+  {
+    name: 'WEBHOOK_RETRY_COUNT',
+    default: '8',
+    description: 'Retries of a webhook delivery after its first attempt before it is failed (0-20)',
+  },
+  {
+    name: 'WEBHOOK_DISABLE_AFTER_FAILURES',
+    default: '10',
+    description:
+      'Failed deliveries in a row after which a webhook is disabled, with a webhook.disabled audit event (1-1000)',
+  },
+  {
+    name: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
+    default: 'false in production, else true',
+    description:
+      'Accept webhook URLs whose host is or resolves to a loopback, private or link-local address (checked at insert and at every delivery)',
+  },
+  {
+    name: 'WEBHOOK_POLL_SECONDS',
+    default: '1',
+    description: 'How often each instance moves committed events to the delivery queue and polls the queue (1-60)',
   },
   {
     name: 'LOG_LEVEL',
@@ -355,6 +395,13 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
     },
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 720),
+    webhooks: {
+      retryBaseSeconds: integer(env, 'WEBHOOK_RETRY_BASE_SECONDS', 30, 1, 86400),
+      retryCount: integer(env, 'WEBHOOK_RETRY_COUNT', 8, 0, 20),
+      disableAfterFailures: integer(env, 'WEBHOOK_DISABLE_AFTER_FAILURES', 10, 1, 1000),
+      allowPrivateNetworks: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', nodeEnv !== 'production'),
+      pollSeconds: integer(env, 'WEBHOOK_POLL_SECONDS', 1, 1, 60),
+    },
     settingDefaults: Object.fromEntries(
       Object.entries(env).filter(
         ([name, value]) => /^SETTINGS__[^_]+__[^_]+$/i.test(name) && value !== undefined,
