@@ -23,6 +23,7 @@ export const AUDITED_TABLES: Readonly<Record<string, string>> = {
   licenses: 'license',
   license_tokens: 'licenseToken',
   reports: 'report',
+  webhooks: 'webhook',
 };
 
 /** Members that change on every write by themselves and say nothing about it. */

@@ -42,6 +42,7 @@ export const AREA_ROLES = {
   operations: { read: [LM, S], create: [LM], update: [LM], delete: [] },
   administration: { read: [], create: [], update: [], delete: [], send: [] },
   audit: { read: [LM], create: [], update: [], delete: [] },
+  webhooks: { read: [], create: [], update: [], delete: [], send: [] },
   authenticated: { read: EVERYONE, create: EVERYONE, update: EVERYONE, delete: EVERYONE },
 } satisfies Record<string, Record<RecordOperation, Role[]> & Partial<Record<Operation, Role[]>>>;
 export type Area = keyof typeof AREA_ROLES;

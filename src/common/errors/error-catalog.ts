@@ -103,6 +103,20 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorCodeEntry> = {
     action: 'Send a flatter body, or split a long array over several requests',
     example: 'The request body nests objects and arrays deeper than 64 levels',
   },
+  [ErrorCode.InvalidWebhookUrl]: {
+    statuses: [400],
+    meaning:
+      'The webhook URL is not an absolute http or https URL, carries a user name or password, names a host that does not resolve, or reaches a loopback, private or link-local address while WEBHOOK_ALLOW_PRIVATE_NETWORKS is off',
+    action: 'Send a public http or https URL of the receiver',
+    example:
+      'webhook.url: 127.0.0.1 is a loopback, private or link-local address (WEBHOOK_ALLOW_PRIVATE_NETWORKS is off)',
+  },
+  [ErrorCode.UnknownWebhookEvent]: {
+    statuses: [400],
+    meaning: 'webhook.events names an event type the server does not send, or is empty',
+    action: 'Subscribe to event types of the README\'s Webhooks section, or to "*" for all',
+    example: 'webhook.events: unknown event type "licence.created"; send types such as license.created, or "*"',
+  },
   [ErrorCode.InvalidIdempotencyKey]: {
     statuses: [400],
     meaning:
@@ -273,6 +287,13 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorCodeEntry> = {
     action: 'Set the Email settings (PUT /v1/settings) and enable sending',
     example:
       'Email is disabled: set the Email.Enabled setting to true (PUT /v1/settings) and configure the SMTP server to send email',
+  },
+  [ErrorCode.WebhookDisabled]: {
+    statuses: [409],
+    meaning:
+      'The webhook is disabled (by a PUT, or after too many failed deliveries in a row), so nothing is sent to it',
+    action: 'Enable it with PUT /v1/webhooks ({"webhook": {"id": …, "enabled": true}}), then try again',
+    example: 'Webhook 3 is disabled; enable it with PUT /v1/webhooks before sending to it',
   },
   [ErrorCode.IdempotencyKeyInProgress]: {
     statuses: [409],

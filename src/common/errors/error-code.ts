@@ -21,6 +21,10 @@ export enum ErrorCode {
   InvalidCharacters = 110,
   /** The body nests deeper or holds a longer array than the server accepts. */
   BodyTooComplex = 111,
+  /** A webhook URL that is not http(s), carries credentials, does not resolve, or reaches a private address. */
+  InvalidWebhookUrl = 112,
+  /** A webhook subscribes to an event type the server does not send. */
+  UnknownWebhookEvent = 113,
   /** The Idempotency-Key header is empty, longer than 255 characters or holds a character outside printable ASCII. */
   InvalidIdempotencyKey = 116,
   /** A list's `cursor` is malformed, was altered, or was signed with another secret. */
@@ -61,6 +65,8 @@ export enum ErrorCode {
   NoFreeSeat = 503,
   LicenseTampered = 504,
   EmailDisabled = 505,
+  /** The webhook is disabled: enable it (PUT /v1/webhooks) before testing it or redelivering to it. */
+  WebhookDisabled = 520,
   /** A request with this Idempotency-Key is still running: 409. */
   IdempotencyKeyInProgress = 530,
   /** This Idempotency-Key was used for a different method, path or body: 422. */

@@ -7,12 +7,14 @@ const PREFIX = 'v1:';
 /**
  * Stored answers can hold what the server shows once (a new API key, an activation token), so they are kept
  * encrypted with AES-256-GCM under a key derived from SIGNING_MASTER_KEY: a database dump does not reveal them.
+ * Other secrets the server must read back (webhook signing secrets) are sealed the same way, under a key of their
+ * own `purpose`.
  */
 export class ResponseSealer {
   private readonly key: Buffer;
 
-  constructor(masterKey: Buffer) {
-    this.key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'idempotency-responses', 32));
+  constructor(masterKey: Buffer, purpose = 'idempotency-responses') {
+    this.key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), purpose, 32));
   }
 
   seal(plain: string): string {
@@ -23,7 +25,7 @@ export class ResponseSealer {
   }
 
   open(sealed: string): string {
-    if (!sealed.startsWith(PREFIX)) throw new Error('unknown sealing of a stored idempotent answer');
+    if (!sealed.startsWith(PREFIX)) throw new Error('unknown sealing of a stored value');
     const raw = Buffer.from(sealed.slice(PREFIX.length), 'base64');
     const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES), {
       authTagLength: TAG_BYTES,

@@ -47,6 +47,11 @@ export const OPENAPI_TAGS: ReadonlyArray<{ name: string; description: string }> 
     description:
       'The audit trail: every change, who made it (user, API key, client, system), from where, and what changed.',
   },
+  {
+    name: 'Webhooks',
+    description:
+      'Signed HTTP callbacks for every change and licensing event (license.created, seat.exhausted, …), with retries and a delivery record.',
+  },
   { name: 'Info', description: 'Version and state of the running server.' },
   {
     name: 'Health',

@@ -1,4 +1,5 @@
 import { AuditRecorder } from '../../common/audit';
+import { WebhookOutbox } from '../../common/webhooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ApiException, ErrorCode } from '../../common/errors';
@@ -57,6 +58,7 @@ export class ClientLicensesService {
     private readonly repository: ClientLicensesRepository,
     private readonly tokens: LicenseTokensService,
     private readonly audit: AuditRecorder,
+    private readonly webhookEvents: WebhookOutbox,
   ) {}
 
   /** 404 LicenseKeyNotFound when no license has this user key. */
@@ -163,6 +165,8 @@ export class ClientLicensesService {
     error: unknown,
     meta: Record<string, unknown> = {},
   ): Promise<void> {
+    if (license && error instanceof ApiException && error.errorCode === ErrorCode.NoFreeSeat)
+      await this.recordSeatExhausted(license.id, action, client, error);
     if (!license?.trace || !(error instanceof ApiException)) return;
     await this.trace(license, action, client, {
       ...meta,
@@ -170,5 +174,38 @@ export class ClientLicensesService {
       code: error.errorCode,
       status: error.getStatus(),
     });
+  }
+
+  /**
+   * seat.exhausted for the webhooks subscribed to it: the refused request wrote nothing (its transaction rolled
+   * back), so the event is a write of its own. Like a trace, it never changes the answer the client gets.
+   */
+  private async recordSeatExhausted(
+    licenseRowId: number,
+    action: TraceAction,
+    client: ClientContext,
+    error: ApiException,
+  ): Promise<void> {
+    await this.webhookEvents
+      .recordAlone({
+        type: 'seat.exhausted',
+        entityType: 'license',
+        entityId: licenseRowId,
+        detail: {
+          seat: {
+            kind: action === TraceAction.FloatingRequest ? 'floating' : 'activation',
+            machineId: client.machineId,
+            clientId: client.clientId,
+            clientName: client.clientName,
+            address: client.address,
+            ...(error.details ?? {}),
+          },
+        },
+      })
+      .catch((failure: unknown) =>
+        this.logger.warn(
+          `Could not record seat.exhausted for license row ${licenseRowId}: ${failure instanceof Error ? failure.message : String(failure)}`,
+        ),
+      );
   }
 }

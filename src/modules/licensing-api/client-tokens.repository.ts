@@ -189,7 +189,8 @@ export class ClientTokensRepository {
 
   /**
    * Deletes up to `limit` expired tokens (oldest expiry first, skipping rows others hold) and, for
-   * traced licenses, records each as a FloatingRelease or Deactivate trace with result "Expired".
+   * traced licenses, records each as a FloatingRelease or Deactivate trace with result "Expired"; each is a
+   * seat.expired webhook event when a webhook subscribes to it.
    */
   async sweepExpired(manager: EntityManager, { limit }: { limit: number }): Promise<SweptBatch> {
     const [batch]: SweptBatch[] = await manager.query(
@@ -204,6 +205,15 @@ export class ClientTokensRepository {
                 json_build_object('result', 'Expired', 'tokenId', e.id, 'expiredAt', e.expire_date)::text, now()
            FROM expired e JOIN licenses l ON l.id = e.license_id WHERE l.trace
          RETURNING 1
+       ), notified AS (
+         -- seat.expired for the webhooks subscribed to it, committed with the sweep (see common/webhooks).
+         INSERT INTO webhook_outbox (event_id, type, entity_type, entity_id, detail)
+         SELECT gen_random_uuid(), 'seat.expired', 'license', e.license_id::text, jsonb_build_object('seat', jsonb_build_object(
+                  'kind', CASE WHEN e.kind = ${LicenseTokenKind.Floating} THEN 'floating' ELSE 'activation' END,
+                  'tokenId', e.id, 'clientId', e.client_id, 'clientName', e.client_name, 'machineId', e.machine_id,
+                  'address', e.address, 'expiredAt', e.expire_date))
+           FROM expired e
+          WHERE EXISTS (SELECT 1 FROM webhooks WHERE enabled AND events && ARRAY['seat.expired', '*'])
        )
        SELECT count(*)::int AS swept, (count(*) FILTER (WHERE kind = ${LicenseTokenKind.Floating}))::int AS "sweptFloating",
               (SELECT count(*)::int FROM traced) AS traced,

@@ -2,7 +2,12 @@ import { Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
 /** Advisory lock keys of the periodic jobs; one number per job, shared by every instance. */
-export const JOB_LOCKS = { logPurge: 730_100_001, reportPurge: 730_100_002, auditPurge: 730_100_003 } as const;
+export const JOB_LOCKS = {
+  logPurge: 730_100_001,
+  reportPurge: 730_100_002,
+  auditPurge: 730_100_003,
+  licenseExpiring: 730_100_004,
+} as const;
 
 /** How often the retention purges run, and the delay of the first run after start. */
 export const PURGE_INTERVAL_MS = 60 * 60 * 1000;

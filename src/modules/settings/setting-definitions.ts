@@ -198,6 +198,15 @@ export const SETTING_DEFINITIONS = [
     max: 10_000_000,
     description: 'Client licensing API calls per user key (or license token) per minute (429 beyond)',
   },
+  {
+    group: 'Licensing',
+    name: 'ExpiringNoticeDays',
+    type: 'Int32',
+    default: 7,
+    min: 1,
+    max: 3650,
+    description: 'license.expiring webhook events go out this many days before a license expires (a daily job)',
+  },
 
   { group: 'Email', name: 'Enabled', type: 'Boolean', default: false, description: 'Send email at all' },
   { group: 'Email', name: 'SmtpHost', type: 'Host', default: 'localhost', max: 253, description: 'SMTP server host' },
