@@ -1,10 +1,8 @@
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { JOB_LOCKS, PeriodicJob, runExclusively } from '../log/exclusive-job';
+import { DAY_MS, JOB_LOCKS, PeriodicJob, runExclusively } from '../log/exclusive-job';
 import { SettingsService } from '../settings/settings.service';
 import { WebhooksRepository } from './webhooks.repository';
-
-const DAY_MS = 86_400_000;
 
 /**
  * license.expiring: once a day, one instance at a time (an advisory lock, like the retention purges), an event for

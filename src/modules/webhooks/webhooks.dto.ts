@@ -8,7 +8,7 @@ import {
   OptionalStringArray,
   Out,
 } from '../../common/dto';
-import { ApiResponseDto } from '../../common/envelope';
+import { ApiListResponseDto, ApiResponseDto, TotalCount } from '../../common/envelope';
 import { DELIVERY_STATUSES } from './webhook-delivery.entity';
 
 @ApiSchema({ name: 'Management.Webhook' })
@@ -35,9 +35,9 @@ export class UpdateWebhookRequest {
 }
 
 @ApiSchema({ name: 'Management.GetWebhooksResponse' })
-export class GetWebhooksResponse extends ApiResponseDto {
+export class GetWebhooksResponse extends ApiListResponseDto {
   @ApiProperty({ type: [WebhookDto] }) webhooks: Partial<WebhookDto>[];
-  @ApiProperty() totalWebhooksCount: number;
+  @TotalCount() totalWebhooksCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.InsertWebhookResponse' })
@@ -79,9 +79,9 @@ export class WebhookDeliveryDto {
 }
 
 @ApiSchema({ name: 'Management.GetWebhookDeliveriesResponse' })
-export class GetWebhookDeliveriesResponse extends ApiResponseDto {
+export class GetWebhookDeliveriesResponse extends ApiListResponseDto {
   @ApiProperty({ type: [WebhookDeliveryDto] }) webhookDeliveries: Partial<WebhookDeliveryDto>[];
-  @ApiProperty() totalWebhookDeliveriesCount: number;
+  @TotalCount() totalWebhookDeliveriesCount: number | null;
 }
 
 @ApiSchema({ name: 'Management.RedeliverWebhookDeliveryResponse' })

@@ -74,11 +74,11 @@ export class WebhooksService {
   }
 
   async list(options: QueryOptions): Promise<Payload<GetWebhooksResponse>> {
-    const { items, total } = await listPage(WEBHOOK_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(WEBHOOK_QUERY, options, {
       read: () => this.webhooks.findPage(options),
       toDtos: (webhooks) => webhooks.map(toWebhookDto),
     });
-    return { webhooks: items, totalWebhooksCount: total };
+    return { webhooks: items, totalWebhooksCount: total, nextCursor };
   }
 
   /** The secret is generated here and answered once; it is stored sealed, and only the worker opens it. */
@@ -140,11 +140,11 @@ export class WebhooksService {
   /** Newest first unless `sort` says otherwise. */
   async deliveries(webhookId: number, options: QueryOptions): Promise<Payload<GetWebhookDeliveriesResponse>> {
     if (!(await this.webhooks.exists(webhookId))) throw ApiException.notFound(`Webhook ${webhookId} does not exist`);
-    const { items, total } = await listPage(WEBHOOK_DELIVERY_QUERY, options, {
+    const { items, total, nextCursor } = await listPage(WEBHOOK_DELIVERY_QUERY, options, {
       read: () => this.webhooks.findDeliveryPage(webhookId, { ...options, sort: options.sort ?? 'Id desc' }),
       toDtos: (deliveries) => deliveries.map(toWebhookDeliveryDto),
     });
-    return { webhookDeliveries: items, totalWebhookDeliveriesCount: total };
+    return { webhookDeliveries: items, totalWebhookDeliveriesCount: total, nextCursor };
   }
 
   /**
