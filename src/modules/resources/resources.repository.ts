@@ -57,6 +57,16 @@ export class ResourcesRepository {
       .getOne();
   }
 
+  /** How many signature keys are stored, and the encrypted private keys of the newest `sample` of them. */
+  async sampleEncryptedKeys(sample: number): Promise<{ total: number; encrypted: string[] }> {
+    const rows: Array<{ total: number; encrypted: string }> = await this.resources.query(
+      `SELECT count(*) OVER ()::int AS total, private_key_encrypted AS encrypted FROM resources
+        WHERE private_key_encrypted IS NOT NULL ORDER BY id DESC LIMIT $1`,
+      [sample],
+    );
+    return { total: rows[0]?.total ?? 0, encrypted: rows.map((row) => row.encrypted) };
+  }
+
   /** What verifying needs of a resource: its type, key id and public key. */
   findPublicKey(id: number): Promise<Pick<ResourceEntity, 'id' | 'type' | 'keyId' | 'data'> | null> {
     return this.resources.findOne({ where: { id }, select: { id: true, type: true, keyId: true, data: true } });

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config';
 import {
@@ -25,6 +25,9 @@ export interface KeyMaterial {
   privateKeyEncrypted: string;
 }
 
+/** Stored keys tried at start: a wrong master key fails them all, so a few newest ones tell. */
+const MASTER_KEY_SAMPLE = 20;
+
 const PUBLIC_ONLY_PEM = /-----BEGIN (?:RSA |EC )?PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/;
 const PRIVATE_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
@@ -41,13 +44,43 @@ export function signingAlgorithmOf(type: string | null | undefined): SigningAlgo
  * replaced through another instance is picked up too.
  */
 @Injectable()
-export class SigningKeysService {
+export class SigningKeysService implements OnApplicationBootstrap {
   private readonly cache = new Map<number, SigningKey>();
+  private readonly logger = new Logger('Secrets');
 
   constructor(
     private readonly resources: ResourcesRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * A master key that decrypts none of the stored private keys (a secrets.json lost and made anew, another
+   * SIGNING_MASTER_KEY) leaves every stored signature key unusable: said at start, before the first license fails.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const warning = await this.masterKeyProblem();
+    if (warning) this.logger.warn(warning);
+  }
+
+  /** What is wrong with the configured master key for the keys the database holds, or undefined. */
+  async masterKeyProblem(): Promise<string | undefined> {
+    const { total, encrypted } = await this.resources.sampleEncryptedKeys(MASTER_KEY_SAMPLE);
+    const undecryptable = encrypted.filter((text) => {
+      try {
+        decryptPrivateKey(text, this.config.signingMasterKey);
+        return false;
+      } catch {
+        return true;
+      }
+    }).length;
+    if (undecryptable === 0) return undefined;
+    const { secrets } = this.config;
+    const source = secrets.masterKeyFromEnvironment ? 'SIGNING_MASTER_KEY' : `the master key of ${secrets.file}`;
+    const what = `${undecryptable} of the ${encrypted.length} newest of ${total} stored private signing keys`;
+    if (secrets.created && !secrets.masterKeyFromEnvironment)
+      return `${secrets.file} was created at this start, but the database holds private signing keys encrypted under another master key (${what} do not decrypt): licenses cannot be signed with them. Stop the service and put back the secrets.json that was in use (README, Backups); a new one cannot decrypt them`;
+    return `${source} does not decrypt ${what}: licenses cannot be signed with them. Configure the master key they were encrypted with (README, Backups)`;
+  }
 
   /** A new key pair of `algorithm`; RSA with `rsaModulusBits` (2048 by default). */
   async generate(algorithm: SigningAlgorithm, rsaModulusBits?: number): Promise<KeyMaterial> {
