@@ -58,10 +58,14 @@ export class AdminContext implements OnApplicationShutdown {
     return (await this.services).get(type, { strict: false });
   }
 
-  /** A data source of its own (migrations, backups), closed at exit. */
-  async dataSource(entities: DataSourceOptions['entities'] = []): Promise<DataSource> {
-    const options = dataSourceOptions(await this.config(), await this.databaseUrl(), entities);
-    const dataSource = new DataSource({ ...options, extra: { ...options.extra, max: 2 } });
+  /** A data source of its own (migrations, backups), closed at exit; `overrides` for its entities or migrations. */
+  async dataSource(overrides: Pick<DataSourceOptions, 'entities' | 'migrations'> = {}): Promise<DataSource> {
+    const options = dataSourceOptions(await this.config(), await this.databaseUrl(), overrides.entities ?? []);
+    const dataSource = new DataSource({
+      ...options,
+      ...(overrides.migrations ? { migrations: overrides.migrations } : {}),
+      extra: { ...options.extra, max: 2 },
+    });
     await dataSource.initialize();
     this.dataSources.push(dataSource);
     return dataSource;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminContext } from './admin-context';
+import { BackupCommand } from './commands/backup.command';
 import { CreateApiKeyCommand } from './commands/create-api-key.command';
 import {
   MigrateCommand,
@@ -10,6 +11,7 @@ import {
 } from './commands/migrate.command';
 import { ProductsCommand, PublicKeysCommand } from './commands/products.command';
 import { ResetPasswordCommand } from './commands/reset-password.command';
+import { RestoreCommand } from './commands/restore.command';
 
 /** The commands, and the context they open on first use (nothing is opened to print help or refuse arguments). */
 @Module({
@@ -24,6 +26,8 @@ import { ResetPasswordCommand } from './commands/reset-password.command';
     MigrateRevertCommand,
     MigrateStatusCommand,
     MigrateGenerateCommand,
+    BackupCommand,
+    RestoreCommand,
   ],
 })
 export class CliModule {}

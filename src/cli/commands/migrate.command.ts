@@ -59,7 +59,7 @@ export class MigrateGenerateCommand extends CommandRunner {
 
   async run([name]: string[]): Promise<void> {
     const lines = await generateMigration(
-      await this.context.dataSource(ENTITY_FILES),
+      await this.context.dataSource({ entities: ENTITY_FILES }),
       name,
       join(process.cwd(), 'migrations'),
     );
