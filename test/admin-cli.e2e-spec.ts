@@ -1,12 +1,41 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { verifyLicense } from '../verifier/src';
 import { TestContext, bearer, createUser, login, startTestApp } from './support/app';
 import { TestDatabase, createTestDatabase } from './support/database';
 import { createLicense, createProduct, createSignatureKey, createTemplate } from './support/licensing';
+import { unusedPort } from './support/ports';
+import { ServiceProcess } from './support/service';
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'licensing-admin.js');
+const VERIFIER = join(ROOT, 'dist', 'verifier', 'src', 'cli.js');
+
+async function query<T>(url: string, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every row of `table` as JSON text, in id order: what a restore must give back byte for byte. */
+const rowsOf = (url: string, table: string) =>
+  query<{ row: string }>(url, `SELECT to_jsonb(t)::text AS row FROM ${table} t ORDER BY id`).then((rows) =>
+    rows.map((row) => row.row),
+  );
+
+const tableCount = (url: string) =>
+  query<{ tables: number }>(
+    url,
+    `SELECT count(*)::int AS tables FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'`,
+  ).then((rows) => rows[0].tables);
 
 interface CliRun {
   code: number | null;
@@ -64,7 +93,15 @@ describe('Admin CLI (the built command line, in child processes)', () => {
   it('--help lists the commands; an unknown command is one line on stderr and exit code 1', async () => {
     const help = await cli(['--help'], env);
     expect(help.code).toBe(0);
-    for (const command of ['reset-password', 'create-api-key', 'products', 'public-keys', 'migrate'])
+    for (const command of [
+      'reset-password',
+      'create-api-key',
+      'products',
+      'public-keys',
+      'migrate',
+      'backup',
+      'restore',
+    ])
       expect(help.stdout).toContain(command);
     const unknown = await cli(['frobnicate'], env);
     expect(unknown.code).toBe(1);
@@ -90,6 +127,14 @@ describe('Admin CLI (the built command line, in child processes)', () => {
     await ctx.http.get('/v1/licenses').set(bearer(token)).expect(200);
     const old = await ctx.http.post('/v1/auth/login').send({ userName: user.userName, password: 'the-old-password' });
     expect(old.status).toBe(401);
+    // The audit trail names the CLI, and holds no password hash.
+    const [event] = await query<{ actor_type: string; actor_name: string; changes: string }>(
+      database.url,
+      `SELECT actor_type, actor_name, changes::text FROM audit_events
+        WHERE entity_type = 'user' AND entity_id = '${user.id}' AND action LIKE '%updated' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(event).toMatchObject({ actor_type: 'system', actor_name: expect.stringMatching(/^admin CLI/) });
+    expect(event.changes).not.toMatch(/argon2/);
   });
 
   it('reset-password --generate prints a new password once, which logs in', async () => {
@@ -184,5 +229,198 @@ describe('Admin CLI (the built command line, in child processes)', () => {
     } finally {
       await empty.drop();
     }
+  });
+
+  describe('backup and restore', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'licensing-backup-'));
+    const backup = join(folder, 'backup-1');
+    let signatureKey: { id: number; publicKeyPem: string };
+    let templateId: number;
+    let productId: number;
+    let license: { licenseKeyId: string; licenseKey: string };
+    let restored: TestDatabase;
+    let restoredDataDir: string;
+
+    beforeAll(async () => {
+      signatureKey = await createSignatureKey(ctx, 'RSA');
+      productId = await createProduct(ctx, signatureKey.id);
+      ({ templateId } = await createTemplate(ctx, { productId, format: 0, licensingMode: 1, expireDays: 365 }));
+      license = await createLicense(ctx, { templateId, licenseeName: 'Grace Hopper', maxAllowedSites: 3 });
+      // More rows than one fetch (1000) and one insert (500) of the export and the restore.
+      await query(
+        database.url,
+        `INSERT INTO customers (code, first_name, last_name, company, map_zoom_level, created_at)
+         SELECT 'BULK-' || n, 'First ' || n, 'Last ' || n, 'Company ' || n, n / 3.0, now() - n * interval '1 minute'
+           FROM generate_series(1, 1234) AS n`,
+      );
+    });
+
+    afterAll(async () => {
+      await restored?.drop();
+      rmSync(folder, { recursive: true, force: true });
+      if (restoredDataDir) rmSync(restoredDataDir, { recursive: true, force: true });
+    });
+
+    it('backup writes the export, a copy of secrets.json and a manifest with the master key fingerprint', async () => {
+      const run = await cli(['backup', backup], env);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`${backup}\n`);
+      expect(run.stderr).toContain('holds the signing master key: keep it as safe as the data');
+      const manifest = JSON.parse(readFileSync(join(backup, 'manifest.json'), 'utf8'));
+      const tables = new Map<string, number>(
+        manifest.database.tables.map((table: { name: string; rows: number }) => [table.name, table.rows]),
+      );
+      expect(tables.get('customers')).toBeGreaterThanOrEqual(1234);
+      expect(tables.get('licenses')).toBeGreaterThanOrEqual(2);
+      const secrets = JSON.parse(readFileSync(join(backup, 'secrets.json'), 'utf8'));
+      const current = JSON.parse(readFileSync(join(process.env.DATA_DIR!, 'secrets.json'), 'utf8'));
+      expect(secrets).toEqual({ jwtSecret: current.jwtSecret, signingMasterKey: current.signingMasterKey });
+      expect(manifest.secrets.signingMasterKeyFingerprint).toMatch(/^[0-9a-f]{64}$/);
+      expect(JSON.stringify(manifest)).not.toContain(current.signingMasterKey);
+
+      const again = await cli(['backup', backup], env);
+      expect(again.code).toBe(2);
+      expect(errorLine(again)).toBe(`error: ${backup} is not empty: back up into a new folder`);
+    });
+
+    it('restore into an empty database: the same rows, the same licenses served, which verify, and new ones signed', async () => {
+      restored = await createTestDatabase();
+      restoredDataDir = mkdtempSync(join(tmpdir(), 'licensing-restored-data-'));
+      const run = await cli(['restore', backup], { DATABASE_URL: restored.url, DATA_DIR: restoredDataDir });
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/restored \d+ rows of \d+ tables from the backup of /);
+
+      const manifest = JSON.parse(readFileSync(join(backup, 'manifest.json'), 'utf8'));
+      for (const table of manifest.database.tables as Array<{ name: string; rows: number }>) {
+        const [{ rows }] = await query<{ rows: number }>(
+          restored.url,
+          `SELECT count(*)::int AS rows FROM ${table.name}`,
+        );
+        expect({ table: table.name, rows }).toEqual({ table: table.name, rows: table.rows });
+      }
+      for (const table of ['licenses', 'resources', 'license_templates', 'users', 'api_keys'])
+        expect(await rowsOf(restored.url, table)).toEqual(await rowsOf(database.url, table));
+      const customers = await rowsOf(restored.url, 'customers');
+      expect(customers.length).toBeGreaterThanOrEqual(1234);
+      expect(customers).toEqual(await rowsOf(database.url, 'customers'));
+      const installed = JSON.parse(readFileSync(join(restoredDataDir, 'secrets.json'), 'utf8'));
+      const backedUp = JSON.parse(readFileSync(join(backup, 'secrets.json'), 'utf8'));
+      expect(installed).toMatchObject(backedUp);
+
+      // The service on the restored database and data folder.
+      const saved = { url: process.env.DATABASE_URL, dataDir: process.env.DATA_DIR };
+      process.env.DATABASE_URL = restored.url;
+      process.env.DATA_DIR = restoredDataDir;
+      let served: TestContext;
+      try {
+        served = await startTestApp();
+      } finally {
+        process.env.DATABASE_URL = saved.url;
+        process.env.DATA_DIR = saved.dataDir;
+      }
+      try {
+        const listed = await served.http
+          .get('/v1/licenses')
+          .query({ filter: `LicenseId == "${license.licenseKeyId}"` })
+          .set(bearer(served.adminToken))
+          .expect(200);
+        expect(listed.body.licenses[0].licenseKey).toBe(license.licenseKey);
+
+        // The shipped verifier, with the public key the CLI prints from the restored database.
+        const keys = await cli(['public-keys', String(productId)], {
+          DATABASE_URL: restored.url,
+          DATA_DIR: restoredDataDir,
+        });
+        expect(keys.code).toBe(0);
+        expect(keys.stdout).toBe(`${signatureKey.publicKeyPem.trimEnd()}\n`);
+        writeFileSync(join(folder, 'public.pem'), keys.stdout);
+        writeFileSync(join(folder, 'restored.lic'), listed.body.licenses[0].licenseKey);
+        const verified = await new Promise<{ code: number | null; output: string }>((resolve) => {
+          const child = spawn(process.execPath, [VERIFIER, join(folder, 'restored.lic'), join(folder, 'public.pem')]);
+          let output = '';
+          child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+          child.on('close', (code) => resolve({ code, output }));
+        });
+        expect(verified.code).toBe(0);
+        expect(verified.output).toContain(`license: ${license.licenseKeyId}`);
+
+        // The restored private key signs: the master key in the restored secrets.json decrypts it.
+        const fresh = await createLicense(served, { templateId, licenseeName: 'After Restore' });
+        expect(verifyLicense(fresh.licenseKey, signatureKey.publicKeyPem)).toMatchObject({ valid: true });
+      } finally {
+        await served.close();
+      }
+    });
+
+    it('restore with the wrong secrets, without secrets, or into a database that is not empty is refused and changes nothing', async () => {
+      const target = await createTestDatabase();
+      const dataDir = mkdtempSync(join(tmpdir(), 'licensing-refused-data-'));
+      const targetEnv = { DATABASE_URL: target.url, DATA_DIR: dataDir };
+      const existing = JSON.stringify({
+        jwtSecret: 'x'.repeat(48),
+        signingMasterKey: randomBytes(32).toString('base64'),
+      });
+      writeFileSync(join(dataDir, 'secrets.json'), existing);
+      const wrong = join(folder, 'wrong-secrets.json');
+      writeFileSync(
+        wrong,
+        JSON.stringify({ jwtSecret: 'y'.repeat(48), signingMasterKey: randomBytes(32).toString('base64') }),
+      );
+      const withoutSecrets = join(folder, 'without-secrets');
+      cpSync(backup, withoutSecrets, { recursive: true });
+      rmSync(join(withoutSecrets, 'secrets.json'));
+      try {
+        const refused = await cli(['restore', backup, '--secrets', wrong], targetEnv);
+        expect(refused.code).toBe(1);
+        expect(errorLine(refused)).toMatch(
+          /^error: the secrets file .+wrong-secrets\.json does not match this backup \(master key fingerprint [0-9a-f]{12}…, the backup's [0-9a-f]{12}…\)/,
+        );
+        const missing = await cli(['restore', withoutSecrets], targetEnv);
+        expect(missing.code).toBe(1);
+        expect(errorLine(missing)).toMatch(/^error: the backup holds no secrets file/);
+        // The right secrets, given apart from the backup, pass that check.
+        const apart = await cli(['restore', withoutSecrets, '--secrets', join(backup, 'secrets.json')], {
+          ...env,
+          DATA_DIR: mkdtempSync(join(tmpdir(), 'licensing-refused-data-')),
+        });
+        expect(apart.code).toBe(1);
+        expect(errorLine(apart)).toMatch(/^error: the database at .+ is not empty \(\d+ tables\)/);
+
+        expect(await tableCount(target.url)).toBe(0);
+        expect(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).toBe(existing);
+
+        const freshDataDir = mkdtempSync(join(tmpdir(), 'licensing-refused-data-'));
+        const inFresh = await cli(['restore', backup, '--secrets', wrong], { ...targetEnv, DATA_DIR: freshDataDir });
+        expect(inFresh.code).toBe(1);
+        expect(existsSync(join(freshDataDir, 'secrets.json'))).toBe(false);
+        rmSync(freshDataDir, { recursive: true, force: true });
+      } finally {
+        await target.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+
+    it('the service warns at start when its secrets.json is new but the database holds encrypted keys', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'licensing-new-secrets-'));
+      const service = new ServiceProcess({
+        DATABASE_URL: restored.url,
+        DATA_DIR: dataDir,
+        PORT: String(await unusedPort()),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'log',
+        SIGNING_MASTER_KEY: undefined,
+        JWT_SECRET: undefined,
+      });
+      try {
+        const warning = await service.waitFor(/was created at this start, but the database holds private signing keys/);
+        expect(warning).toContain(join(dataDir, 'secrets.json'));
+        expect(warning).toContain('put back the secrets.json that was in use');
+        await service.waitFor(/listening: /);
+      } finally {
+        service.interruptGroup();
+        await service.exit();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
   });
 });
