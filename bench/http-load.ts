@@ -30,6 +30,9 @@ export interface Load {
   serverCpu: number;
   postgresCpu: number;
   loadCpu: number;
+  /** Read and write system calls of the server process per request (each socket write on loopback runs the TCP stack). */
+  serverReads: number;
+  serverWrites: number;
 }
 
 export interface LoadRequest {
@@ -47,6 +50,17 @@ export function cpuSeconds(pid: number | undefined): number {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return NaN;
+  }
+}
+
+/** Read and write system calls a process has made so far, from /proc; NaN where it is absent. */
+function systemCalls(pid: number | undefined): { reads: number; writes: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
+    return { reads: field('syscr'), writes: field('syscw') };
+  } catch {
+    return { reads: NaN, writes: NaN };
   }
 }
 
@@ -78,6 +92,7 @@ export async function hammer(options: {
 }): Promise<Load> {
   const { request, database } = options;
   const cpuBefore = cpuSeconds(options.server.pid);
+  const callsBefore = systemCalls(options.server.pid);
   const postgresBefore = await postgresCpu(database.admin, database.name);
   const loadBefore = process.cpuUsage();
   const latencies: number[] = [];
@@ -106,6 +121,7 @@ export async function hammer(options: {
   const load = process.cpuUsage(loadBefore);
   const postgresAfter = await postgresCpu(database.admin, database.name);
   const serverCpu = cpuSeconds(options.server.pid) - cpuBefore;
+  const callsAfter = systemCalls(options.server.pid);
   latencies.sort((a, b) => a - b);
   const perRequest = (seconds: number) => (seconds / latencies.length) * 1e6;
   return {
@@ -118,6 +134,8 @@ export async function hammer(options: {
     serverCpu: perRequest(serverCpu),
     postgresCpu: perRequest(postgresCpuBetween(postgresBefore, postgresAfter)),
     loadCpu: perRequest((load.user + load.system) / 1e6),
+    serverReads: (callsAfter.reads - callsBefore.reads) / latencies.length,
+    serverWrites: (callsAfter.writes - callsBefore.writes) / latencies.length,
   };
 }
 
@@ -129,22 +147,15 @@ export function loadRow(label: string, loads: Load[]): string {
     return values.length % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
   };
   const total = (pick: (load: Load) => number) => loads.reduce((sum, load) => sum + pick(load), 0);
-  return (
-    `${label} ${median((l) => l.perSecond)
-      .toFixed(0)
-      .padStart(6)} req/s   p50 ${median((l) => l.p50)
-      .toFixed(1)
-      .padStart(5)} ms   ` +
-    `p99 ${median((l) => l.p99)
-      .toFixed(1)
-      .padStart(5)} ms   CPU per request: server ${median((l) => l.serverCpu)
-      .toFixed(0)
-      .padStart(4)} µs, ` +
-    `postgres ${median((l) => l.postgresCpu)
-      .toFixed(0)
-      .padStart(4)} µs, load generator ${median((l) => l.loadCpu)
-      .toFixed(0)
-      .padStart(3)} µs   ` +
-    `(${total((l) => l.requests)} requests, ${total((l) => l.errors)} errors; medians of ${loads.length} rounds)`
-  );
+  const figure = (pick: (load: Load) => number, digits: number, width: number) =>
+    median(pick).toFixed(digits).padStart(width);
+  return [
+    `${label} ${figure((l) => l.perSecond, 0, 6)} req/s`,
+    `p50 ${figure((l) => l.p50, 1, 5)} ms`,
+    `p99 ${figure((l) => l.p99, 1, 5)} ms`,
+    `CPU per request: server ${figure((l) => l.serverCpu, 0, 4)} µs, postgres ${figure((l) => l.postgresCpu, 0, 4)} µs, ` +
+      `load generator ${figure((l) => l.loadCpu, 0, 3)} µs`,
+    `server system calls per request: ${figure((l) => l.serverReads, 2, 4)} reads, ${figure((l) => l.serverWrites, 2, 4)} writes`,
+    `(${total((l) => l.requests)} requests, ${total((l) => l.errors)} errors; medians of ${loads.length} rounds)`,
+  ].join('   ');
 }
