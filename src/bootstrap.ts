@@ -25,6 +25,9 @@ function createAdapter(config: AppConfig, logger: PinoInstance): FastifyAdapter 
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     routerOptions: { maxParamLength: 512 },
+    // No Nest middleware is mounted (requests are observed and scoped by Fastify hooks), so middie's
+    // onRequest hook would only walk an empty list on every request.
+    skipMiddie: true,
   });
   const fastify = adapter.getInstance();
   registerRequestObservation(fastify, logger);

@@ -162,10 +162,12 @@ export class FloatingService {
         );
       throw error;
     }
-    await this.licenses.trace({ id: beat.licenseRowId, trace: beat.trace }, TraceAction.Heartbeat, client, {
-      tokenId: beat.id,
-      expireAt: beat.expireDate,
-    });
+    // Only a traced license records its heartbeats: the others skip the call and its await.
+    if (beat.trace)
+      await this.licenses.trace({ id: beat.licenseRowId, trace: beat.trace }, TraceAction.Heartbeat, client, {
+        tokenId: beat.id,
+        expireAt: beat.expireDate,
+      });
     return {
       licenseToken,
       tokenExpireAt: beat.expireDate ? beat.expireDate.toISOString() : null,
@@ -215,8 +217,13 @@ export class FloatingService {
   }
 
   private async seatTiming(): Promise<{ intervalSeconds: number; lifetimeSeconds: number }> {
-    const intervalSeconds = await this.settings.get<number>('Licensing.HeartbeatIntervalSeconds');
-    const factor = await this.settings.get<number>('Licensing.HeartbeatGraceFactor');
+    // From the settings' cache without waiting when it is fresh: every heartbeat asks.
+    const intervalSeconds =
+      this.settings.peek<number>('Licensing.HeartbeatIntervalSeconds') ??
+      (await this.settings.get<number>('Licensing.HeartbeatIntervalSeconds'));
+    const factor =
+      this.settings.peek<number>('Licensing.HeartbeatGraceFactor') ??
+      (await this.settings.get<number>('Licensing.HeartbeatGraceFactor'));
     return { intervalSeconds, lifetimeSeconds: intervalSeconds * factor };
   }
 }

@@ -50,13 +50,18 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage, OnApplicat
     this.eviction.unref();
   }
 
-  async increment(
+  increment(
     key: string,
     ttl: number,
     limit: number,
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
+    return Promise.resolve(this.hit(key, ttl, limit, blockDuration, throttlerName));
+  }
+
+  /** `increment` without the promise, for the guard's in-process path. */
+  hit(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): ThrottlerStorageRecord {
     const now = Date.now();
     const id = `${throttlerName}:${key}`;
     let window = this.windows.get(id);
@@ -183,6 +188,8 @@ interface RoutePlan {
   blockDuration: Resolvable<number> | undefined;
   getTracker: ThrottlerGetTrackerFunction;
   generateKey: ThrottlerGenerateKeyFunction;
+  /** An ignoreUserAgents option is the package's to apply: such a route counts through handleRequest. */
+  ignoresUserAgents: boolean;
 }
 
 /**
@@ -191,7 +198,9 @@ interface RoutePlan {
  *
  * The package reads six route decorators per throttler on every request through the Reflector (a
  * measurable share of a licensing call's CPU); they cannot change after start, so they are read once
- * per route here. Counting, headers and refusals stay the package's own (handleRequest).
+ * per route here. With the in-memory storage the guard counts and sets the package's headers itself,
+ * without the package's awaits on values that are already there; with Redis,
+ * and for an ignoreUserAgents option, counting stays the package's own (handleRequest).
  */
 @Injectable()
 export class LicensingThrottlerGuard extends ThrottlerGuard {
@@ -201,17 +210,20 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
     const handler = context.getHandler();
     let plans = this.routePlans.get(handler);
     if (!plans) this.routePlans.set(handler, (plans = this.planRoute(context)));
-    if (await this.shouldSkip(context)) return true;
     for (const plan of plans) {
       const skipIf = plan.throttler.skipIf || this.commonOptions.skipIf;
       if (plan.skip || skipIf?.(context)) continue;
-      const ttl = await resolveNumber(context, plan.ttl, 'ttl', plan.throttler.name);
-      const limit = await resolveNumber(context, plan.limit, 'limit', plan.throttler.name);
-      const blockDuration =
+      // A number is used as it is: `await` on a plain value still costs a turn of the microtask queue.
+      const ttlOption = resolveNumber(context, plan.ttl, 'ttl', plan.throttler.name);
+      const ttl = typeof ttlOption === 'number' ? ttlOption : await ttlOption;
+      const limitOption = resolveNumber(context, plan.limit, 'limit', plan.throttler.name);
+      const limit = typeof limitOption === 'number' ? limitOption : await limitOption;
+      const blockOption =
         plan.blockDuration === undefined
           ? ttl
-          : await resolveNumber(context, plan.blockDuration, 'blockDuration', plan.throttler.name);
-      await this.handleRequest({
+          : resolveNumber(context, plan.blockDuration, 'blockDuration', plan.throttler.name);
+      const blockDuration = typeof blockOption === 'number' ? blockOption : await blockOption;
+      const request = {
         context,
         limit,
         ttl,
@@ -219,9 +231,50 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
         blockDuration,
         getTracker: plan.getTracker,
         generateKey: plan.generateKey,
-      });
+      };
+      if (this.storageService instanceof FixedWindowThrottlerStorage && !plan.ignoresUserAgents)
+        await this.countInProcess(request);
+      else await this.handleRequest(request);
     }
     return true;
+  }
+
+  /**
+   * handleRequest's counting and headers for the in-memory storage, without its awaits: the tracker, the
+   * key and the count are synchronous there, and this runs twice on every client API call.
+   */
+  private async countInProcess({
+    context,
+    limit,
+    ttl,
+    throttler,
+    blockDuration,
+    getTracker,
+    generateKey,
+  }: Parameters<ThrottlerGuard['handleRequest']>[0]): Promise<void> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<Record<string, unknown>>();
+    const response = http.getResponse<{ header(name: string, value: unknown): unknown }>();
+    const found = getTracker(request, context);
+    const tracker = typeof found === 'string' ? found : await found;
+    const key = generateKey(context, tracker, throttler.name!);
+    const record = (this.storageService as FixedWindowThrottlerStorage).hit(
+      key,
+      ttl,
+      limit,
+      blockDuration,
+      throttler.name!,
+    );
+    const suffix = throttler.name === 'default' ? '' : `-${throttler.name}`;
+    const setHeaders = throttler.setHeaders ?? this.commonOptions.setHeaders ?? true;
+    if (record.isBlocked) {
+      if (setHeaders) response.header(`Retry-After${suffix}`, record.timeToBlockExpire);
+      await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
+    }
+    if (!setHeaders) return;
+    response.header(`${this.headerPrefix}-Limit${suffix}`, limit);
+    response.header(`${this.headerPrefix}-Remaining${suffix}`, Math.max(0, limit - record.totalHits));
+    response.header(`${this.headerPrefix}-Reset${suffix}`, record.timeToExpire);
   }
 
   protected override async throwThrottlingException(
@@ -256,18 +309,25 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
         route<ThrottlerGenerateKeyFunction>(THROTTLER_KEY_GENERATOR, throttler) ??
         throttler.generateKey ??
         this.commonOptions.generateKey!,
+      ignoresUserAgents: Boolean(throttler.ignoreUserAgents ?? this.commonOptions.ignoreUserAgents),
     }));
   }
 }
 
-/** As the package resolves an option: a function of the request, a number, or a numeric string. */
-async function resolveNumber(
+/** As the package resolves an option: a function of the request, a number, or a numeric string; waits only for a promise. */
+function resolveNumber(
   context: ExecutionContext,
   value: Resolvable<number>,
   option: string,
   throttler: string | undefined,
-): Promise<number> {
-  const resolved: unknown = typeof value === 'function' ? await value(context) : value;
+): number | Promise<number> {
+  const result: unknown = typeof value === 'function' ? value(context) : value;
+  return result instanceof Promise
+    ? result.then((resolved: unknown) => toNumber(resolved, option, throttler))
+    : toNumber(result, option, throttler);
+}
+
+function toNumber(resolved: unknown, option: string, throttler: string | undefined): number {
   const number = typeof resolved === 'string' && resolved.trim() !== '' ? Number(resolved) : resolved;
   if (typeof number !== 'number' || Number.isNaN(number))
     throw new Error(

@@ -47,11 +47,13 @@ export class ValidationService {
       throw error;
     }
     licensingValidations.inc({ result: answer.valid ? 'valid' : 'invalid' });
-    await this.licenses.trace(row, TraceAction.Validate, client, {
-      valid: answer.valid,
-      reason: answer.reason ?? undefined,
-      tokenId: row.tokenId ?? undefined,
-    });
+    // Only a traced license records its validations: the others skip the call and its await.
+    if (row.trace)
+      await this.licenses.trace(row, TraceAction.Validate, client, {
+        valid: answer.valid,
+        reason: answer.reason ?? undefined,
+        tokenId: row.tokenId ?? undefined,
+      });
     return answer;
   }
 
