@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -421,6 +421,69 @@ describe('Admin CLI (the built command line, in child processes)', () => {
         await service.exit();
         rmSync(dataDir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('without DATABASE_URL: the embedded PostgreSQL of DATA_DIR', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'licensing-cli-embedded-'));
+    const postmasterPid = join(folder, 'postgres', 'postmaster.pid');
+    let embeddedEnv: Record<string, string | undefined>;
+    let service: ServiceProcess | undefined;
+
+    beforeAll(async () => {
+      // Under root the embedded PostgreSQL runs as the postgres user, which must reach its folder.
+      chmodSync(folder, 0o755);
+      embeddedEnv = { DATABASE_URL: undefined, DATA_DIR: folder, EMBEDDED_PG_PORT: String(await unusedPort()) };
+    });
+
+    afterAll(async () => {
+      if (service && service.child.exitCode === null) {
+        service.interruptGroup();
+        await service.exit().catch(() => service?.kill9());
+      }
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    it('a command starts it (initdb on a new folder) and stops it when done', async () => {
+      const migrated = await cli(['migrate', 'run'], embeddedEnv);
+      expect(migrated.code).toBe(0);
+      expect(migrated.stdout).toMatch(/^applied: Identity1764300000000, /);
+      expect(migrated.stderr).toMatch(/database: embedded PostgreSQL \d+ on 127\.0\.0\.1:\d+, new \(data in /);
+      expect(migrated.stderr).toMatch(/database: embedded PostgreSQL \(pid \d+\) stopped in /);
+      expect(existsSync(postmasterPid)).toBe(false);
+    });
+
+    it("next to the service running on the folder, it uses the service's server and leaves it running", async () => {
+      const port = await unusedPort();
+      service = new ServiceProcess({
+        ...embeddedEnv,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ADMIN_PASSWORD: 'embedded-admin-password',
+        LOG_LEVEL: 'log',
+      });
+      await service.waitFor(/listening: /);
+      const postmaster = readFileSync(postmasterPid, 'utf8').split('\n')[0];
+
+      const reset = await cli(['reset-password', 'admin', '--password-stdin'], embeddedEnv, 'reset-next-to-service\n');
+      expect(reset.code).toBe(0);
+      expect(reset.stderr).toContain("the running service's");
+      expect(reset.stderr).not.toMatch(/stopped/);
+      expect(readFileSync(postmasterPid, 'utf8').split('\n')[0]).toBe(postmaster);
+
+      const base = `http://127.0.0.1:${port}`;
+      const login = await fetch(`${base}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userName: 'admin', password: 'reset-next-to-service' }),
+      });
+      expect(login.status).toBe(200);
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+
+      const backup = await cli(['backup', join(folder, 'backup')], embeddedEnv);
+      expect(backup.code).toBe(0);
+      expect(existsSync(join(folder, 'backup', 'manifest.json'))).toBe(true);
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
     });
   });
 });
