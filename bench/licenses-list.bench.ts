@@ -121,8 +121,14 @@ async function serveBare(): Promise<void> {
         const swap = (parameters: unknown[]) =>
           parameters.map((value) => (value === plan!.customerValue ? customerId : value));
         const [, count, page] = plan!.queries;
-        const total = await pool.query(count.query, swap(count.parameters));
-        const rows = await pool.query({ text: page.query, values: swap(page.parameters), types: ISO_TIMESTAMP_TYPES });
+        // Prepared once per connection, as the service prepares its list statements (and as issue 12 defines the bare).
+        const total = await pool.query({ name: 'bare_count', text: count.query, values: swap(count.parameters) });
+        const rows = await pool.query({
+          name: 'bare_page',
+          text: page.query,
+          values: swap(page.parameters),
+          types: ISO_TIMESTAMP_TYPES,
+        });
         // The page SQL reads one row more than the page, to know whether a nextCursor follows; the cursor is
         // signed as the service signs it, over the last row's exact created_at text and id.
         const listed = rows.rows.slice(0, PAGE) as Array<LicenseEntity & { cursor_key_0: string }>;

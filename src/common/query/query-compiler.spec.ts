@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
-import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { useNamedStatements } from '../../database/named-statements';
 import { ErrorCode } from '../errors';
 import { applyPaging, applySort, findPage, parseInclude, parseSelect, pickFields } from './query-compiler';
 import { apiErrorOf } from './testing/api-error';
@@ -134,20 +135,22 @@ describe('findPage', () => {
 
   beforeEach(() => {
     executed = [];
-    // Counts run as cached SQL through the DataSource (statement-cache.ts), pages of entities through TypeORM.
+    // Counts and pages run as cached SQL (statement-cache.ts); without a pool here, unnamed through the DataSource.
+    useNamedStatements(false);
     jest.spyOn(DataSource.prototype, 'query').mockImplementation(async (sql: string) => {
-      executed.push(`count: ${sql}`);
-      return [{ cnt: '42' }];
-    });
-    jest.spyOn(SelectQueryBuilder.prototype, 'getMany').mockImplementation(async function (
-      this: SelectQueryBuilder<Customer>,
-    ) {
-      executed.push(`items: ${this.getQuery()}`);
-      return [new Customer()];
+      if (/^SELECT COUNT\(/.test(sql)) {
+        executed.push(`count: ${sql}`);
+        return [{ cnt: '42' }];
+      }
+      executed.push(`items: ${sql}`);
+      return [{ c_id: 1, c_company_name: 'Acme' }];
     });
   });
 
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+    useNamedStatements(true);
+  });
 
   it('counts the filtered rows without sorting or paging, then loads one sorted page', async () => {
     const result = await findPage(customers(), 'c', customerQuery, {
@@ -160,7 +163,7 @@ describe('findPage', () => {
     expect(executed[0]).toMatch(/^count: SELECT COUNT\(1\) AS "cnt" FROM "customer" "c" WHERE "c"."rating" > \$1$/);
     // One row more than take: it tells whether rows follow the page.
     expect(executed[1]).toMatch(
-      /^items: SELECT .* LEFT JOIN "region" "c_region" .* WHERE "c"."rating" > :filter_0 ORDER BY "c_region"."region_name" ASC, "c"."id" ASC LIMIT 3 OFFSET 4$/,
+      /^items: SELECT .* LEFT JOIN "region" "c_region" .* WHERE "c"."rating" > \$1 ORDER BY "c_region"."region_name" ASC, "c"."id" ASC LIMIT 3 OFFSET 4$/,
     );
   });
 

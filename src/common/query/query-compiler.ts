@@ -23,7 +23,7 @@ import {
   type KeysetSegment,
 } from './list-cursor';
 import { ISO_TIMESTAMP_TYPES } from '../../database/iso-timestamps';
-import { countCached, readRawCached } from './statement-cache';
+import { countCached, readEntitiesCached, readRawCached } from './statement-cache';
 
 export interface Page<T> {
   items: T[];
@@ -278,10 +278,12 @@ async function readEntities<T extends ObjectLiteral>(
   keyset: Keyset,
   { exact, at }: ExactKeys,
 ): Promise<ReadPage<T>> {
-  if (exact.length === 0) return { rows: await qb.getMany(), exactValues: undefined };
-  for (const key of exact) qb.addSelect(key.sql, key.alias);
-  qb.addSelect(keyset.idText, CURSOR_ID);
-  const { entities, raw } = await qb.getRawAndEntities();
+  if (exact.length > 0) {
+    for (const key of exact) qb.addSelect(key.sql, key.alias);
+    qb.addSelect(keyset.idText, CURSOR_ID);
+  }
+  const { entities, raw } = (await readEntitiesCached(qb)) ?? (await qb.getRawAndEntities());
+  if (exact.length === 0) return { rows: entities, exactValues: undefined };
   // A to-many join (an include) gives several raw rows per entity; the id tells which belong to it.
   const id = entities[at] && String(keyset.idOf(entities[at]));
   return { rows: entities, exactValues: id === undefined ? undefined : raw.find((row) => row[CURSOR_ID] === id) };

@@ -1,5 +1,7 @@
 import { Brackets, DataSource } from 'typeorm';
-import { countCached, readRawCached } from './statement-cache';
+import { useNamedStatements } from '../../database/named-statements';
+import * as poolQuery from '../../database/pool-query';
+import { MAX_NAMED_SHAPES, countCached, readEntitiesCached, readRawCached } from './statement-cache';
 import { Customer, Region, Tag, metadataOnlyDataSource } from './testing/query-fixtures';
 
 describe('statement cache', () => {
@@ -12,13 +14,18 @@ describe('statement cache', () => {
 
   beforeEach(() => {
     executed = [];
+    // Unnamed statements go through the DataSource (mocked here); named ones through the pool (see below).
+    useNamedStatements(false);
     jest.spyOn(DataSource.prototype, 'query').mockImplementation(async (sql: string, values?: unknown) => {
       executed.push({ sql, values: (values as unknown[] | undefined) ?? [] });
       return [{ cnt: '7' }];
     });
   });
 
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+    useNamedStatements(true);
+  });
 
   const customers = () => dataSource.getRepository(Customer).createQueryBuilder('c');
 
@@ -71,5 +78,56 @@ describe('statement cache', () => {
     expect(executed[0].sql).toMatch(/IN \(\$1, \$2, \$3\)$/);
     expect(executed[1].sql).toMatch(/IN \(\$1\)$/);
     expect(executed.map((query) => query.values)).toEqual([[1, 2, 3], [4]]);
+  });
+
+  describe('with named statements (DATABASE_NAMED_STATEMENTS=true)', () => {
+    let prepared: Array<{ name?: string; text: string; values?: unknown[] }>;
+
+    beforeEach(() => {
+      useNamedStatements(true);
+      prepared = [];
+      jest.spyOn(poolQuery, 'queryPool').mockImplementation(async (_dataSource, config) => {
+        prepared.push({ name: config.name, text: config.text, values: config.values });
+        return [{ cnt: '3', c_id: 1 }] as never[];
+      });
+    });
+
+    it('names page and count statements by their shape, not by their values', async () => {
+      const filtered = (least: number) => customers().where('c.rating >= :least', { least }).limit(25);
+      await countCached(filtered(1));
+      await countCached(filtered(4));
+      await readRawCached(filtered(2));
+      await readRawCached(filtered(5));
+      const { entities } = (await readEntitiesCached(filtered(3)))!;
+      expect(entities[0]).toBeInstanceOf(Customer);
+      await readRawCached(filtered(2).limit(50));
+      const [count, countAgain, page, pageAgain, entityPage, otherSize] = prepared;
+      expect(count.name).toMatch(/^list_[A-Za-z0-9_-]{24}$/);
+      expect(countAgain.name).toBe(count.name);
+      expect(count.values).toEqual([1]);
+      expect(countAgain.values).toEqual([4]);
+      expect(pageAgain.name).toBe(page.name);
+      // The entity page selects the same columns as the raw one here: one shape, one statement.
+      expect(entityPage.name).toBe(page.name);
+      expect(new Set([count.name, page.name, otherSize.name]).size).toBe(3);
+      expect(executed).toEqual([]);
+    });
+
+    it('runs shapes beyond the bound unnamed, their text still cached', async () => {
+      for (let size = 1; size <= MAX_NAMED_SHAPES + 20; size++) await readRawCached(customers().limit(size));
+      // Named shapes go to the pool, the others unnamed through the DataSource, every one with its own page size.
+      expect(new Set(prepared.map((statement) => statement.name)).size).toBe(prepared.length);
+      expect(prepared.length).toBeLessThanOrEqual(MAX_NAMED_SHAPES);
+      expect(prepared.length + executed.length).toBe(MAX_NAMED_SHAPES + 20);
+      expect(executed.length).toBeGreaterThanOrEqual(20);
+      expect(executed[executed.length - 1].sql).toMatch(new RegExp(`LIMIT ${MAX_NAMED_SHAPES + 20}$`));
+    });
+
+    it('sends them unnamed when named statements are off (PgBouncer in transaction mode)', async () => {
+      useNamedStatements(false);
+      await countCached(customers().where('c.rating >= :least', { least: 1 }));
+      expect(prepared).toEqual([]);
+      expect(executed).toHaveLength(1);
+    });
   });
 });

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { CustomTypesConfig } from 'pg';
 import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
+import { RawSqlResultsToEntityTransformer } from 'typeorm/query-builder/transformer/RawSqlResultsToEntityTransformer';
+import { statementName } from '../../database/named-statements';
 import { queryPool } from '../../database/pool-query';
 
 /** SQL that TypeORM generated for one shape of builder, with the names of its parameters in $1…$n order. */
@@ -11,6 +14,15 @@ interface Statement {
 /** Shapes are few (one per code path × filter structure × sort × page size); the bound only guards against abuse. */
 const MAX_STATEMENTS = 2000;
 const statements = new Map<string, Statement>();
+
+/**
+ * Shapes that run as named prepared statements: PostgreSQL parses and plans each once per connection (pg keeps a
+ * connection's statements until it closes; nothing deallocates them), so their number is bounded and later shapes
+ * run unnamed, their text still cached. A list endpoint has a handful of shapes in real use (filter structures ×
+ * sorts × page sizes), each with a page and a count statement.
+ */
+export const MAX_NAMED_SHAPES = 256;
+const namedShapes = new Map<string, string>();
 
 /** `:name` as TypeORM's PostgreSQL driver finds parameters (`:...name` spreads an array). */
 const PARAMETER = /:(\.\.\.)?([A-Za-z0-9_.]+)/g;
@@ -24,10 +36,37 @@ const PARAMETER = /:(\.\.\.)?([A-Za-z0-9_.]+)/g;
  * name rewriting and select expressions). The text depends only on the builder's clauses, never on
  * parameter values, so it is generated once per shape and reused: the shape key is every clause of
  * the expression map that enters the SQL, with the parameters' names but not their values. Parameters
- * that TypeORM splices into the text (spread arrays, functions) are never cached.
+ * that TypeORM splices into the text (spread arrays, functions) are never cached. Outside a transaction each
+ * shape runs as a named prepared statement (unless DATABASE_NAMED_STATEMENTS=false), so PostgreSQL does not parse
+ * and plan it again on every request either.
  */
 export async function readRawCached<T>(qb: SelectQueryBuilder<ObjectLiteral>, types?: CustomTypesConfig): Promise<T[]> {
   return run<T>(qb, 'rows', () => qb.getQuery(), types);
+}
+
+/**
+ * The entities a builder selects and their raw rows, as `getRawAndEntities` answers them, from the cached text; null
+ * when TypeORM must read them itself: a page over a to-many join (two queries, distinct ids first), relation ids or
+ * relations loaded by further queries, or an entity whose loading runs listeners (afterLoad) that only TypeORM's own
+ * read calls.
+ */
+export async function readEntitiesCached<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+): Promise<{ entities: T[]; raw: ObjectLiteral[] } | null> {
+  const map = qb.expressionMap;
+  const main = map.mainAlias;
+  if (!main?.hasMetadata || ((map.take || map.skip) && map.joinAttributes.length > 0)) return null;
+  if (map.relationIdAttributes.length > 0 || map.relationLoadStrategy === 'query') return null;
+  if (
+    main.metadata.afterLoadListeners.length > 0 ||
+    qb.connection.subscribers.some((subscriber) => typeof subscriber.afterLoad === 'function')
+  )
+    return null;
+  const raw = await readRawCached<ObjectLiteral>(qb);
+  if (raw.length === 0) return { entities: [], raw };
+  const queryRunner = (qb as unknown as { queryRunner?: QueryRunner }).queryRunner;
+  const transformer = new RawSqlResultsToEntityTransformer(map, qb.connection.driver, [], queryRunner);
+  return { entities: transformer.transform(raw, main) as T[], raw };
 }
 
 export async function countCached(qb: SelectQueryBuilder<ObjectLiteral>): Promise<number> {
@@ -65,15 +104,32 @@ async function run<T>(
     statement = compile(namedSql(), parameters);
     if (key !== null && statement) remember(key, statement);
   }
+  const shapeName = statement && key !== null ? nameOf(key) : undefined;
+  const name = shapeName === undefined ? undefined : statementName(shapeName);
   const queryRunner = (qb as unknown as { queryRunner?: QueryRunner }).queryRunner;
   if (!statement) {
     // Not cacheable: let TypeORM expand what it splices into the text.
     const [sql, values] = qb.connection.driver.escapeQueryWithParameters(namedSql(), parameters);
     return qb.connection.query(sql, values, queryRunner);
   }
-  const values = statement.parameterNames.map((name) => parameters[name]);
-  if (types && !queryRunner) return queryPool<T>(qb.connection, { text: statement.sql, values, types });
-  return qb.connection.query(statement.sql, values, queryRunner);
+  const values = statement.parameterNames.map((parameter) => parameters[parameter]);
+  // A transaction's runner serves one client that TypeORM holds; its statements go as TypeORM sends them.
+  if (queryRunner) return qb.connection.query(statement.sql, values, queryRunner);
+  if (!name && !types) return qb.connection.query(statement.sql, values);
+  return queryPool<T>(qb.connection, { name, text: statement.sql, values, types });
+}
+
+/**
+ * The prepared statement name of a shape: a digest of its key, which fixes its text, so that one name never
+ * stands for two texts on a connection; undefined once MAX_NAMED_SHAPES shapes have names.
+ */
+function nameOf(key: string): string | undefined {
+  let name = namedShapes.get(key);
+  if (name === undefined && namedShapes.size < MAX_NAMED_SHAPES) {
+    name = `list_${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;
+    namedShapes.set(key, name);
+  }
+  return name;
 }
 
 function remember(key: string, statement: Statement): void {
