@@ -28,7 +28,7 @@ import { mergeParts, normalizeParts, productPartOf } from '../src/modules/licens
 import { templateParts } from '../src/modules/license-templates/license-templates.service';
 import type { NewLicenseReferences } from '../src/modules/license-templates/licensing-references';
 import { NEW_LICENSE_REFERENCES_SQL } from '../src/modules/license-templates/licensing-references.repository';
-import { licenseInsertSql } from '../src/modules/licenses/license-insert-batcher';
+import { LICENSE_INSERT_SQL, licenseInsertParameters } from '../src/modules/licenses/license-insert-batcher';
 import { licenseDocumentOf } from '../src/modules/licenses/licenses.mapper';
 import { NewLicenseRow, licenseRowParameters } from '../src/modules/licenses/licenses.repository';
 import { LicensesService } from '../src/modules/licenses/licenses.service';
@@ -288,12 +288,9 @@ async function main(): Promise<void> {
                 ),
               );
               await pool.query({
-                name: `bench_insert_licenses_${batch}`,
-                text: licenseInsertSql(batch),
-                values: [
-                  ...parameters.flatMap((row) => row.values),
-                  ...parameters.flatMap((row) => [row.licenseId, ...row.audit]),
-                ],
+                name: 'bench_insert_licenses',
+                text: LICENSE_INSERT_SQL,
+                values: licenseInsertParameters(parameters),
               });
               const took = Number(process.hrtime.bigint() - begin) / 1e6;
               for (let i = 0; i < batch; i++) latencies.push(took);
