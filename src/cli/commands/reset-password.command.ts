@@ -35,12 +35,14 @@ export class ResetPasswordCommand extends CommandRunner {
   async run([userName]: string[], options: ResetPasswordOptions = {}): Promise<void> {
     if (options.passwordStdin && options.generate)
       throw new CliError('--password-stdin and --generate exclude each other', 2);
+    // The database and the user first: nobody types a password only to hear the user does not exist.
+    const users = await this.context.get(UsersService);
+    await users.idOf(userName);
     const password = options.generate
       ? randomBytes(15).toString('base64url')
       : options.passwordStdin
         ? await readSecretFromStdin()
         : await this.askTwice(userName);
-    const users = await this.context.get(UsersService);
     const user = await this.context.asCli(() => users.resetPassword(userName, password));
     process.stderr.write(`password of "${user.userName}" reset; the account is unlocked\n`);
     if (options.generate) process.stdout.write(`${password}\n`);
