@@ -10,6 +10,7 @@ import { LogExceptionsWithoutStacks1764410100000 } from './1764410100000-log-exc
 import { AuditEvents1764420000000 } from './1764420000000-audit-events';
 import { IdempotencyKeys1764430000000 } from './1764430000000-idempotency-keys';
 import { Webhooks1764470000000 } from './1764470000000-webhooks';
+import { WebhookAttemptClaims1764470100000 } from './1764470100000-webhook-attempt-claims';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const ALL_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const ALL_MIGRATIONS = [
   AuditEvents1764420000000,
   IdempotencyKeys1764430000000,
   Webhooks1764470000000,
+  WebhookAttemptClaims1764470100000,
 ];

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CustomerEntity } from '../src/modules/customers/customer.entity';
 import { TokenSweeperService } from '../src/modules/licensing-api/token-sweeper.service';
 import { LicenseExpiryService } from '../src/modules/webhooks/license-expiry.service';
+import { WebhookQueue } from '../src/modules/webhooks/webhook-queue.service';
 import { verifySignatureHeader } from '../src/modules/webhooks/webhook-signature';
 import { TestContext, bearer, startTestApp, unique } from './support/app';
 import {
@@ -455,6 +456,47 @@ describe('Webhooks', () => {
     });
     expect(again).toMatchObject({ id: queued.body.webhookDeliveryId, status: 'succeeded', attempts: 2 });
     await ctx.http.post(`/v1/webhooks/${webhookId}/deliveries/999999/redeliver`).set(admin()).expect(404);
+    await ctx.http.delete(`/v1/webhooks/${webhookId}`).set(admin()).expect(200);
+  });
+
+  it('sends an attempt again only when its instance was lost while sending it', async () => {
+    const { webhookId } = await insertWebhook('/lost', ['webhook.test']);
+    // Two deliveries as an instance leaves them when it claimed attempt 1 and died (pg-boss runs the expired job
+    // again): one claimed a minute ago, one claimed just now (still under way elsewhere).
+    const claim = async (eventId: string, startedAgo: string) => {
+      const [row] = await db().query(
+        `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, attempts, attempt_started_at)
+         VALUES ($1, $2, 'webhook.test', $3, 1, now() - $4::interval) RETURNING id`,
+        [
+          webhookId,
+          eventId,
+          JSON.stringify({ id: eventId, type: 'webhook.test', createdAt: new Date(), data: {} }),
+          startedAgo,
+        ],
+      );
+      await db().transaction((manager) =>
+        ctx.app.get(WebhookQueue).send(manager, { deliveryId: String(row.id), attempt: 1 }),
+      );
+      return String(row.id);
+    };
+    const lostEvent = '00000000-0000-4000-8000-000000000001';
+    const busyEvent = '00000000-0000-4000-8000-000000000002';
+    const lost = await claim(lostEvent, '1 minute');
+    const busy = await claim(busyEvent, '0 seconds');
+    await waitFor('the lost attempt', () =>
+      receiver.at('/lost').some((entry) => entry.event.id === lostEvent) ? true : undefined,
+    );
+    await waitFor('the lost attempt to succeed', async () => {
+      const page = await deliveries(webhookId, `Id == ${lost}`);
+      return page.webhookDeliveries[0]?.status === 'succeeded' ? true : undefined;
+    });
+    expect((await deliveries(webhookId, `Id == ${lost}`)).webhookDeliveries[0]).toMatchObject({ attempts: 1 });
+    await sleep(1500);
+    expect(receiver.at('/lost').filter((entry) => entry.event.id === busyEvent)).toHaveLength(0);
+    expect((await deliveries(webhookId, `Id == ${busy}`)).webhookDeliveries[0]).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+    });
     await ctx.http.delete(`/v1/webhooks/${webhookId}`).set(admin()).expect(200);
   });
 

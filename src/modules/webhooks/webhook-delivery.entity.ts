@@ -47,4 +47,8 @@ export class WebhookDeliveryEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   deliveredAt: Date | null;
+
+  /** When the attempt under way was claimed; null between attempts. */
+  @Column({ type: 'timestamptz', nullable: true, select: false })
+  attemptStartedAt: Date | null;
 }

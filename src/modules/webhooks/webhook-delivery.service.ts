@@ -6,7 +6,7 @@ import { SYSTEM_ACTOR } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { signatureHeader } from './webhook-signature';
 import { sendWebhook } from './webhook-sender';
-import { DeliveryJob, WebhookQueue } from './webhook-queue.service';
+import { DeliveryJob, JOB_EXPIRE_SECONDS, WebhookQueue } from './webhook-queue.service';
 import { ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
 
 export const SECRET_SEALING_PURPOSE = 'webhook-secrets';
@@ -48,7 +48,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap {
   }
 
   async attempt(job: DeliveryJob): Promise<void> {
-    const delivery = await this.repository.claimAttempt(job.deliveryId, job.attempt);
+    const delivery = await this.repository.claimAttempt(job.deliveryId, job.attempt, JOB_EXPIRE_SECONDS);
     if (!delivery) return;
     const result = delivery.enabled
       ? await this.post(delivery)

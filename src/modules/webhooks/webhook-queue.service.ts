@@ -14,7 +14,9 @@ export interface DeliveryJob {
 }
 
 /** Longer than an attempt can take (the 10 s receiver timeout): a job active longer was lost with its instance. */
-const JOB_EXPIRE_SECONDS = 30;
+export const JOB_EXPIRE_SECONDS = 30;
+/** Jobs a worker fetches at once and attempts in parallel. */
+const WORK_BATCH = 16;
 
 /**
  * The delivery queue: pg-boss on the service's PostgreSQL. A queued attempt is a row there, so it survives a
@@ -25,6 +27,7 @@ const JOB_EXPIRE_SECONDS = 30;
 export class WebhookQueue implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Webhooks');
   private readonly boss: PgBoss;
+  private workerId?: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, dataSource: DataSource) {
     const url = config.database.directUrl ?? (dataSource.options as { url?: string }).url;
@@ -66,13 +69,24 @@ export class WebhookQueue implements OnModuleInit, OnModuleDestroy {
     await this.boss.send(DELIVERY_QUEUE, { ...job }, { db, ...(startAfter ? { startAfter } : {}) });
   }
 
+  /**
+   * Runs `handle` for the queue's jobs, WORK_BATCH at a time, attempts in parallel. pg-boss waits the polling interval
+   * after every fetch; after a full batch the worker is told to fetch again at once, so that a backlog drains as fast
+   * as receivers answer rather than WORK_BATCH per interval.
+   */
   async work(pollSeconds: number, handle: (job: DeliveryJob) => Promise<void>): Promise<void> {
-    await this.boss.work<DeliveryJob>(
+    this.workerId = await this.boss.work<DeliveryJob>(
       DELIVERY_QUEUE,
-      { batchSize: 8, pollingIntervalSeconds: pollSeconds },
+      { batchSize: WORK_BATCH, pollingIntervalSeconds: pollSeconds },
       async (jobs) => {
+        if (jobs.length === WORK_BATCH) this.wake();
         await Promise.all(jobs.map((job) => handle(job.data)));
       },
     );
+  }
+
+  /** Attempts were queued here: this instance's worker fetches now instead of at its next poll. */
+  wake(): void {
+    if (this.workerId) this.boss.notifyWorker(this.workerId);
   }
 }

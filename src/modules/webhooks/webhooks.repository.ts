@@ -113,20 +113,27 @@ export class WebhooksRepository {
   }
 
   /**
-   * Claims attempt number `attempt` of a pending delivery: counts it, so that a job run twice (an expired job
-   * picked up again, a second instance) never sends the same attempt twice. Undefined when the attempt was
-   * already made or the delivery is over.
+   * Claims attempt number `attempt` of a pending delivery: counts it, so that a job run twice (a second instance, a
+   * redelivery racing a scheduled retry) never sends the same attempt twice. The same attempt is claimed again only
+   * when its claim is older than `lostAfterSeconds`: its instance died while sending it and pg-boss runs the expired
+   * job again. Undefined when the attempt was made or is under way, or the delivery is over.
    */
-  async claimAttempt(deliveryId: string, attempt: number): Promise<ClaimedDelivery | undefined> {
+  async claimAttempt(
+    deliveryId: string,
+    attempt: number,
+    lostAfterSeconds: number,
+  ): Promise<ClaimedDelivery | undefined> {
     const rows: ClaimedDelivery[] = await this.deliveries.manager.query(
       `WITH claimed AS (
-         UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = NULL
+         UPDATE webhook_deliveries d SET attempts = $2, attempt_started_at = now(), next_attempt_at = NULL
            FROM webhooks w
-          WHERE d.id = $1 AND d.status = 'pending' AND d.attempts = $2 - 1 AND w.id = d.webhook_id
+          WHERE d.id = $1 AND d.status = 'pending' AND w.id = d.webhook_id
+            AND (d.attempts = $2 - 1
+                 OR (d.attempts = $2 AND d.attempt_started_at < now() - make_interval(secs => $3)))
          RETURNING d.id, d.webhook_id AS "webhookId", d.event_id AS "eventId", d.event_type AS "eventType", d.payload,
                    d.attempts, w.url, w.secret_encrypted AS "secretEncrypted", w.enabled)
        SELECT * FROM claimed`,
-      [deliveryId, attempt],
+      [deliveryId, attempt, lostAfterSeconds],
     );
     return rows[0];
   }
@@ -135,7 +142,8 @@ export class WebhooksRepository {
   async markSucceeded(outcome: AttemptOutcome): Promise<void> {
     await this.deliveries.manager.query(
       `WITH done AS (
-         UPDATE webhook_deliveries SET status = 'succeeded', response_status = $2, last_error = NULL, delivered_at = now()
+         UPDATE webhook_deliveries SET status = 'succeeded', response_status = $2, last_error = NULL, delivered_at = now(),
+                attempt_started_at = NULL
           WHERE id = $1 RETURNING webhook_id)
        UPDATE webhooks SET consecutive_failures = 0 WHERE id IN (SELECT webhook_id FROM done) AND consecutive_failures <> 0`,
       [outcome.deliveryId, outcome.responseStatus],
@@ -145,7 +153,8 @@ export class WebhooksRepository {
   /** A failed attempt with another to come at `nextAttemptAt`; runs in the transaction that queues that attempt. */
   async markRetrying(manager: EntityManager, outcome: AttemptOutcome, nextAttemptAt: Date): Promise<void> {
     await manager.query(
-      `UPDATE webhook_deliveries SET response_status = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1`,
+      `UPDATE webhook_deliveries SET response_status = $2, last_error = $3, next_attempt_at = $4, attempt_started_at = NULL
+        WHERE id = $1`,
       [outcome.deliveryId, outcome.responseStatus, outcome.lastError?.slice(0, 1024) ?? null, nextAttemptAt],
     );
   }
@@ -161,7 +170,8 @@ export class WebhooksRepository {
   ): Promise<{ webhookId: number; consecutiveFailures: number } | undefined> {
     const rows: Array<{ webhookId: number; consecutiveFailures: number }> = await manager.query(
       `WITH failed AS (
-         UPDATE webhook_deliveries SET status = 'failed', response_status = $2, last_error = $3, next_attempt_at = NULL
+         UPDATE webhook_deliveries SET status = 'failed', response_status = $2, last_error = $3, next_attempt_at = NULL,
+                attempt_started_at = NULL
           WHERE id = $1 RETURNING webhook_id),
        counted AS (
          UPDATE webhooks w SET consecutive_failures = w.consecutive_failures + 1,
