@@ -67,6 +67,7 @@ export class WebhookRelayService implements OnApplicationBootstrap, OnModuleDest
         return events.length;
       });
       moved += batch;
+      if (batch) this.queue.wake();
       if (batch < RELAY_BATCH || this.stopped) return moved;
     }
   }

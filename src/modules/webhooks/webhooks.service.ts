@@ -134,6 +134,7 @@ export class WebhooksService {
       await this.queue.send(manager, { deliveryId: delivery.id, attempt: 1 });
       return delivery.id;
     });
+    this.queue.wake();
     return { eventId: event.eventId, webhookDeliveryId: Number(deliveryId) };
   }
 
@@ -159,6 +160,7 @@ export class WebhooksService {
       return attempt;
     });
     if (!reopened) throw ApiException.notFound(`Webhook ${webhookId} has no delivery ${deliveryId}`);
+    this.queue.wake();
   }
 
   private async enabledWebhook(id: number): Promise<WebhookEntity> {
