@@ -293,7 +293,19 @@ describeWithDatabase('query options against PostgreSQL', () => {
         expect(pages.every((ids) => ids.length === take || ids === pages[pages.length - 1])).toBe(true);
       }
     }
-    for (const sort of ['total desc', 'total', 'placedAt desc, total']) {
+    // Closing times within one millisecond of each other, and NULLs: a nullable timestamp sort in two segments.
+    await dataSource.query(
+      `UPDATE "order" SET closed_at = CASE id % 4 WHEN 0 THEN NULL WHEN 1 THEN timestamptz '2024-05-01 00:00:00.000200+00'
+         WHEN 2 THEN timestamptz '2024-05-01 00:00:00.000700+00' ELSE NULL END`,
+    );
+    for (const sort of [
+      'total desc',
+      'total',
+      'placedAt desc, total',
+      'closedAt',
+      'closedAt desc',
+      'closedAt, total desc',
+    ]) {
       const expected = await idsInOrder('order', { sort });
       expect({ sort, ids: (await walkByCursor('order', { sort, take: 1 })).flat() }).toEqual({ sort, ids: expected });
     }

@@ -93,6 +93,10 @@ export class Order {
   @Column({ type: 'timestamptz' })
   placedAt: Date;
 
+  /** Nullable, for sorts whose NULLs and microseconds a cursor must keep apart. */
+  @Column({ type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
+
   @ManyToOne(() => Customer, (customer) => customer.orders, { nullable: false })
   customer: Customer;
 }
@@ -173,6 +177,7 @@ export const orderQuery: QueryEntity = defineQueryEntity({
     id: { type: 'number' },
     total: { property: 'orderTotal', type: 'decimal' },
     placedAt: { type: 'date' },
+    closedAt: { type: 'date' },
   },
   relations: {
     customer: { target: () => customerQuery },
