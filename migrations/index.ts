@@ -9,6 +9,7 @@ import { LoginAddressFailures1764410000000 } from './1764410000000-login-address
 import { LogExceptionsWithoutStacks1764410100000 } from './1764410100000-log-exceptions-without-stacks';
 import { AuditEvents1764420000000 } from './1764420000000-audit-events';
 import { IdempotencyKeys1764430000000 } from './1764430000000-idempotency-keys';
+import { PortalDeactivations1764450000000 } from './1764450000000-portal-deactivations';
 import { Webhooks1764470000000 } from './1764470000000-webhooks';
 import { WebhookAttemptClaims1764470100000 } from './1764470100000-webhook-attempt-claims';
 
@@ -25,6 +26,7 @@ export const ALL_MIGRATIONS = [
   LogExceptionsWithoutStacks1764410100000,
   AuditEvents1764420000000,
   IdempotencyKeys1764430000000,
+  PortalDeactivations1764450000000,
   Webhooks1764470000000,
   WebhookAttemptClaims1764470100000,
 ];

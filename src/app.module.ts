@@ -18,6 +18,7 @@ import { LicensingApiModule } from './modules/licensing-api/licensing-api.module
 import { LogModule } from './modules/log/log.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { OrdersModule } from './modules/orders/orders.module';
+import { PortalModule } from './modules/portal/portal.module';
 import { ProductsModule } from './modules/products/products.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { ResourcesModule } from './modules/resources/resources.module';
@@ -51,6 +52,7 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module';
     InfoModule,
     MetricsModule,
     WebhooksModule,
+    PortalModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -43,6 +43,8 @@ export const AREA_ROLES = {
   administration: { read: [], create: [], update: [], delete: [], send: [] },
   audit: { read: [LM], create: [], update: [], delete: [] },
   webhooks: { read: [], create: [], update: [], delete: [], send: [] },
+  /** The customer portal: the service scopes every answer to the caller's own customer. */
+  portal: { read: [C], create: [C], update: [C], delete: [C] },
   authenticated: { read: EVERYONE, create: EVERYONE, update: EVERYONE, delete: EVERYONE },
 } satisfies Record<string, Record<RecordOperation, Role[]> & Partial<Record<Operation, Role[]>>>;
 export type Area = keyof typeof AREA_ROLES;

@@ -230,6 +230,20 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorCodeEntry> = {
     example: 'The license token expired at 2026-01-31T12:00:00.000Z; request a new seat (floating) or activate again',
   },
 
+  [ErrorCode.NoCustomerAccount]: {
+    statuses: [403],
+    meaning: 'The customer portal was called by a user who belongs to no customer',
+    action: "Have an administrator set the user's customerId (PUT /v1/users)",
+    example: 'User "ada" belongs to no customer; an administrator sets its customerId to open the portal',
+  },
+  [ErrorCode.DeactivationLimitReached]: {
+    statuses: [403],
+    meaning:
+      'The machine deactivations the portal allows per license in 30 days (Licensing.PortalDeactivationsPer30Days) are used up',
+    action: 'Wait until the date the message names, or ask the vendor to free the machine',
+    example:
+      'License lic0a1b2c3d had 3 of 3 machine deactivations in the last 30 days; the next one is possible from 2026-12-24T10:00:00.000Z',
+  },
   [ErrorCode.NotFound]: {
     statuses: [404],
     meaning: 'The record the path or body names does not exist (also: unknown route)',
@@ -249,6 +263,12 @@ export const ERROR_CATALOG: Record<ErrorCode, ErrorCodeEntry> = {
     example: 'No such license token for this license; activate again or request a new seat',
   },
 
+  [ErrorCode.CustomerLicenseNotFound]: {
+    statuses: [404],
+    meaning: "The customer portal names a license that is not one of your customer's",
+    action: 'List your licenses (GET /v1/portal/licenses) and use one of their ids',
+    example: 'Your customer has no license 42',
+  },
   [ErrorCode.Conflict]: {
     statuses: [409],
     meaning: 'The request conflicts with the current state of the record',

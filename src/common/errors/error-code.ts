@@ -52,11 +52,17 @@ export enum ErrorCode {
   LicenseRevoked = 310,
   LicenseExpired = 311,
   TokenExpired = 312,
+  /** The signed-in user has the Customer role but belongs to no customer (the portal needs one). */
+  NoCustomerAccount = 320,
+  /** The customer portal's machine deactivations for a license are used up for the last 30 days. */
+  DeactivationLimitReached = 321,
 
   // 4xx: what does not exist
   NotFound = 400,
   LicenseKeyNotFound = 410,
   TokenNotFound = 411,
+  /** The portal's license id names no license of the caller's customer (another customer's looks the same). */
+  CustomerLicenseNotFound = 420,
 
   // 5xx: state conflicts
   Conflict = 500,

@@ -38,6 +38,11 @@ export const OPENAPI_TAGS: ReadonlyArray<{ name: string; description: string }> 
     description:
       'The client Licensing API for shipped applications: public (the user key is the credential) and rate limited per client address and per user key.',
   },
+  {
+    name: 'Portal',
+    description:
+      "The customer portal: a user with the Customer role sees its customer's licenses, their machines and seats, and frees a machine (Licensing.PortalDeactivationsPer30Days).",
+  },
   { name: 'Email', description: 'Send licenses and other messages through the configured SMTP server.' },
   { name: 'Reports', description: 'Reports (exceptions, license usage) that applications submitted.' },
   { name: 'Settings', description: 'Application settings: changed at run time, in force without a restart.' },

@@ -39,6 +39,8 @@ import { ValidationService } from './validation.service';
     }),
   ],
   controllers: [LicensingApiController],
+  // The customer portal frees a machine exactly as the client API's deactivate does.
+  exports: [ActivationService],
   providers: [
     PreparedStatementsService,
     ClientLicensesRepository,

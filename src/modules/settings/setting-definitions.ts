@@ -207,6 +207,15 @@ export const SETTING_DEFINITIONS = [
     max: 3650,
     description: 'license.expiring webhook events go out this many days before a license expires (a daily job)',
   },
+  {
+    group: 'Licensing',
+    name: 'PortalDeactivationsPer30Days',
+    type: 'Int32',
+    default: 3,
+    min: 0,
+    max: 1000,
+    description: 'Machines a customer may deactivate per license in 30 days in the customer portal (0 = none)',
+  },
 
   { group: 'Email', name: 'Enabled', type: 'Boolean', default: false, description: 'Send email at all' },
   { group: 'Email', name: 'SmtpHost', type: 'Host', default: 'localhost', max: 253, description: 'SMTP server host' },
