@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { GetServerInfoResponse } from './info.dto';
+import type {
+  DashboardDayDto,
+  DashboardExpiringLicenseDto,
+  DashboardLicenseCountDto,
+  GetServerInfoResponse,
+} from './info.dto';
 
 export type LicenseCounts = Pick<
   GetServerInfoResponse,
@@ -48,5 +53,58 @@ export class InfoRepository {
          FROM (SELECT kind, (expire_date IS NULL OR expire_date > now()) AS live FROM license_tokens) AS token`,
     );
     return counts;
+  }
+
+  /** Licenses per mode and state, in one pass. */
+  async countLicensesByMode(): Promise<DashboardLicenseCountDto[]> {
+    return this.dataSource.query(
+      `SELECT mode AS "licensingMode",
+              count(l.id) FILTER (WHERE NOT l.revoked AND (l.expire_date IS NULL OR l.expire_date > now()))::int AS active,
+              count(l.id) FILTER (WHERE l.revoked)::int AS revoked,
+              count(l.id) FILTER (WHERE NOT l.revoked AND l.expire_date <= now())::int AS expired
+         FROM generate_series(0, 2) AS mode LEFT JOIN licenses l ON l.licensing_mode = mode
+        GROUP BY mode ORDER BY mode`,
+    );
+  }
+
+  /** Activations, deactivations and floating seats per UTC day over the last 30 days, from the audit trail. */
+  async activationsPerDay(): Promise<DashboardDayDto[]> {
+    return this.dataSource.query(
+      `WITH days AS (
+         SELECT generate_series((now() AT TIME ZONE 'UTC')::date - 29, (now() AT TIME ZONE 'UTC')::date, interval '1 day')::date AS day
+       ), events AS (
+         SELECT (created_at AT TIME ZONE 'UTC')::date AS day, action
+           FROM audit_events
+          WHERE created_at >= ((now() AT TIME ZONE 'UTC')::date - 29) AT TIME ZONE 'UTC'
+            AND action IN ('license.activated', 'license.deactivated', 'seat.granted')
+       )
+       SELECT to_char(days.day, 'YYYY-MM-DD') AS date,
+              count(events.action) FILTER (WHERE events.action = 'license.activated')::int AS activations,
+              count(events.action) FILTER (WHERE events.action = 'license.deactivated')::int AS deactivations,
+              count(events.action) FILTER (WHERE events.action = 'seat.granted')::int AS seats
+         FROM days LEFT JOIN events ON events.day = days.day
+        GROUP BY days.day ORDER BY days.day`,
+    );
+  }
+
+  async countExpiring(): Promise<number> {
+    const [row]: { count: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS count FROM licenses
+        WHERE NOT revoked AND expire_date > now() AND expire_date <= now() + interval '30 days'`,
+    );
+    return row.count;
+  }
+
+  async expiringLicenses(limit: number): Promise<DashboardExpiringLicenseDto[]> {
+    const rows: (Omit<DashboardExpiringLicenseDto, 'expireDate'> & { expireDate: Date })[] =
+      await this.dataSource.query(
+        `SELECT id, license_id AS "licenseId", licensee_name AS "licenseeName", product->>'name' AS "productName",
+              expire_date AS "expireDate"
+         FROM licenses
+        WHERE NOT revoked AND expire_date > now() AND expire_date <= now() + interval '30 days'
+        ORDER BY expire_date, id LIMIT $1`,
+        [limit],
+      );
+    return rows.map((row) => ({ ...row, expireDate: row.expireDate.toISOString() }));
   }
 }
