@@ -10,10 +10,11 @@ import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth';
 import { registerEnvelope } from './common/envelope';
 import { registerRequestContext } from './common/request-context';
 import { createValidationPipe } from './common/errors';
-import { httpServerOptions, registerInputGate } from './common/http';
+import { httpServerOptions, registerConsole, registerInputGate } from './common/http';
 import { createRootLogger, registerRequestObservation, requestIdOf } from './common/observability';
 import { collectRoutes, completeOpenApiDocument } from './common/openapi';
-import { APP_CONFIG, AppConfig, loadConfiguration, packageVersion } from './config';
+import { APP_CONFIG, AppConfig, PROJECT_ROOT, loadConfiguration, packageVersion } from './config';
+import { join } from 'node:path';
 
 const JSON_CONTENT_TYPES = ['application/json', 'application/json-patch+json', 'text/json', 'application/*+json'];
 
@@ -34,6 +35,7 @@ function createAdapter(config: AppConfig, logger: PinoInstance): FastifyAdapter 
   registerRequestContext(fastify);
   registerInputGate(fastify, JSON_CONTENT_TYPES, config.http.bodyLimitBytes);
   registerEnvelope(fastify);
+  registerConsole(fastify, join(PROJECT_ROOT, 'dist', 'console'));
   return adapter;
 }
 
