@@ -45,10 +45,12 @@ export class PortalService {
     // A filter that does not parse is the caller's mistake whoever calls: 400 before the customer is looked up.
     if (options.filter) parseFilter(options.filter);
     const customerId = await this.customerOf(principal);
-    // select and include are the Management API's shapes: the portal answers its own.
-    const page = await this.managementLicenses.list({ ...options, select: undefined, include: undefined }, principal, {
-      customerId,
-    });
+    // select, include and cursors are the Management API's shapes: the portal answers its own pages, counted.
+    const page = await this.managementLicenses.list(
+      { ...options, select: undefined, include: undefined, cursor: undefined, withTotal: true },
+      principal,
+      { customerId },
+    );
     const ids = page.licenses.map((license) => license.id!);
     const [live, used, allowance] = await Promise.all([
       this.portal.countLiveTokens(ids),
@@ -72,7 +74,7 @@ export class PortalService {
       deactivationsLeft:
         license.licensingMode === LicensingMode.Activation ? Math.max(0, allowance - (used.get(license.id!) ?? 0)) : 0,
     }));
-    return { licenses, totalLicensesCount: page.totalLicensesCount };
+    return { licenses, totalLicensesCount: page.totalLicensesCount ?? licenses.length };
   }
 
   async tokens(licenseId: number, principal: Principal): Promise<Payload<GetPortalLicenseTokensResponse>> {
