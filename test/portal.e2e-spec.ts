@@ -145,6 +145,10 @@ describe('customer portal (/v1/portal)', () => {
     await setAllowance(ctx, 2);
     const machines = [unique('m1'), unique('m2'), unique('m3')];
     for (const machine of machines) await activate(ctx, ownLicense.userKey, machine);
+    // The activations' node-locked copies are not licenses of their own in the portal.
+    const licenses = await ctx.http.get('/v1/portal/licenses').set(bearer(ownToken)).expect(200);
+    expect(licenses.body.totalLicensesCount).toBe(2);
+    expect(licenses.body.licenses.find((license: { id: number }) => license.id === ownLicense.id).activeTokens).toBe(3);
     const listed = await ctx.http.get(`/v1/portal/licenses/${ownLicense.id}/tokens`).set(bearer(ownToken)).expect(200);
     expect(listed.body).toMatchObject({ maxAllowedSites: 3, deactivationsLeft: 2 });
     expect(listed.body.licenseTokens.map((token: { machineId: string }) => token.machineId)).toEqual(machines);
@@ -185,7 +189,7 @@ describe('customer portal (/v1/portal)', () => {
     expect(audit.body.totalAuditEventsCount).toBe(2);
   });
 
-  it('refuses a file license’s deactivation and a floating seat’s', async () => {
+  it('refuses to deactivate a machine of a file license', async () => {
     const refused = await ctx.http
       .post(`/v1/portal/licenses/${ownFileLicenseId}/tokens/1/deactivate`)
       .set(bearer(ownToken));

@@ -23,6 +23,9 @@ export type TokenCounts = Pick<
   'activeTokens' | 'activationTokens' | 'floatingTokens' | 'expiredTokens'
 >;
 
+/** A node-locked copy (made by an activation, a token points at it) is not a license of its own on the dashboard. */
+const IS_NODE_LOCKED_COPY = 'SELECT 1 FROM license_tokens t WHERE t.node_locked_license_id = l.id';
+
 /** The counts of the server information, read across the licensing tables on every call. */
 @Injectable()
 export class InfoRepository {
@@ -62,7 +65,8 @@ export class InfoRepository {
               count(l.id) FILTER (WHERE NOT l.revoked AND (l.expire_date IS NULL OR l.expire_date > now()))::int AS active,
               count(l.id) FILTER (WHERE l.revoked)::int AS revoked,
               count(l.id) FILTER (WHERE NOT l.revoked AND l.expire_date <= now())::int AS expired
-         FROM generate_series(0, 2) AS mode LEFT JOIN licenses l ON l.licensing_mode = mode
+         FROM generate_series(0, 2) AS mode
+         LEFT JOIN licenses l ON l.licensing_mode = mode AND NOT EXISTS (${IS_NODE_LOCKED_COPY})
         GROUP BY mode ORDER BY mode`,
     );
   }
@@ -89,8 +93,9 @@ export class InfoRepository {
 
   async countExpiring(): Promise<number> {
     const [row]: { count: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS count FROM licenses
-        WHERE NOT revoked AND expire_date > now() AND expire_date <= now() + interval '30 days'`,
+      `SELECT count(*)::int AS count FROM licenses l
+        WHERE NOT revoked AND expire_date > now() AND expire_date <= now() + interval '30 days'
+          AND NOT EXISTS (${IS_NODE_LOCKED_COPY})`,
     );
     return row.count;
   }
@@ -100,8 +105,9 @@ export class InfoRepository {
       await this.dataSource.query(
         `SELECT id, license_id AS "licenseId", licensee_name AS "licenseeName", product->>'name' AS "productName",
               expire_date AS "expireDate"
-         FROM licenses
+         FROM licenses l
         WHERE NOT revoked AND expire_date > now() AND expire_date <= now() + interval '30 days'
+          AND NOT EXISTS (${IS_NODE_LOCKED_COPY})
         ORDER BY expire_date, id LIMIT $1`,
         [limit],
       );

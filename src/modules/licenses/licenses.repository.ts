@@ -13,7 +13,9 @@ import { LicenseEntity } from './license.entity';
 import { LICENSE_QUERY } from './licenses.query';
 
 /** Which licenses a list shows: all, or those of one customer, order or template. */
-export type LicenseScope = { customerId: number } | { orderId: number } | { templateId: number };
+/** `originalsOnly` leaves out the node-locked copies activations make (a token points at each). */
+export type LicenseScope =
+  { customerId: number; originalsOnly?: boolean } | { orderId: number } | { templateId: number };
 
 /** Every stored column of a new license. */
 export type NewLicenseRow = Omit<
@@ -115,7 +117,9 @@ export class LicensesRepository {
     const qb = this.licenses.createQueryBuilder('license');
     if (scope && 'customerId' in scope) {
       await assertRowExists(this.licenses.manager, CustomerEntity, scope.customerId, 'Customer');
-      qb.where('license.customerId = :customerId', scope);
+      qb.where('license.customerId = :customerId', { customerId: scope.customerId });
+      if (scope.originalsOnly)
+        qb.andWhere('NOT EXISTS (SELECT 1 FROM license_tokens t WHERE t.node_locked_license_id = license.id)');
     } else if (scope && 'orderId' in scope) {
       await assertRowExists(this.licenses.manager, OrderEntity, scope.orderId, 'Order');
       qb.where('license.orderId = :orderId', scope);

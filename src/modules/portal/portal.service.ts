@@ -49,7 +49,8 @@ export class PortalService {
     const page = await this.managementLicenses.list(
       { ...options, select: undefined, include: undefined, cursor: undefined, withTotal: true },
       principal,
-      { customerId },
+      // A node-locked copy is the customer's activation, listed under its license, not a license of its own.
+      { customerId, originalsOnly: true },
     );
     const ids = page.licenses.map((license) => license.id!);
     const [live, used, allowance] = await Promise.all([
