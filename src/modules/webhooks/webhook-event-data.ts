@@ -17,7 +17,8 @@ const SYSTEM_READER: Principal = {
   permissions: 15,
 };
 
-const one = (filter: string): QueryOptions => ({ filter, take: 1, skip: 0 });
+// One record by id: the list's count would only be thrown away.
+const one = (filter: string): QueryOptions => ({ filter, take: 1, skip: 0, withTotal: false });
 const quoted = (id: string) => `"${id.replace(/["\\]/g, '')}"`;
 const numeric = (id: string) => (/^\d+$/.test(id) ? id : '0');
 
