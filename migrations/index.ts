@@ -12,6 +12,7 @@ import { IdempotencyKeys1764430000000 } from './1764430000000-idempotency-keys';
 import { PortalDeactivations1764450000000 } from './1764450000000-portal-deactivations';
 import { Webhooks1764470000000 } from './1764470000000-webhooks';
 import { WebhookAttemptClaims1764470100000 } from './1764470100000-webhook-attempt-claims';
+import { WebhookOutboxChanges1764470200000 } from './1764470200000-webhook-outbox-changes';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const ALL_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const ALL_MIGRATIONS = [
   PortalDeactivations1764450000000,
   Webhooks1764470000000,
   WebhookAttemptClaims1764470100000,
+  WebhookOutboxChanges1764470200000,
 ];
