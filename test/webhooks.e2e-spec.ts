@@ -5,6 +5,7 @@ import { CustomerEntity } from '../src/modules/customers/customer.entity';
 import { TokenSweeperService } from '../src/modules/licensing-api/token-sweeper.service';
 import { LicenseExpiryService } from '../src/modules/webhooks/license-expiry.service';
 import { WebhookQueue } from '../src/modules/webhooks/webhook-queue.service';
+import { WebhookRetentionService } from '../src/modules/webhooks/webhook-retention.service';
 import { verifySignatureHeader } from '../src/modules/webhooks/webhook-signature';
 import { TestContext, bearer, startTestApp, unique } from './support/app';
 import {
@@ -498,6 +499,49 @@ describe('Webhooks', () => {
       attempts: 1,
     });
     await ctx.http.delete(`/v1/webhooks/${webhookId}`).set(admin()).expect(200);
+  });
+
+  it('sends webhook changes with the webhook as data, never its secret; purges finished deliveries after the retention', async () => {
+    const watcher = await insertWebhook('/meta', ['webhook.updated']);
+    const watched = await insertWebhook('/watched', ['license.created']);
+    await ctx.http
+      .put('/v1/webhooks')
+      .set(admin())
+      .send({ webhook: { id: watched.webhookId, description: 'renamed' } })
+      .expect(200);
+    const [arrival] = await waitFor('webhook.updated', () => {
+      const found = receiver.at('/meta').filter((entry) => entry.event.data.id === watched.webhookId);
+      return found.length ? found : undefined;
+    });
+    expect(arrival.event).toMatchObject({
+      type: 'webhook.updated',
+      data: {
+        id: watched.webhookId,
+        url: receiver.url('/watched'),
+        description: 'renamed',
+        changes: { description: { from: '/watched', to: 'renamed' } },
+      },
+    });
+    expect(arrival.body).not.toContain(watched.secret);
+    expect(arrival.body).not.toContain(watched.secret.slice(6));
+
+    const [{ id: finished }] = await db().query(
+      `UPDATE webhook_deliveries SET created_at = now() - interval '40 days' WHERE webhook_id = $1 AND status = 'succeeded' RETURNING id`,
+      [watcher.webhookId],
+    );
+    const [{ id: waiting }] = await db().query(
+      `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, created_at)
+       VALUES ($1, gen_random_uuid(), 'webhook.test', '{}', now() - interval '40 days') RETURNING id`,
+      [watched.webhookId],
+    );
+    expect(await ctx.app.get(WebhookRetentionService).purgeFinished()).toBeGreaterThanOrEqual(1);
+    const left = await db().query(`SELECT id FROM webhook_deliveries WHERE id = ANY($1::bigint[])`, [
+      [finished, waiting],
+    ]);
+    // Application.WebhookDeliveryRetentionDays is 30: the old finished one went, the old pending one stays.
+    expect(left.map((row: { id: string }) => row.id)).toEqual([waiting]);
+    await ctx.http.delete(`/v1/webhooks/${watched.webhookId}`).set(admin()).expect(200);
+    await ctx.http.delete(`/v1/webhooks/${watcher.webhookId}`).set(admin()).expect(200);
   });
 
   it('disables a webhook after N failed deliveries in a row, with an audit event', async () => {

@@ -7,6 +7,7 @@ export const JOB_LOCKS = {
   reportPurge: 730_100_002,
   auditPurge: 730_100_003,
   licenseExpiring: 730_100_004,
+  webhookDeliveryPurge: 730_100_005,
 } as const;
 
 /** How often the retention purges run, and the delay of the first run after start. */

@@ -86,6 +86,15 @@ export const SETTING_DEFINITIONS = [
   },
   {
     group: 'Application',
+    name: 'WebhookDeliveryRetentionDays',
+    type: 'Int32',
+    default: 30,
+    min: 1,
+    max: 36500,
+    description: 'Finished webhook deliveries (succeeded or failed) older than this are purged (daily)',
+  },
+  {
+    group: 'Application',
     name: 'MaxResourceDataBytes',
     type: 'Int32',
     default: 5 * 1024 * 1024,

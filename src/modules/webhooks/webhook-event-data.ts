@@ -3,10 +3,13 @@ import { isSecretMember } from '../../common/audit';
 import { Principal, Role } from '../../common/auth';
 import { QueryOptions } from '../../common/query';
 import { CustomersService } from '../customers/customers.service';
+import { LicenseTemplatesService } from '../license-templates/license-templates.service';
 import { LicensesService } from '../licenses/licenses.service';
 import { ProductsService } from '../products/products.service';
+import { ResourcesService } from '../resources/resources.service';
 import { UsersService } from '../users/users.service';
-import type { OutboxEvent } from './webhooks.repository';
+import { toWebhookDto } from './webhook.mapper';
+import { OutboxEvent, WebhooksRepository } from './webhooks.repository';
 
 /** Reads records as an Administrator would see them in the Management API's lists. */
 const SYSTEM_READER: Principal = {
@@ -43,12 +46,26 @@ export class WebhookEventData {
   private readonly logger = new Logger('Webhooks');
   private readonly readers: Record<string, (id: string) => Promise<object | undefined>>;
 
-  constructor(licenses: LicensesService, customers: CustomersService, products: ProductsService, users: UsersService) {
+  constructor(
+    licenses: LicensesService,
+    customers: CustomersService,
+    products: ProductsService,
+    users: UsersService,
+    resources: ResourcesService,
+    templates: LicenseTemplatesService,
+    webhooks: WebhooksRepository,
+  ) {
     this.readers = {
       license: async (id) => (await licenses.list(one(`Id == ${numeric(id)}`), SYSTEM_READER)).licenses[0],
       customer: async (id) => (await customers.list(one(`Id == ${numeric(id)}`))).customers[0],
       product: async (id) => (await products.list(one(`Id == ${numeric(id)}`), SYSTEM_READER)).products[0],
       user: async (id) => (await users.list(one(`Id == ${quoted(id)}`))).users[0],
+      resource: async (id) => (await resources.list(one(`Id == ${numeric(id)}`))).resources[0],
+      licenseTemplate: async (id) => (await templates.list(one(`Id == ${numeric(id)}`))).licenseTemplates[0],
+      webhook: async (id) => {
+        const webhook = await webhooks.findById(Number(numeric(id)));
+        return webhook ? toWebhookDto(webhook) : undefined;
+      },
     };
   }
 

@@ -239,4 +239,14 @@ export class WebhooksRepository {
     );
     return rows[0]?.count ?? 0;
   }
+
+  /** Finished deliveries created before `cutoff`; runs in the purge's transaction (which holds its advisory lock). */
+  async deleteFinishedBefore(manager: EntityManager, cutoff: Date): Promise<number> {
+    const rows: Array<{ count: number }> = await manager.query(
+      `WITH deleted AS (DELETE FROM webhook_deliveries WHERE created_at < $1 AND status <> 'pending' RETURNING 1)
+       SELECT count(*)::int AS count FROM deleted`,
+      [cutoff],
+    );
+    return rows[0]?.count ?? 0;
+  }
 }

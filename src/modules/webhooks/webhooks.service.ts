@@ -10,7 +10,6 @@ import { QueryOptions, listPage } from '../../common/query';
 import { WEBHOOK_EVENT_TYPES } from '../../common/webhooks';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { SECRET_SEALING_PURPOSE } from './webhook-delivery.service';
-import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEntity } from './webhook.entity';
 import { eventDocument } from './webhook-relay.service';
 import { generateWebhookSecret } from './webhook-signature';
@@ -21,42 +20,13 @@ import {
   GetWebhooksResponse,
   InsertWebhookResponse,
   TestWebhookResponse,
-  WebhookDeliveryDto,
   WebhookDto,
 } from './webhooks.dto';
 import { WEBHOOK_DELIVERY_QUERY, WEBHOOK_QUERY } from './webhooks.query';
 import { WebhooksRepository } from './webhooks.repository';
+import { toWebhookDeliveryDto, toWebhookDto } from './webhook.mapper';
 
 const KNOWN_EVENTS = new Set(WEBHOOK_EVENT_TYPES);
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
-
-export function toWebhookDto(webhook: WebhookEntity): WebhookDto {
-  return {
-    id: webhook.id,
-    url: webhook.url,
-    events: webhook.events,
-    enabled: webhook.enabled,
-    description: webhook.description,
-    consecutiveFailures: webhook.consecutiveFailures,
-    createdDate: iso(webhook.createdDate),
-    updatedDate: iso(webhook.updatedDate),
-  };
-}
-
-export function toWebhookDeliveryDto(delivery: WebhookDeliveryEntity): WebhookDeliveryDto {
-  return {
-    id: Number(delivery.id),
-    eventId: delivery.eventId,
-    eventType: delivery.eventType,
-    status: delivery.status,
-    attempts: delivery.attempts,
-    responseStatus: delivery.responseStatus,
-    lastError: delivery.lastError,
-    createdAt: delivery.createdAt.toISOString(),
-    nextAttemptAt: iso(delivery.nextAttemptAt),
-    deliveredAt: iso(delivery.deliveredAt),
-  };
-}
 
 /** Webhooks and their deliveries: the rules of the Management endpoints. Sending is WebhookDeliveryService's. */
 @Injectable()
