@@ -107,6 +107,8 @@ describe('Webhooks', () => {
   const admin = () => bearer(ctx.adminToken);
   const db = () => ctx.app.get(DataSource);
 
+  const savedEnv = Object.fromEntries(Object.keys(WEBHOOK_ENV).map((name) => [name, process.env[name]]));
+
   beforeAll(async () => {
     await receiver.start();
     Object.assign(process.env, WEBHOOK_ENV);
@@ -115,8 +117,13 @@ describe('Webhooks', () => {
     await liftLicensingRateLimits(ctx);
   }, 60_000);
   afterAll(async () => {
+    // The specs after this one share the run's database: no webhook of this one may stay subscribed to their writes.
+    if (ctx) await db().query('DELETE FROM webhooks');
     await ctx?.close();
     await receiver.stop();
+    for (const [name, value] of Object.entries(savedEnv))
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
   });
 
   const insertWebhook = async (path: string, events: string[], extra: Record<string, unknown> = {}) => {
