@@ -83,6 +83,8 @@ describe('web console (Playwright, Chromium)', () => {
 
   beforeAll(async () => {
     buildConsole();
+    // The webhook page's receiver is on the loopback address (what the delivery does is the webhooks spec's).
+    process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS = 'true';
     app = await createApp({ logger: ['error', 'fatal'] });
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as { port: number };
@@ -119,6 +121,7 @@ describe('web console (Playwright, Chromium)', () => {
   });
 
   afterAll(async () => {
+    delete process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS;
     await context?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
     await app?.close();
@@ -148,7 +151,17 @@ describe('web console (Playwright, Chromium)', () => {
     await page.getByRole('table', { name: 'Licenses by mode and state' }).waitFor();
     await page.getByRole('img', { name: /Activations per day over the last 30 days/ }).waitFor();
     console.log(`dashboard first render after sign-in: ${Date.now() - rendered} ms`);
-    for (const name of ['Dashboard', 'Licenses', 'Customers', 'Products', 'Templates', 'Log', 'Users', 'API keys'])
+    for (const name of [
+      'Dashboard',
+      'Licenses',
+      'Customers',
+      'Products',
+      'Templates',
+      'Log',
+      'Users',
+      'API keys',
+      'Webhooks',
+    ])
       await page.getByRole('link', { name, exact: true }).waitFor();
     // A reload with the session kept: the dashboard's first render on its own.
     const reloaded = Date.now();
@@ -227,6 +240,43 @@ describe('web console (Playwright, Chromium)', () => {
     await activations.getByRole('cell', { name: machineId, exact: true }).waitFor({ state: 'detached' });
     const tokens = await http.get(`/v1/licenses/${issued!.id}/tokens`).set(bearer(adminToken)).expect(200);
     expect(tokens.body.licenseTokens).toHaveLength(0);
+  });
+
+  it('shows a new API key once, with a copy button, and the key works', async () => {
+    await page.getByRole('link', { name: 'API keys', exact: true }).click();
+    await page.getByRole('link', { name: 'Create' }).click();
+    const name = unique('console-key');
+    await page.getByRole('textbox', { name: 'Name' }).fill(name);
+    await page.getByRole('spinbutton', { name: /Permissions/ }).fill('1');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Store this API key now: it is not shown again.').waitFor();
+    const key = (await page.getByTestId('shown-once').textContent())!.trim();
+    await page.getByRole('button', { name: 'Copy API key' }).waitFor();
+    const answer = await http.get('/v1/products').set('x-api-key', key);
+    expect(answer.status).toBe(200);
+    await page.getByRole('link', { name: 'API keys', exact: true }).click();
+    await page.getByRole('cell', { name, exact: true }).waitFor();
+    expect(await page.getByText(key).count()).toBe(0);
+  });
+
+  it('creates a webhook, shows its secret once, sends a test event and lists its delivery', async () => {
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await page.getByRole('link', { name: 'Create' }).click();
+    const url = `http://127.0.0.1:9/hook/${unique('w')}`;
+    await page.getByRole('textbox', { name: 'Receiver URL' }).fill(url);
+    await page.getByRole('combobox', { name: 'Events' }).click();
+    await page.getByRole('option', { name: 'license.created' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Store this signing secret now: it is not shown again.').waitFor();
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await page.getByRole('cell', { name: url, exact: true }).click();
+    await page.getByRole('button', { name: 'Send a test event' }).click();
+    await page.getByRole('table', { name: 'Deliveries' }).getByRole('cell', { name: 'webhook.test' }).first().waitFor();
+    await page
+      .getByRole('button', { name: /^Redeliver webhook\.test/ })
+      .first()
+      .waitFor();
   });
 
   it('has no horizontal overflow on a phone-sized screen', async () => {

@@ -1,7 +1,15 @@
 // What each role may do, as the service's guard decides it (src/common/auth/access.ts, README "Authentication"):
 // the console hides what the signed-in user's roles may not do. The service still checks every call.
 export type Area =
-  'licenses' | 'licensing' | 'commerce' | 'products' | 'operations' | 'administration' | 'audit' | 'portal';
+  | 'licenses'
+  | 'licensing'
+  | 'commerce'
+  | 'products'
+  | 'operations'
+  | 'administration'
+  | 'audit'
+  | 'webhooks'
+  | 'portal';
 export type Operation = 'read' | 'create' | 'update' | 'delete';
 
 const LM = 'LicenseManager';
@@ -16,6 +24,7 @@ const AREA_ROLES: Record<Area, Record<Operation, string[]>> = {
   operations: { read: [LM, S], create: [LM], update: [LM], delete: [] },
   administration: { read: [], create: [], update: [], delete: [] },
   audit: { read: [LM], create: [], update: [], delete: [] },
+  webhooks: { read: [], create: [], update: [], delete: [] },
   portal: { read: [C], create: [C], update: [C], delete: [C] },
 };
 

@@ -84,6 +84,7 @@ const WRAPPERS: Record<string, string> = {
   resources: 'resource',
   users: 'user',
   'api-keys': 'apiKey',
+  webhooks: 'webhook',
 };
 
 async function listRows(resource: string, query: Row, scope: Row = {}) {

@@ -31,8 +31,9 @@ import {
 } from 'react-admin';
 import { can, type Area } from './access';
 import { ShownOnce } from './ShownOnce';
+import { WebhookDeliveries } from './WebhookDeliveries';
 
-type Kind = 'text' | 'long' | 'number' | 'bool' | 'date' | 'enum' | 'ref' | 'roles' | 'password';
+type Kind = 'text' | 'long' | 'number' | 'bool' | 'date' | 'enum' | 'ref' | 'roles' | 'events' | 'password';
 interface FieldSpec {
   source: string;
   label: string;
@@ -46,6 +47,8 @@ interface FieldSpec {
   /** A filter of the list beside the search box. */
   filter?: boolean;
   required?: boolean;
+  /** What a create form starts with. */
+  defaultValue?: unknown;
 }
 
 export interface PageDef {
@@ -57,6 +60,10 @@ export interface PageDef {
   list: ComponentType;
   create?: ComponentType;
   edit?: ComponentType;
+  /** The member of the insert answer shown once (an API key, a webhook secret), and what to call it. */
+  secret?: { member: string; label: string };
+  /** Shown under the edit form (a webhook's deliveries). */
+  below?: ComponentType;
 }
 
 const MODES = [
@@ -107,6 +114,7 @@ function input(spec: FieldSpec, forFilter = false) {
     source: spec.source,
     label: spec.label,
     ...(spec.required && !forFilter ? { required: true } : {}),
+    ...(spec.defaultValue !== undefined && !forFilter ? { defaultValue: spec.defaultValue } : {}),
   };
   const key = spec.source;
   switch (spec.kind) {
@@ -130,6 +138,8 @@ function input(spec: FieldSpec, forFilter = false) {
       );
     case 'roles':
       return <SelectArrayInput key={key} {...common} choices={ROLES} />;
+    case 'events':
+      return <SelectArrayInput key={key} {...common} choices={WEBHOOK_EVENTS} />;
     case 'password':
       return <PasswordInput key={key} {...common} />;
     case 'long':
@@ -139,7 +149,9 @@ function input(spec: FieldSpec, forFilter = false) {
   }
 }
 
-function makeList(def: Omit<PageDef, 'list' | 'create' | 'edit'>) {
+type Description = Omit<PageDef, 'list' | 'create' | 'edit'>;
+
+function makeList(def: Description) {
   const columns = def.fields.filter((spec) => spec.list);
   const filters = [
     <SearchInput key="q" source="q" alwaysOn placeholder="Search" />,
@@ -172,11 +184,11 @@ function makeList(def: Omit<PageDef, 'list' | 'create' | 'edit'>) {
   return PageList;
 }
 
-function makeForms(def: Omit<PageDef, 'list' | 'create' | 'edit'>) {
+function makeForms(def: Description) {
   const createFields = def.fields.filter((spec) => spec.form);
   const editFields = def.fields.filter((spec) => spec.form === true);
   if (createFields.length === 0) return {};
-  const secret = def.name === 'api-keys' ? 'apiKey' : undefined;
+  const secret = def.secret;
   function PageCreate() {
     const [shown, setShown] = useState<string>();
     return (
@@ -184,18 +196,22 @@ function makeForms(def: Omit<PageDef, 'list' | 'create' | 'edit'>) {
         <Create
           redirect={secret ? false : 'list'}
           title={`New ${def.label}`}
-          mutationOptions={secret ? { onSuccess: (record: RaRecord) => setShown(String(record[secret])) } : undefined}
+          mutationOptions={
+            secret ? { onSuccess: (record: RaRecord) => setShown(String(record[secret.member])) } : undefined
+          }
         >
           <SimpleForm>{createFields.map((spec) => input(spec))}</SimpleForm>
         </Create>
-        <ShownOnce value={shown} label="API key" />
+        {secret ? <ShownOnce value={shown} label={secret.label} /> : null}
       </>
     );
   }
+  const Below = def.below;
   function PageEdit() {
     return (
       <Edit mutationMode="pessimistic" title={def.label}>
         <SimpleForm>{editFields.map((spec) => input(spec))}</SimpleForm>
+        {Below ? <Below /> : null}
       </Edit>
     );
   }
@@ -210,7 +226,24 @@ const text = (source: string, label: string, extra: Partial<FieldSpec> = {}): Fi
   ...extra,
 });
 
-const DEFS: Omit<PageDef, 'list' | 'create' | 'edit'>[] = [
+const WEBHOOK_EVENTS = [
+  '*',
+  'license.created',
+  'license.updated',
+  'license.revoked',
+  'license.deleted',
+  'license.activated',
+  'license.deactivated',
+  'license.expiring',
+  'seat.granted',
+  'seat.released',
+  'seat.exhausted',
+  'seat.expired',
+  'customer.created',
+  'order.created',
+].map((event) => ({ id: event, name: event === '*' ? 'every event' : event }));
+
+const DEFS: Description[] = [
   {
     name: 'customers',
     label: 'Customers',
@@ -367,12 +400,28 @@ const DEFS: Omit<PageDef, 'list' | 'create' | 'edit'>[] = [
     label: 'API keys',
     area: 'administration',
     representation: 'name',
+    secret: { member: 'apiKey', label: 'API key' },
     fields: [
       text('name', 'Name', { required: true }),
       text('description', 'Description'),
       text('permissions', 'Permissions (Read 1, Write 2, Delete 4, Create 8)', { kind: 'number' }),
       text('expireDate', 'Expires', { kind: 'date' }),
       text('revoked', 'Revoked', { kind: 'bool', filter: true }),
+    ],
+  },
+  {
+    name: 'webhooks',
+    label: 'Webhooks',
+    area: 'webhooks',
+    representation: 'url',
+    secret: { member: 'secret', label: 'signing secret' },
+    below: WebhookDeliveries,
+    fields: [
+      text('url', 'Receiver URL', { required: true }),
+      text('events', 'Events', { kind: 'events', list: false, required: true }),
+      text('description', 'Description'),
+      text('enabled', 'Enabled', { kind: 'bool', filter: true, defaultValue: true }),
+      { source: 'consecutiveFailures', label: 'Failures in a row', kind: 'number', list: true },
     ],
   },
   {

@@ -150,6 +150,15 @@ export const RESOURCES: Record<string, ResourceDef> = {
     insertedId: 'apiKeyId',
     search: ['Name', 'Description'],
   },
+  webhooks: {
+    area: 'webhooks',
+    list: (query) => api.getWebhooks({ query }),
+    insert: (record) => api.insertWebhook(wrap('webhook')(record)),
+    update: (record) => api.updateWebhook(wrap('webhook')(record)),
+    remove: (record) => api.deleteWebhook({ path: { webhookId: Number(record.id) } }),
+    insertedId: 'webhookId',
+    search: ['Url', 'Description'],
+  },
   'audit-events': {
     area: 'audit',
     list: (query) => api.getAuditEvents({ query }),
