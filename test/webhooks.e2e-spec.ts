@@ -367,6 +367,21 @@ describe('Webhooks', () => {
         },
       },
     });
+    // A pre-allocation through the Management API refused for the same reason is one too.
+    await ctx.http
+      .post(`/v1/licenses/${license.licenseId}/tokens`)
+      .set(admin())
+      .send({ licenseToken: { machineId: 'machine-C' } })
+      .expect(409);
+    const seatOf = (entry: Received) => entry.event.data.seat as Record<string, unknown> | undefined;
+    const [management] = await waitFor('seat.exhausted from the Management API', () => {
+      const found = receiver.at('/seats').filter((entry) => seatOf(entry)?.machineId === 'machine-C');
+      return found.length ? found : undefined;
+    });
+    expect(management.event).toMatchObject({
+      type: 'seat.exhausted',
+      data: { id: license.licenseId, seat: { machineId: 'machine-C', activeClientCount: 1, maxClientCount: 1 } },
+    });
     await ctx.http.delete(`/v1/webhooks/${webhookId}`).set(admin()).expect(200);
   });
 

@@ -1,5 +1,6 @@
 import { AuditRecorder } from '../../common/audit';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { WebhookOutbox } from '../../common/webhooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { Payload } from '../../common/envelope';
 import { ApiException, ErrorCode } from '../../common/errors';
@@ -84,12 +85,15 @@ const record = (token: LicenseTokenEntity): AllocatedTokenRecord => ({
  */
 @Injectable()
 export class LicenseTokensService {
+  private readonly logger = new Logger('LicenseTokens');
+
   constructor(
     private readonly tokens: LicenseTokensRepository,
     private readonly traces: LicenseTracesRepository,
     private readonly settings: SettingsService,
     private readonly dataSource: DataSource,
     private readonly audit: AuditRecorder,
+    private readonly webhookEvents: WebhookOutbox,
   ) {}
 
   async list(options: QueryOptions, licenseId?: number): Promise<Payload<GetLicenseTokensResponse>> {
@@ -130,18 +134,54 @@ export class LicenseTokensService {
       nodeLockedLicenseId: input.nodeLockedLicenseId,
     };
     const policy = await this.tokenPolicy();
-    const { token } = await this.dataSource.transaction(async (manager) => {
-      const allocated = await this.allocateLocked(request, policy, manager);
-      if (!allocated.reused)
-        await this.audit.record(manager, {
-          action: 'licenseToken.created',
-          entityType: 'licenseToken',
-          entityId: allocated.token.id,
-          changes: { licenseId: { from: null, to: licenseId }, machineId: { from: null, to: input.machineId ?? null } },
-        });
-      return allocated;
-    });
+    const { token } = await this.dataSource
+      .transaction(async (manager) => {
+        const allocated = await this.allocateLocked(request, policy, manager);
+        if (!allocated.reused)
+          await this.audit.record(manager, {
+            action: 'licenseToken.created',
+            entityType: 'licenseToken',
+            entityId: allocated.token.id,
+            changes: {
+              licenseId: { from: null, to: licenseId },
+              machineId: { from: null, to: input.machineId ?? null },
+            },
+          });
+        return allocated;
+      })
+      .catch(async (error: unknown) => {
+        if (error instanceof ApiException && error.errorCode === ErrorCode.NoFreeSeat)
+          await this.recordSeatExhausted(licenseId, input, error);
+        throw error;
+      });
     return { licenseId, licenseTokenId: token.id, token: token.token };
+  }
+
+  /**
+   * seat.exhausted for a pre-allocation refused because the license is full (the client API records its own): a
+   * write of its own, since the refused transaction rolled back. It never changes the answer.
+   */
+  private async recordSeatExhausted(licenseId: number, input: LicenseTokenDto, error: ApiException): Promise<void> {
+    await this.webhookEvents
+      .recordAlone({
+        type: 'seat.exhausted',
+        entityType: 'license',
+        entityId: licenseId,
+        detail: {
+          seat: {
+            machineId: input.machineId ?? null,
+            clientId: input.clientId ?? null,
+            clientName: input.clientName ?? null,
+            activeClientCount: error.details?.activeTokens,
+            maxClientCount: error.details?.maxAllowedSites,
+          },
+        },
+      })
+      .catch((failure: unknown) =>
+        this.logger.warn(
+          `Could not record seat.exhausted for license row ${licenseId}: ${failure instanceof Error ? failure.message : String(failure)}`,
+        ),
+      );
   }
 
   /**
