@@ -279,6 +279,21 @@ describe('web console (Playwright, Chromium)', () => {
       .waitFor();
   });
 
+  it('shows the API’s refusal beside the field it names', async () => {
+    const code = unique('DUP').toUpperCase();
+    await createCustomer(ctx(), { code });
+    await page.getByRole('link', { name: 'Customers', exact: true }).click();
+    await page.getByRole('link', { name: 'Create' }).click();
+    await page.getByRole('textbox', { name: 'Company' }).fill(unique('Second'));
+    await page.getByRole('textbox', { name: 'Code' }).fill(code);
+    await page.getByRole('button', { name: 'Save' }).click();
+    const field = page.getByRole('textbox', { name: 'Code' });
+    await page.waitForFunction(`document.querySelector('input[name="code"]')?.getAttribute('aria-invalid') === 'true'`);
+    const described = await field.getAttribute('aria-describedby');
+    const helper = await page.locator(`[id="${described!.split(' ')[0]}"]`).textContent();
+    expect(helper).toContain(`customer.code "${code}" is already used`);
+  });
+
   it('has no horizontal overflow on a phone-sized screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {

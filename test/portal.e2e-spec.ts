@@ -42,13 +42,16 @@ describe('customer portal (/v1/portal)', () => {
   let ownFileLicenseId: number;
   let ownToken: string;
   let otherToken: string;
+  let productId: number;
+  let ownCustomerId: number;
 
   beforeAll(async () => {
     ctx = await startTestApp();
     await liftLicensingRateLimits(ctx);
     const key = await createSignatureKey(ctx);
-    const productId = await createProduct(ctx, key.id);
+    productId = await createProduct(ctx, key.id);
     const own = await createCustomer(ctx);
+    ownCustomerId = own;
     const other = await createCustomer(ctx);
     const mine = await createLicense(ctx, {
       product: { id: String(productId) },
@@ -187,6 +190,33 @@ describe('customer portal (/v1/portal)', () => {
       .set(bearer(ctx.adminToken))
       .expect(200);
     expect(audit.body.totalAuditEventsCount).toBe(2);
+  });
+
+  it('never exceeds the allowance when deactivations race', async () => {
+    await setAllowance(ctx, 1);
+    const license = await createLicense(ctx, {
+      product: { id: String(productId) },
+      customerId: ownCustomerId,
+      licensingMode: 1,
+      maxAllowedSites: 4,
+    });
+    for (const machine of [unique('r1'), unique('r2'), unique('r3')]) await activate(ctx, license.userKey, machine);
+    const listed = await ctx.http
+      .get(`/v1/portal/licenses/${license.licenseId}/tokens`)
+      .set(bearer(ownToken))
+      .expect(200);
+    const answers = await Promise.all(
+      (listed.body.licenseTokens as { id: number }[]).map((token) =>
+        ctx.http.post(`/v1/portal/licenses/${license.licenseId}/tokens/${token.id}/deactivate`).set(bearer(ownToken)),
+      ),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 403, 403]);
+    const left = await ctx.http
+      .get(`/v1/portal/licenses/${license.licenseId}/tokens`)
+      .set(bearer(ownToken))
+      .expect(200);
+    expect(left.body.licenseTokens).toHaveLength(2);
+    await setAllowance(ctx, 3);
   });
 
   it('refuses to deactivate a machine of a file license', async () => {
