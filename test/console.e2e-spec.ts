@@ -136,6 +136,12 @@ describe('web console (Playwright, Chromium)', () => {
     expect(deep.status).toBe(200);
     expect(await deep.text()).toContain('<div id="root">');
     expect((await fetch(`${base}/console/assets/missing-0000.js`)).status).toBe(404);
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(await (await fetch(`${base}/console/`)).text())?.[1];
+    const bundle = await fetch(`${base}${script}`, { headers: { 'accept-encoding': 'br' } });
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-encoding')).toBe('br');
+    expect(bundle.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(bundle.headers.get('cache-control')).toContain('immutable');
   });
 
   it('shows the API’s message for a wrong password', async () => {

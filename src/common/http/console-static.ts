@@ -29,6 +29,8 @@ export function registerConsole(fastify: FastifyInstance, root: string): boolean
     cacheControl: false,
     setHeaders: (response, path) => {
       response.setHeader('Cache-Control', path.startsWith(join(root, 'assets')) ? IMMUTABLE : REVALIDATE);
+      // The same URL answers Brotli, gzip or plain bytes by Accept-Encoding: a shared cache must keep them apart.
+      response.setHeader('Vary', 'Accept-Encoding');
     },
   });
   const sendIndex = (_request: FastifyRequest, reply: FastifyReply) =>
