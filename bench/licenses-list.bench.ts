@@ -13,7 +13,7 @@
  * each run in a child process of their own, so neither shares an event loop with the load generator.
  * Goal (median of the rounds' ratios): service ≥ 0.8× the bare throughput; absolute figures are information only.
  */
-import { ChildProcess, fork } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -41,7 +41,7 @@ import {
   spreadText,
 } from './rounds';
 import { CUSTOMERS, explain, seedLicenses } from './license-seed';
-import { SERVER_URL, argument, databaseUrl, serviceEnvironment } from './support';
+import { SERVER_URL, argument, databaseUrl, forkRole, listening, serviceEnvironment, stopServer } from './support';
 
 const CONNECTIONS = 16;
 const GOAL = 0.8;
@@ -175,14 +175,7 @@ function start(role: 'app' | 'bare', env: NodeJS.ProcessEnv): Promise<{ child: C
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${role}.cpuprofile`]
     : [];
-  const child = fork(__filename, [role], { env, execArgv: ['-r', 'ts-node/register/transpile-only', ...profile] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-    child.on('message', (message: { type: string; port?: number }) => {
-      if (message.type === 'listening') resolve({ child, port: message.port! });
-    });
-  });
+  return listening(forkRole(__filename, role, env, profile), role);
 }
 
 function request<T>(child: ChildProcess, message: object, answer: string): Promise<T> {
@@ -374,13 +367,7 @@ async function main(): Promise<void> {
     console.log(`\ngoal: median throughput ≥ ${GOAL}× bare, no errors: ${met ? 'met' : 'MISSED'}`);
     exitWithGoal(met, errors);
   } finally {
-    for (const child of children) {
-      child.removeAllListeners('exit');
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.send({ type: 'stop' });
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      child.kill();
-    }
+    for (const child of children) await stopServer(child, 5000);
     await db.end().catch(() => undefined);
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();

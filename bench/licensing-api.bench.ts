@@ -42,7 +42,7 @@ import {
   spreadText,
   exitWithGoal,
 } from './rounds';
-import { SERVER_URL, argument, serviceEnvironment } from './support';
+import { SERVER_URL, argument, forkRole, listening, serviceEnvironment, stopServer } from './support';
 
 const POOL_SIZE = 10;
 const SEATS = 256;
@@ -182,27 +182,11 @@ function start(
     role === 'app' && compiledApp
       ? // Built outside the repository: node_modules is found through NODE_PATH.
         fork(compiledApp, [], { env: { ...env, NODE_PATH: join(__dirname, '..', 'node_modules') }, execArgv: profile })
-      : fork(__filename, [role], { env, execArgv: ['-r', 'ts-node/register/transpile-only', ...profile] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-    child.on('message', (message: { type: string; port?: number }) => {
-      if (message.type === 'listening') resolve({ child, port: message.port! });
-    });
-  });
+      : forkRole(__filename, role, env, profile);
+  return listening(child, role);
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.removeAllListeners('exit');
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.send({ type: 'stop' });
-  });
-}
+const stop = (child: ChildProcess) => stopServer(child);
 
 async function main(): Promise<void> {
   const plan = roundPlan({ rounds: 5 });

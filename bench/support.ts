@@ -1,4 +1,8 @@
-/** What every benchmark script shares: its PostgreSQL server, command-line numbers, and the service's environment. */
+/**
+ * What every benchmark script shares: its PostgreSQL server, command-line numbers, the service's environment, and
+ * the server processes it forks (each tells its port with a 'listening' message and stops on a 'stop' message).
+ */
+import { ChildProcess, fork } from 'node:child_process';
 
 export const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -38,4 +42,33 @@ export function serviceEnvironment(database: string, dataDir: string, poolSize: 
     LOG_LEVEL: 'error',
     SWAGGER_ENABLED: 'false',
   };
+}
+
+/** Runs this bench file again as `role` (ts-node, no type check) in a child process. */
+export function forkRole(file: string, role: string, env: NodeJS.ProcessEnv, execArgv: string[] = []): ChildProcess {
+  return fork(file, [role], { env, execArgv: ['-r', 'ts-node/register/transpile-only', ...execArgv] });
+}
+
+/** Waits for a forked server's port; a server that exits first fails the bench. */
+export function listening(child: ChildProcess, label: string): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${label} exited with ${code}`)));
+    child.on('message', (message: { type: string; port?: number }) => {
+      if (message.type === 'listening') resolve({ child, port: message.port! });
+    });
+  });
+}
+
+/** Asks a forked server to stop and waits for it, killing it after `killAfterMs`. */
+export function stopServer(child: ChildProcess, killAfterMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.removeAllListeners('exit');
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.send({ type: 'stop' });
+  });
 }

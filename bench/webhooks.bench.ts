@@ -13,7 +13,7 @@
  * it at the end. The service runs from the sources under ts-node, in production mode with
  * WEBHOOK_ALLOW_PRIVATE_NETWORKS=true (the receiver is on loopback). Information only: no goal.
  */
-import { ChildProcess, fork } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -24,7 +24,7 @@ import { Client } from 'pg';
 import { createApp } from '../src/bootstrap';
 import { Load, hammer, loadRow } from './http-load';
 import { alternate, describePlan, printLoads, ratios, roundPlan, spreadText } from './rounds';
-import { SERVER_URL, argument, serviceEnvironment } from './support';
+import { SERVER_URL, argument, forkRole, listening, serviceEnvironment, stopServer } from './support';
 
 const POOL_SIZE = 10;
 /** Activations spread over this many licenses: one license's activations queue on its row lock. */
@@ -61,27 +61,10 @@ function serveReceiver(): void {
 }
 
 function start(role: 'app' | 'receiver', env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(__filename, [role], { env, execArgv: ['-r', 'ts-node/register/transpile-only'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-    child.on('message', (message: { type: string; port?: number }) => {
-      if (message.type === 'listening') resolve({ child, port: message.port! });
-    });
-  });
+  return listening(forkRole(__filename, role, env), role);
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.removeAllListeners('exit');
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.send({ type: 'stop' });
-  });
-}
+const stop = (child: ChildProcess) => stopServer(child, 15_000);
 
 async function main(): Promise<void> {
   const plan = roundPlan({ rounds: 4 });
