@@ -248,6 +248,31 @@ describe('web console (Playwright, Chromium)', () => {
     expect(tokens.body.licenseTokens).toHaveLength(0);
   });
 
+  it('edits the license: only the changed member is sent, and the license is signed again', async () => {
+    const before = await http
+      .get('/v1/licenses')
+      .query({ filter: `Id == ${issued!.id}` })
+      .set(bearer(adminToken))
+      .expect(200);
+    await page.goto(`${base}/console/licenses/${issued!.id}/show`);
+    await page.getByRole('link', { name: 'Edit', exact: true }).click();
+    const name = page.getByLabel('Licensee name');
+    await name.waitFor();
+    expect(await name.inputValue()).toBe('Ada Lovelace');
+    await name.fill('Grace Hopper');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Download license file' }).waitFor();
+    const after = await http
+      .get('/v1/licenses')
+      .query({ filter: `Id == ${issued!.id}` })
+      .set(bearer(adminToken))
+      .expect(200);
+    const [was, is] = [before.body.licenses[0], after.body.licenses[0]];
+    expect(is).toMatchObject({ licenseeName: 'Grace Hopper', maxAllowedSites: was.maxAllowedSites });
+    expect(is.userKey).toBe(was.userKey);
+    expect(is.licenseKey).not.toBe(was.licenseKey);
+  });
+
   it('shows a new API key once, with a copy button, and the key works', async () => {
     await page.getByRole('link', { name: 'API keys', exact: true }).click();
     await page.getByRole('link', { name: 'Create' }).click();

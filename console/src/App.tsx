@@ -6,6 +6,7 @@ import { Dashboard } from './Dashboard';
 import { dataProvider } from './dataProvider';
 import { i18nProvider } from './i18n';
 import { IssueLicense } from './licenses/IssueLicense';
+import { LicenseEdit } from './licenses/LicenseEdit';
 import { LicenseList } from './licenses/LicenseList';
 import { LicenseShow } from './licenses/LicenseShow';
 import { ConsoleLayout } from './Layout';
@@ -43,6 +44,7 @@ export function App() {
                 list={LicenseList}
                 show={LicenseShow}
                 create={can(roles, 'licenses', 'create') ? IssueLicense : undefined}
+                edit={can(roles, 'licenses', 'update') ? LicenseEdit : undefined}
                 recordRepresentation="licenseId"
               />
             ) : null,

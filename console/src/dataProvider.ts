@@ -158,7 +158,9 @@ export const dataProvider: DataProvider = {
       Object.entries(data).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(previous[key])),
     );
     const keep = 'productId' in data ? { productId: data.productId } : {};
-    await run(def.update({ ...changed, ...keep, id: params.id }), WRAPPERS[resource]);
+    // An edit page's id comes from its URL, a string; the API's integer ids must be sent as numbers.
+    const id = def.stringIds ? params.id : Number(params.id);
+    await run(def.update({ ...changed, ...keep, id }), WRAPPERS[resource]);
     return { data: (await getOne(resource, params.id)) as never };
   },
   async updateMany(resource, params) {
