@@ -55,8 +55,11 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module';
     PortalModule,
   ],
   providers: [
-    { provide: APP_FILTER, useClass: AllExceptionsFilter },
-    { provide: APP_GUARD, useClass: GlobalAuthGuard },
+    // Listed by class as well, so that the direct routes (src/bootstrap.ts) run the very same instances.
+    AllExceptionsFilter,
+    GlobalAuthGuard,
+    { provide: APP_FILTER, useExisting: AllExceptionsFilter },
+    { provide: APP_GUARD, useExisting: GlobalAuthGuard },
   ],
 })
 export class AppModule {}

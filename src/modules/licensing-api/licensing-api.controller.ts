@@ -4,6 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth';
 import { ErrorCode } from '../../common/errors';
+import { DirectRoute } from '../../common/http';
 import { ApiErrors } from '../../common/openapi';
 import { ActivationService } from './activation.service';
 import { ClientReportsService } from './client-reports.service';
@@ -88,6 +89,7 @@ export class LicensingApiController {
   }
 
   @Post('validate')
+  @DirectRoute()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'validateLicense',
@@ -121,6 +123,7 @@ export class LicensingApiController {
   }
 
   @Post('heartbeat')
+  @DirectRoute()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'sendHeartbeat',

@@ -1,0 +1,244 @@
+import {
+  CanActivate,
+  ExceptionFilter,
+  ForbiddenException,
+  PipeTransform,
+  RequestMethod,
+  SetMetadata,
+  Type,
+} from '@nestjs/common';
+import {
+  CUSTOM_ROUTE_ARGS_METADATA,
+  EXCEPTION_FILTERS_METADATA,
+  GUARDS_METADATA,
+  HEADERS_METADATA,
+  HTTP_CODE_METADATA,
+  INTERCEPTORS_METADATA,
+  METHOD_METADATA,
+  PATH_METADATA,
+  PIPES_METADATA,
+  REDIRECT_METADATA,
+  RENDER_METADATA,
+  ROUTE_ARGS_METADATA,
+  SSE_METADATA,
+} from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import type { ArgumentMetadata, CustomParamFactory } from '@nestjs/common/interfaces';
+import { ModulesContainer } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { isObservable, lastValueFrom } from 'rxjs';
+
+const DIRECT_ROUTE = Symbol.for('licensing:directRoute');
+
+/**
+ * Marks a controller method to be run by a plain Fastify handler instead of Nest's router: the same guards
+ * (global, controller, method, in that order), the same pipe on its parameters, the same exception filter and the
+ * same status, without the per-request machinery around them (execution-context, guard, pipe and response
+ * consumers, the exceptions zone). That machinery cost the client API's validate and heartbeat about 70 µs of CPU
+ * a request, more than their own work (bench/licensing-api.bench.ts). The controller stays the route's one
+ * declaration: its path, its OpenAPI document, its decorators.
+ *
+ * Only what the direct handler reproduces is accepted; anything else fails the start with the reason:
+ * parameters from @Body() or a custom parameter decorator without pipes of their own, no interceptors, no
+ * route-level pipes, filters, headers, redirects or renders, and a singleton controller.
+ */
+export const DirectRoute = (): MethodDecorator => SetMetadata(DIRECT_ROUTE, true);
+
+/** What every route gets from the application (Nest's useGlobal… and APP_… providers), listed once by the caller. */
+export interface DirectRouteGlobals {
+  guards: Type<CanActivate>[];
+  pipe: PipeTransform;
+  filter: Type<ExceptionFilter>;
+}
+
+type ParameterResolver = (request: FastifyRequest, context: ExecutionContextHost) => unknown;
+
+interface DirectRoutePlan {
+  name: string;
+  method: string;
+  urls: string[];
+  guards: CanActivate[];
+  parameters: ParameterResolver[];
+  status: number;
+  invoke: (args: unknown[]) => unknown;
+  controller: Type;
+  handler: Function;
+  filter: ExceptionFilter;
+}
+
+interface RouteArgument {
+  index: number;
+  data?: unknown;
+  pipes?: unknown[];
+  factory?: CustomParamFactory;
+}
+
+const UNSUPPORTED_METADATA: Array<[string, string]> = [
+  [INTERCEPTORS_METADATA, 'interceptors'],
+  [PIPES_METADATA, 'route-level pipes'],
+  [EXCEPTION_FILTERS_METADATA, 'exception filters'],
+  [HEADERS_METADATA, '@Header()'],
+  [REDIRECT_METADATA, '@Redirect()'],
+  [RENDER_METADATA, '@Render()'],
+  [SSE_METADATA, '@Sse()'],
+];
+
+function joinPath(...parts: unknown[]): string {
+  const path = parts
+    .filter((part): part is string => typeof part === 'string' && part !== '')
+    .join('/')
+    .replace(/\/{2,}/g, '/')
+    .replace(/^\/?/, '/');
+  return path.length > 1 ? path.replace(/\/$/, '') : path;
+}
+
+/** Reads a marked method's route from the same metadata Nest's router reads, refusing what it cannot reproduce. */
+function planRoute(
+  app: NestFastifyApplication,
+  globals: DirectRouteGlobals,
+  instance: object,
+  controller: Type,
+  methodName: string,
+): DirectRoutePlan {
+  const handler = (controller.prototype as Record<string, Function>)[methodName];
+  const name = `${controller.name}.${methodName}`;
+  const refuse = (reason: string): never => {
+    throw new Error(`@DirectRoute() on ${name}: ${reason}; remove @DirectRoute() or the unsupported part`);
+  };
+  for (const [key, what] of UNSUPPORTED_METADATA) {
+    const onClass = Reflect.getMetadata(key, controller) as unknown[] | undefined;
+    const onMethod = Reflect.getMetadata(key, handler) as unknown;
+    if (
+      (Array.isArray(onClass) && onClass.length) ||
+      (onMethod !== undefined && (!Array.isArray(onMethod) || onMethod.length))
+    )
+      refuse(`${what} are not run by a direct route`);
+  }
+  const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod;
+  const method = RequestMethod[requestMethod];
+  if (!method || requestMethod === RequestMethod.ALL) refuse('only single-method routes can be direct');
+
+  const controllerPaths = [Reflect.getMetadata(PATH_METADATA, controller) ?? ''].flat() as string[];
+  const methodPaths = [Reflect.getMetadata(PATH_METADATA, handler) ?? ''].flat() as string[];
+  const urls = controllerPaths.flatMap((base) => methodPaths.map((path) => joinPath(base, path)));
+
+  const resolveGuard = (guard: Type<CanActivate> | CanActivate): CanActivate =>
+    typeof guard === 'function' ? app.get(guard, { strict: false }) : guard;
+  const guards = [
+    ...globals.guards,
+    ...((Reflect.getMetadata(GUARDS_METADATA, controller) as Type<CanActivate>[] | undefined) ?? []),
+    ...((Reflect.getMetadata(GUARDS_METADATA, handler) as Type<CanActivate>[] | undefined) ?? []),
+  ].map(resolveGuard);
+
+  const types =
+    (Reflect.getMetadata('design:paramtypes', controller.prototype, methodName) as Type[] | undefined) ?? [];
+  const routeArguments = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, methodName) ?? {}) as Record<
+    string,
+    RouteArgument
+  >;
+  const parameters: ParameterResolver[] = [];
+  for (const [key, argument] of Object.entries(routeArguments)) {
+    if (argument.pipes?.length) refuse(`parameter ${argument.index} has pipes of its own`);
+    const metadata: ArgumentMetadata = {
+      metatype: types[argument.index],
+      data: argument.data as string | undefined,
+    } as ArgumentMetadata;
+    const pipe = globals.pipe;
+    if (key.includes(CUSTOM_ROUTE_ARGS_METADATA) && argument.factory) {
+      const factory = argument.factory;
+      const custom = { ...metadata, type: 'custom' } as ArgumentMetadata;
+      parameters[argument.index] = (_request, context) => pipe.transform(factory(argument.data, context), custom);
+    } else if (Number(key.split(':')[0]) === RouteParamtypes.BODY) {
+      const body = { ...metadata, type: 'body' } as ArgumentMetadata;
+      const member = argument.data as string | undefined;
+      parameters[argument.index] = (request) =>
+        pipe.transform(
+          member === undefined ? request.body : (request.body as Record<string, unknown> | undefined)?.[member],
+          body,
+        );
+    } else refuse(`parameter ${argument.index} is not @Body() or a custom parameter decorator`);
+  }
+  if (parameters.length !== handler.length || parameters.some((resolver) => resolver === undefined))
+    refuse('every parameter needs a decorator');
+
+  const httpCode = Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined;
+  return {
+    name,
+    method,
+    urls,
+    guards,
+    parameters,
+    status: httpCode ?? (requestMethod === RequestMethod.POST ? 201 : 200),
+    invoke: (args) => handler.apply(instance, args),
+    controller,
+    handler,
+    filter: app.get(globals.filter, { strict: false }),
+  };
+}
+
+function directHandler(plan: DirectRoutePlan): RouteOptions['handler'] {
+  return async function direct(request: FastifyRequest, reply: FastifyReply) {
+    // The arguments Nest's Fastify adapter hands to guards and filters: request, reply, next.
+    const context = new ExecutionContextHost([request, reply, undefined], plan.controller, plan.handler);
+    try {
+      for (const guard of plan.guards) {
+        const verdict = guard.canActivate(context);
+        if (!(await (isObservable(verdict) ? lastValueFrom(verdict) : verdict)))
+          throw new ForbiddenException('Forbidden resource');
+      }
+      const args = new Array<unknown>(plan.parameters.length);
+      for (let index = 0; index < plan.parameters.length; index++)
+        args[index] = await plan.parameters[index](request, context);
+      reply.code(plan.status);
+      const result = await plan.invoke(args);
+      return result === undefined ? reply.send() : result;
+    } catch (error) {
+      plan.filter.catch(error, context);
+      return reply;
+    }
+  };
+}
+
+/**
+ * Runs every @DirectRoute() method of the application's controllers as a direct Fastify handler: the route Nest
+ * registers for it gets the direct handler instead of Nest's (Fastify's onRoute hook). Call after NestFactory.create
+ * (the controllers exist) and before init (Nest registers its routes there). A marked route that Nest never
+ * registered fails the start.
+ */
+export function installDirectRoutes(app: NestFastifyApplication, globals: DirectRouteGlobals): void {
+  const plans = new Map<string, DirectRoutePlan>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as Type | null;
+      if (!controller || !wrapper.instance) continue;
+      for (const methodName of Object.getOwnPropertyNames(controller.prototype)) {
+        const member = (controller.prototype as Record<string, unknown>)[methodName];
+        if (typeof member !== 'function' || !Reflect.getMetadata(DIRECT_ROUTE, member)) continue;
+        if (!wrapper.isDependencyTreeStatic())
+          throw new Error(`@DirectRoute() on ${controller.name}.${methodName}: the controller is not a singleton`);
+        const plan = planRoute(app, globals, wrapper.instance, controller, methodName);
+        for (const url of plan.urls) plans.set(`${plan.method} ${url}`, plan);
+      }
+    }
+  }
+  if (!plans.size) return;
+  const fastify = app.getHttpAdapter().getInstance();
+  const installed = new Set<string>();
+  fastify.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    for (const method of methods) {
+      const key = `${method} ${route.url}`;
+      const plan = plans.get(key);
+      if (!plan) continue;
+      if (methods.length > 1) throw new Error(`@DirectRoute() on ${plan.name}: registered for several methods`);
+      route.handler = directHandler(plan);
+      installed.add(key);
+    }
+  });
+  fastify.addHook('onReady', (done) => {
+    const missing = [...plans.keys()].filter((key) => !installed.has(key));
+    done(missing.length ? new Error(`@DirectRoute() routes Nest never registered: ${missing.join(', ')}`) : undefined);
+  });
+}
