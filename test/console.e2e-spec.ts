@@ -8,6 +8,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
 import { ADMIN, bearer, login, unique } from './support/app';
+import { ensureChromium } from './support/chromium';
 import {
   createCustomer,
   createLicense,
@@ -19,12 +20,11 @@ import {
 } from './support/licensing';
 
 /**
- * The web console in a real headless Chromium (Debian's, /usr/bin/chromium; .ci/run installs it) against the
+ * The web console in a real headless Chromium (Debian's /usr/bin/chromium, installed when missing, or CHROMIUM_PATH) against the
  * service listening on a port, on the run's fresh database. The console is built first when its sources changed.
  * CONSOLE_SCREENSHOTS=docs writes the README's screenshots.
  */
 const ROOT = join(__dirname, '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS;
 jest.setTimeout(120_000);
 
@@ -103,7 +103,7 @@ describe('web console (Playwright, Chromium)', () => {
 
     profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: ensureChromium((message) => process.stdout.write(`\n[console] ${message}\n`)),
       headless: true,
       acceptDownloads: true,
       viewport: { width: 1280, height: 800 },
@@ -119,7 +119,7 @@ describe('web console (Playwright, Chromium)', () => {
       ],
     });
     page = context.pages()[0] ?? (await context.newPage());
-  });
+  }, 600_000); // the first run on a machine may install Chromium first
 
   afterAll(async () => {
     delete process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS;
