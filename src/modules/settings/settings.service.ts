@@ -24,7 +24,8 @@ const DEFINITIONS = new Map<string, SettingDefinition>(
  */
 @Injectable()
 export class SettingsService implements OnModuleInit {
-  private cache?: { values: Map<string, SettingValue>; loadedAt: number };
+  /** `resolved`: the values asked for, by the key as callers spell it (a constant), so a hit allocates nothing. */
+  private cache?: { values: Map<string, SettingValue>; loadedAt: number; resolved: Map<SettingKey, SettingValue> };
   private loading?: Promise<Map<string, SettingValue>>;
   private generation = 0;
   /** Defaults given by SETTINGS__<GROUP>__<NAME> variables (deployments wire e.g. the SMTP host this way). */
@@ -52,12 +53,7 @@ export class SettingsService implements OnModuleInit {
   }
 
   async get<T extends SettingValue = SettingValue>(key: SettingKey): Promise<T> {
-    const values = await this.load();
-    const normalized = key.toLowerCase();
-    if (values.has(normalized)) return values.get(normalized) as T;
-    const definition = DEFINITIONS.get(normalized);
-    if (!definition) throw new Error(`Unknown setting ${key}`);
-    return this.defaultOf(definition) as T;
+    return this.resolve(await this.load(), key) as T;
   }
 
   /**
@@ -65,12 +61,20 @@ export class SettingsService implements OnModuleInit {
    * undefined when it must be read first, which `get` does. For hooks that run on every request.
    */
   peek<T extends SettingValue = SettingValue>(key: SettingKey): T | undefined {
-    if (!this.cache || Date.now() - this.cache.loadedAt >= CACHE_TTL_MS) return undefined;
+    const cache = this.cache;
+    if (!cache || Date.now() - cache.loadedAt >= CACHE_TTL_MS) return undefined;
+    if (cache.resolved.has(key)) return cache.resolved.get(key) as T;
+    const value = this.resolve(cache.values, key);
+    cache.resolved.set(key, value);
+    return value as T;
+  }
+
+  private resolve(values: Map<string, SettingValue>, key: SettingKey): SettingValue {
     const normalized = key.toLowerCase();
-    if (this.cache.values.has(normalized)) return this.cache.values.get(normalized) as T;
+    if (values.has(normalized)) return values.get(normalized)!;
     const definition = DEFINITIONS.get(normalized);
     if (!definition) throw new Error(`Unknown setting ${key}`);
-    return this.defaultOf(definition) as T;
+    return this.defaultOf(definition);
   }
 
   private defaultOf(definition: SettingDefinition): SettingValue {
@@ -189,7 +193,7 @@ export class SettingsService implements OnModuleInit {
       .then((rows) => {
         const values = new Map(rows.map((row) => [settingKey(row.group, row.name), row.value]));
         // A load that started before an update must not bring the old values back.
-        if (generation === this.generation) this.cache = { values, loadedAt: Date.now() };
+        if (generation === this.generation) this.cache = { values, loadedAt: Date.now(), resolved: new Map() };
         return values;
       })
       .finally(() => {
