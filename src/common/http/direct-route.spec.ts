@@ -8,7 +8,11 @@ import {
   Injectable,
   Module,
   NestInterceptor,
+  Param,
+  ParseIntPipe,
+  PipeTransform,
   Post,
+  Query,
   UseGuards,
   UseInterceptors,
   createParamDecorator,
@@ -51,6 +55,13 @@ class QuotaGuard implements CanActivate {
   }
 }
 
+@Injectable()
+class UpperCasePipe implements PipeTransform {
+  transform(value: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(value).map(([key, text]) => [key, text.toUpperCase()]));
+  }
+}
+
 const Caller = createParamDecorator((prefix: string, context: ExecutionContext) => {
   return `${prefix}${context.switchToHttp().getRequest<FastifyRequest>().ip}`;
 });
@@ -71,6 +82,13 @@ class EchoController {
   @DirectRoute()
   created(@Body('word') word: string) {
     return { word };
+  }
+
+  @Post('lookup/:id')
+  @DirectRoute()
+  @HttpCode(200)
+  lookup(@Query(UpperCasePipe) query: Record<string, string>, @Param('id', ParseIntPipe) id: number) {
+    return { query, id, type: typeof id };
   }
 
   @Post('routed')
@@ -122,6 +140,7 @@ describe('installDirectRoutes', () => {
   it('gives the marked routes the direct handler and leaves the others to Nest', () => {
     expect(handlers.get('/echo/direct')).toBe('direct');
     expect(handlers.get('/echo/created')).toBe('direct');
+    expect(handlers.get('/echo/lookup/:id')).toBe('direct');
     expect(handlers.get('/echo/routed')).not.toBe('direct');
   });
 
@@ -137,6 +156,13 @@ describe('installDirectRoutes', () => {
     const created = await post('/echo/created', { word: 'one' });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toEqual({ word: 'one' });
+    // @Query() and @Param() with pipes of their own, after the global one.
+    const lookup = await post('/echo/lookup/42?name=ada', {});
+    expect(lookup.statusCode).toBe(200);
+    expect(lookup.json()).toEqual({ query: { name: 'ADA' }, id: 42, type: 'number' });
+    const badId = await post('/echo/lookup/forty', {});
+    expect(badId.statusCode).toBe(400);
+    expect(badId.json()).toMatchObject({ success: false, code: ErrorCode.ValidationFailed });
   });
 
   it('answers refusals and failures through the exception filter, as routed requests are answered', async () => {

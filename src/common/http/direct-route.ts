@@ -41,8 +41,8 @@ const DIRECT_ROUTE = Symbol.for('licensing:directRoute');
  * declaration: its path, its OpenAPI document, its decorators.
  *
  * Only what the direct handler reproduces is accepted; anything else fails the start with the reason:
- * parameters from @Body() or a custom parameter decorator without pipes of their own, no interceptors, no
- * route-level pipes, filters, headers, redirects or renders, and a singleton controller.
+ * parameters from @Body(), @Query(), @Param() or a custom parameter decorator (with pipes of their own or not), no
+ * interceptors, no route-level pipes, filters, headers, redirects or renders, and a singleton controller.
  */
 export const DirectRoute = (): MethodDecorator => SetMetadata(DIRECT_ROUTE, true);
 
@@ -140,25 +140,38 @@ function planRoute(
   >;
   const parameters: ParameterResolver[] = [];
   for (const [key, argument] of Object.entries(routeArguments)) {
-    if (argument.pipes?.length) refuse(`parameter ${argument.index} has pipes of its own`);
-    const metadata: ArgumentMetadata = {
-      metatype: types[argument.index],
-      data: argument.data as string | undefined,
-    } as ArgumentMetadata;
-    const pipe = globals.pipe;
+    const data = argument.data as string | undefined;
+    // Nest's order: the global pipe, then the parameter's own.
+    const pipes = [
+      globals.pipe,
+      ...(argument.pipes ?? []).map((pipe) =>
+        typeof pipe === 'function' ? app.get<PipeTransform>(pipe as Type<PipeTransform>, { strict: false }) : pipe,
+      ),
+    ] as PipeTransform[];
+    const piped =
+      (type: ArgumentMetadata['type']) =>
+      async (value: unknown): Promise<unknown> => {
+        const metadata: ArgumentMetadata = { type, metatype: types[argument.index], data };
+        for (const pipe of pipes) value = await pipe.transform(value, metadata);
+        return value;
+      };
+    const member = (source: unknown) =>
+      data === undefined ? source : (source as Record<string, unknown> | undefined)?.[data];
+    const source = Number(key.split(':')[0]);
     if (key.includes(CUSTOM_ROUTE_ARGS_METADATA) && argument.factory) {
       const factory = argument.factory;
-      const custom = { ...metadata, type: 'custom' } as ArgumentMetadata;
-      parameters[argument.index] = (_request, context) => pipe.transform(factory(argument.data, context), custom);
-    } else if (Number(key.split(':')[0]) === RouteParamtypes.BODY) {
-      const body = { ...metadata, type: 'body' } as ArgumentMetadata;
-      const member = argument.data as string | undefined;
-      parameters[argument.index] = (request) =>
-        pipe.transform(
-          member === undefined ? request.body : (request.body as Record<string, unknown> | undefined)?.[member],
-          body,
-        );
-    } else refuse(`parameter ${argument.index} is not @Body() or a custom parameter decorator`);
+      const transform = piped('custom');
+      parameters[argument.index] = (_request, context) => transform(factory(argument.data, context));
+    } else if (source === RouteParamtypes.BODY) {
+      const transform = piped('body');
+      parameters[argument.index] = (request) => transform(member(request.body));
+    } else if (source === RouteParamtypes.QUERY) {
+      const transform = piped('query');
+      parameters[argument.index] = (request) => transform(member(request.query));
+    } else if (source === RouteParamtypes.PARAM) {
+      const transform = piped('param');
+      parameters[argument.index] = (request) => transform(member(request.params));
+    } else refuse(`parameter ${argument.index} is not @Body(), @Query(), @Param() or a custom parameter decorator`);
   }
   if (parameters.length !== handler.length || parameters.some((resolver) => resolver === undefined))
     refuse('every parameter needs a decorator');
