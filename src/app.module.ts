@@ -55,11 +55,8 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module';
     PortalModule,
   ],
   providers: [
-    // Listed by class as well, so that the direct routes (src/bootstrap.ts) run the very same instances.
-    AllExceptionsFilter,
-    GlobalAuthGuard,
-    { provide: APP_FILTER, useExisting: AllExceptionsFilter },
-    { provide: APP_GUARD, useExisting: GlobalAuthGuard },
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_GUARD, useClass: GlobalAuthGuard },
   ],
 })
 export class AppModule {}

@@ -6,10 +6,10 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger as NestPinoLogger, Params as NestPinoParams, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream, Logger as PinoInstance } from 'pino';
 import { AppModule } from './app.module';
-import { API_KEY_SCHEME, BEARER_SCHEME, GlobalAuthGuard } from './common/auth';
+import { API_KEY_SCHEME, BEARER_SCHEME } from './common/auth';
 import { registerEnvelope } from './common/envelope';
 import { registerRequestContext } from './common/request-context';
-import { AllExceptionsFilter, createValidationPipe } from './common/errors';
+import { createValidationPipe } from './common/errors';
 import { httpServerOptions, installDirectRoutes, registerConsole, registerInputGate } from './common/http';
 import { createRootLogger, registerRequestObservation, requestIdOf } from './common/observability';
 import { collectRoutes, completeOpenApiDocument } from './common/openapi';
@@ -53,10 +53,8 @@ export async function createApp(
     abortOnError: false,
     bodyParser: false,
   });
-  const validation = createValidationPipe();
-  app.useGlobalPipes(validation);
-  // What every route gets, as app.module provides it (APP_GUARD, APP_FILTER) and the pipe above.
-  installDirectRoutes(app, { guards: [GlobalAuthGuard], pipe: validation, filter: AllExceptionsFilter });
+  app.useGlobalPipes(createValidationPipe());
+  installDirectRoutes(app);
   // No enableShutdownHooks(): src/shutdown.ts handles SIGINT/SIGTERM in order (readiness, requests, log, database).
   return app;
 }

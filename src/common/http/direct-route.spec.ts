@@ -17,7 +17,7 @@ import {
   UseInterceptors,
   createParamDecorator,
 } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IsString, MaxLength } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
@@ -98,16 +98,14 @@ class EchoController {
   }
 }
 
-@Module({
-  controllers: [EchoController],
-  providers: [
-    PassGuard,
-    QuotaGuard,
-    AllExceptionsFilter,
-    { provide: APP_GUARD, useExisting: PassGuard },
-    { provide: APP_FILTER, useExisting: AllExceptionsFilter },
-  ],
-})
+/** The application's globals as app.module declares its own: a global guard and the catch-all filter. */
+const GLOBALS = [
+  PassGuard,
+  { provide: APP_GUARD, useExisting: PassGuard },
+  { provide: APP_FILTER, useClass: AllExceptionsFilter },
+];
+
+@Module({ controllers: [EchoController], providers: [...GLOBALS, QuotaGuard] })
 class EchoModule {}
 
 async function start(module: unknown): Promise<{ app: NestFastifyApplication; handlers: Map<string, string> }> {
@@ -115,9 +113,8 @@ async function start(module: unknown): Promise<{ app: NestFastifyApplication; ha
     logger: false,
     abortOnError: false,
   });
-  const pipe = createValidationPipe();
-  app.useGlobalPipes(pipe);
-  installDirectRoutes(app, { guards: [PassGuard], pipe, filter: AllExceptionsFilter });
+  app.useGlobalPipes(createValidationPipe());
+  installDirectRoutes(app);
   const handlers = new Map<string, string>();
   app
     .getHttpAdapter()
@@ -205,7 +202,7 @@ describe('installDirectRoutes', () => {
         return request;
       }
     }
-    @Module({ controllers: [InterceptedController], providers: [PassGuard, AllExceptionsFilter] })
+    @Module({ controllers: [InterceptedController], providers: GLOBALS })
     class InterceptedModule {}
     await expect(start(InterceptedModule)).rejects.toThrow(
       /@DirectRoute\(\) on InterceptedController.handle: interceptors are not run by a direct route/,
@@ -219,8 +216,26 @@ describe('installDirectRoutes', () => {
         return request;
       }
     }
-    @Module({ controllers: [RawController], providers: [PassGuard, AllExceptionsFilter] })
+    @Module({ controllers: [RawController], providers: GLOBALS })
     class RawModule {}
     await expect(start(RawModule)).rejects.toThrow(/RawController.handle: every parameter needs a decorator/);
+
+    // A global interceptor (APP_INTERCEPTOR or useGlobalInterceptors) would be skipped: refused too.
+    @Controller('globally-intercepted')
+    class PlainController {
+      @Post()
+      @DirectRoute()
+      handle(@Body() request: EchoRequest) {
+        return request;
+      }
+    }
+    @Module({
+      controllers: [PlainController],
+      providers: [...GLOBALS, { provide: APP_INTERCEPTOR, useClass: Passthrough }],
+    })
+    class GloballyInterceptedModule {}
+    await expect(start(GloballyInterceptedModule)).rejects.toThrow(
+      /@DirectRoute\(\): global interceptors are not run by a direct route/,
+    );
   });
 });

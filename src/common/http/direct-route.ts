@@ -8,7 +8,9 @@ import {
   Type,
 } from '@nestjs/common';
 import {
+  CATCH_WATERMARK,
   CUSTOM_ROUTE_ARGS_METADATA,
+  FILTER_CATCH_EXCEPTIONS,
   EXCEPTION_FILTERS_METADATA,
   GUARDS_METADATA,
   HEADERS_METADATA,
@@ -24,7 +26,7 @@ import {
 } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { ArgumentMetadata, CustomParamFactory } from '@nestjs/common/interfaces';
-import { ModulesContainer } from '@nestjs/core';
+import { ApplicationConfig, ModulesContainer } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
@@ -46,19 +48,51 @@ const DIRECT_ROUTE = Symbol.for('licensing:directRoute');
  */
 export const DirectRoute = (): MethodDecorator => SetMetadata(DIRECT_ROUTE, true);
 
-/** What every route gets from the application (Nest's useGlobal… and APP_… providers), listed once by the caller. */
-export interface DirectRouteGlobals {
-  guards: Type<CanActivate>[];
-  pipe: PipeTransform;
-  filter: Type<ExceptionFilter>;
+/** What every route gets from the application: Nest's useGlobal… calls and APP_… providers, as its router reads them. */
+interface DirectRouteGlobals {
+  guards: CanActivate[];
+  pipes: PipeTransform[];
+  filter: ExceptionFilter;
+}
+
+/**
+ * The application's global guards, pipes and filter, read from Nest's own configuration when the routes are
+ * registered (as Nest's router reads them then), so a new APP_GUARD or useGlobalPipes applies to direct routes too.
+ * What a direct handler would not run is refused: global interceptors, request-scoped globals, and any filter set
+ * other than one that catches everything.
+ */
+function applicationGlobals(app: NestFastifyApplication): DirectRouteGlobals {
+  const config = (app as unknown as { config?: unknown }).config;
+  if (!(config instanceof ApplicationConfig))
+    throw new Error('@DirectRoute(): this version of Nest keeps its application configuration elsewhere');
+  const refuse = (what: string): never => {
+    throw new Error(`@DirectRoute(): ${what} are not run by a direct route; remove @DirectRoute() or them`);
+  };
+  if (config.getGlobalInterceptors().length || config.getGlobalRequestInterceptors().length)
+    refuse('global interceptors');
+  if (config.getGlobalRequestGuards().length || config.getGlobalRequestPipes().length) refuse('request-scoped globals');
+  const filters = config.getGlobalFilters();
+  const catchesAll = (filter: ExceptionFilter) =>
+    Reflect.getMetadata(CATCH_WATERMARK, filter.constructor) === true &&
+    !(Reflect.getMetadata(FILTER_CATCH_EXCEPTIONS, filter.constructor) as unknown[] | undefined)?.length;
+  if (filters.length !== 1 || config.getGlobalRequestFilters().length || !catchesAll(filters[0]))
+    refuse('global exception filters other than one @Catch() of everything');
+  return { guards: config.getGlobalGuards(), pipes: config.getGlobalPipes(), filter: filters[0] };
 }
 
 type ParameterResolver = (request: FastifyRequest, context: ExecutionContextHost) => unknown;
 
-interface DirectRoutePlan {
+/** A marked method and the routes it answers, read from the same metadata Nest's router reads. */
+interface MarkedRoute {
+  instance: object;
+  controller: Type;
+  methodName: string;
   name: string;
   method: string;
   urls: string[];
+}
+
+interface DirectRoutePlan {
   guards: CanActivate[];
   parameters: ParameterResolver[];
   status: number;
@@ -94,19 +128,29 @@ function joinPath(...parts: unknown[]): string {
   return path.length > 1 ? path.replace(/\/$/, '') : path;
 }
 
-/** Reads a marked method's route from the same metadata Nest's router reads, refusing what it cannot reproduce. */
-function planRoute(
-  app: NestFastifyApplication,
-  globals: DirectRouteGlobals,
-  instance: object,
-  controller: Type,
-  methodName: string,
-): DirectRoutePlan {
-  const handler = (controller.prototype as Record<string, Function>)[methodName];
-  const name = `${controller.name}.${methodName}`;
-  const refuse = (reason: string): never => {
+const refusal =
+  (name: string) =>
+  (reason: string): never => {
     throw new Error(`@DirectRoute() on ${name}: ${reason}; remove @DirectRoute() or the unsupported part`);
   };
+
+function markedRoute(instance: object, controller: Type, methodName: string): MarkedRoute {
+  const handler = (controller.prototype as Record<string, Function>)[methodName];
+  const name = `${controller.name}.${methodName}`;
+  const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod;
+  const method = RequestMethod[requestMethod];
+  if (!method || requestMethod === RequestMethod.ALL) refusal(name)('only single-method routes can be direct');
+  const controllerPaths = [Reflect.getMetadata(PATH_METADATA, controller) ?? ''].flat() as string[];
+  const methodPaths = [Reflect.getMetadata(PATH_METADATA, handler) ?? ''].flat() as string[];
+  const urls = controllerPaths.flatMap((base) => methodPaths.map((path) => joinPath(base, path)));
+  return { instance, controller, methodName, name, method, urls };
+}
+
+/** The handler's plan: its guards, parameters, status and filter, refusing what a direct handler cannot reproduce. */
+function planRoute(app: NestFastifyApplication, globals: DirectRouteGlobals, route: MarkedRoute): DirectRoutePlan {
+  const { instance, controller, methodName, name, method } = route;
+  const handler = (controller.prototype as Record<string, Function>)[methodName];
+  const refuse = refusal(name);
   for (const [key, what] of UNSUPPORTED_METADATA) {
     const onClass = Reflect.getMetadata(key, controller) as unknown[] | undefined;
     const onMethod = Reflect.getMetadata(key, handler) as unknown;
@@ -116,14 +160,6 @@ function planRoute(
     )
       refuse(`${what} are not run by a direct route`);
   }
-  const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod;
-  const method = RequestMethod[requestMethod];
-  if (!method || requestMethod === RequestMethod.ALL) refuse('only single-method routes can be direct');
-
-  const controllerPaths = [Reflect.getMetadata(PATH_METADATA, controller) ?? ''].flat() as string[];
-  const methodPaths = [Reflect.getMetadata(PATH_METADATA, handler) ?? ''].flat() as string[];
-  const urls = controllerPaths.flatMap((base) => methodPaths.map((path) => joinPath(base, path)));
-
   const resolveGuard = (guard: Type<CanActivate> | CanActivate): CanActivate =>
     typeof guard === 'function' ? app.get(guard, { strict: false }) : guard;
   const guards = [
@@ -141,20 +177,20 @@ function planRoute(
   const parameters: ParameterResolver[] = [];
   for (const [key, argument] of Object.entries(routeArguments)) {
     const data = argument.data as string | undefined;
-    // Nest's order: the global pipe, then the parameter's own.
+    // Nest's order: the global pipes, then the parameter's own.
     const pipes = [
-      globals.pipe,
+      ...globals.pipes,
       ...(argument.pipes ?? []).map((pipe) =>
         typeof pipe === 'function' ? app.get<PipeTransform>(pipe as Type<PipeTransform>, { strict: false }) : pipe,
       ),
     ] as PipeTransform[];
-    const piped =
-      (type: ArgumentMetadata['type']) =>
-      async (value: unknown): Promise<unknown> => {
-        const metadata: ArgumentMetadata = { type, metatype: types[argument.index], data };
+    const piped = (type: ArgumentMetadata['type']) => {
+      const metadata: ArgumentMetadata = { type, metatype: types[argument.index], data };
+      return async (value: unknown): Promise<unknown> => {
         for (const pipe of pipes) value = await pipe.transform(value, metadata);
         return value;
       };
+    };
     const member = (source: unknown) =>
       data === undefined ? source : (source as Record<string, unknown> | undefined)?.[data];
     const source = Number(key.split(':')[0]);
@@ -178,16 +214,13 @@ function planRoute(
 
   const httpCode = Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined;
   return {
-    name,
-    method,
-    urls,
     guards,
     parameters,
-    status: httpCode ?? (requestMethod === RequestMethod.POST ? 201 : 200),
+    status: httpCode ?? (method === 'POST' ? 201 : 200),
     invoke: (args) => handler.apply(instance, args),
     controller,
     handler,
-    filter: app.get(globals.filter, { strict: false }),
+    filter: globals.filter,
   };
 }
 
@@ -216,12 +249,13 @@ function directHandler(plan: DirectRoutePlan): RouteOptions['handler'] {
 
 /**
  * Runs every @DirectRoute() method of the application's controllers as a direct Fastify handler: the route Nest
- * registers for it gets the direct handler instead of Nest's (Fastify's onRoute hook). Call after NestFactory.create
- * (the controllers exist) and before init (Nest registers its routes there). A marked route that Nest never
- * registered fails the start.
+ * registers for it gets the direct handler instead of Nest's (Fastify's onRoute hook), planned then with the
+ * application's globals as they stand, as Nest's router plans its own. Call after NestFactory.create (the
+ * controllers exist) and before init (Nest registers its routes there). A marked route that Nest never registered
+ * fails the start.
  */
-export function installDirectRoutes(app: NestFastifyApplication, globals: DirectRouteGlobals): void {
-  const plans = new Map<string, DirectRoutePlan>();
+export function installDirectRoutes(app: NestFastifyApplication): void {
+  const routes = new Map<string, MarkedRoute>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as Type | null;
@@ -231,27 +265,28 @@ export function installDirectRoutes(app: NestFastifyApplication, globals: Direct
         if (typeof member !== 'function' || !Reflect.getMetadata(DIRECT_ROUTE, member)) continue;
         if (!wrapper.isDependencyTreeStatic())
           throw new Error(`@DirectRoute() on ${controller.name}.${methodName}: the controller is not a singleton`);
-        const plan = planRoute(app, globals, wrapper.instance, controller, methodName);
-        for (const url of plan.urls) plans.set(`${plan.method} ${url}`, plan);
+        const route = markedRoute(wrapper.instance, controller, methodName);
+        for (const url of route.urls) routes.set(`${route.method} ${url}`, route);
       }
     }
   }
-  if (!plans.size) return;
+  if (!routes.size) return;
   const fastify = app.getHttpAdapter().getInstance();
   const installed = new Set<string>();
-  fastify.addHook('onRoute', (route) => {
-    const methods = [route.method].flat();
+  let globals: DirectRouteGlobals | undefined;
+  fastify.addHook('onRoute', (options) => {
+    const methods = [options.method].flat();
     for (const method of methods) {
-      const key = `${method} ${route.url}`;
-      const plan = plans.get(key);
-      if (!plan) continue;
-      if (methods.length > 1) throw new Error(`@DirectRoute() on ${plan.name}: registered for several methods`);
-      route.handler = directHandler(plan);
+      const key = `${method} ${options.url}`;
+      const route = routes.get(key);
+      if (!route) continue;
+      if (methods.length > 1) throw new Error(`@DirectRoute() on ${route.name}: registered for several methods`);
+      options.handler = directHandler(planRoute(app, (globals ??= applicationGlobals(app)), route));
       installed.add(key);
     }
   });
   fastify.addHook('onReady', (done) => {
-    const missing = [...plans.keys()].filter((key) => !installed.has(key));
+    const missing = [...routes.keys()].filter((key) => !installed.has(key));
     done(missing.length ? new Error(`@DirectRoute() routes Nest never registered: ${missing.join(', ')}`) : undefined);
   });
 }
