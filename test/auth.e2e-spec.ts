@@ -96,6 +96,22 @@ describe('Authentication and the global guard', () => {
     expect(expired.body.code).toBe(204);
   });
 
+  it('answers the same with an API key alone, an empty one, or one beside a login token', async () => {
+    const { key } = await createApiKey(ctx, 1);
+    const empty = await ctx.http.get('/v1/users').set('x-api-key', '').expect(401);
+    expect(empty.body).toMatchObject({ success: false, message: expect.stringMatching(/Authentication required/) });
+    const unknown = await ctx.http
+      .get('/v1/users')
+      .set('x-api-key', `api_${'y'.repeat(24)}`)
+      .expect(401);
+    expect(unknown.body.success).toBe(false);
+    // A valid login token wins over a read-only key: the admin may delete, the key alone may not.
+    await ctx.http.delete('/v1/api-keys/999999').set('x-api-key', key).expect(403);
+    await ctx.http.delete('/v1/api-keys/999999').set('x-api-key', key).set(bearer(ctx.adminToken)).expect(404);
+    // A broken login token beside a valid key: the key still lets the caller in, as before.
+    await ctx.http.get('/v1/roles').set('x-api-key', key).set(bearer('not-a-jwt')).expect(200);
+  });
+
   it('enforces API key permission bits per HTTP method', async () => {
     const readOnly = await createApiKey(ctx, 1);
     await ctx.http.get('/v1/roles').set('x-api-key', readOnly.key).expect(200);
