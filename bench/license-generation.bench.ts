@@ -16,7 +16,6 @@
  * drops it at the end. Both run in this process (the service's HTTP server does not listen), one after the other.
  * Goal (median of the rounds' ratios): Ed25519 generation ≥ 0.5× the bare script; RSA-2048 is information.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,16 +38,16 @@ import { percentile } from './http-load';
 import {
   alternate,
   assertSameBytes,
-  busyWarning,
   describePlan,
   ratios,
-  roundLoads,
+  roundConditions,
+  loadLines,
   roundPlan,
   spread,
   spreadText,
   exitWithGoal,
 } from './rounds';
-import { SERVER_URL, argument, databaseUrl } from './support';
+import { SERVER_URL, createBenchDatabase, argument, databaseUrl } from './support';
 
 const GOAL = { Ed25519: 0.5 };
 const POOL_SIZE = 10;
@@ -123,11 +122,10 @@ const wholeSecondsNow = () => new Date(Math.floor(Date.now() / 1000) * 1000);
 async function main(): Promise<void> {
   const plan = roundPlan({ rounds: 5 });
   const concurrency = argument('concurrency', 32);
-  const name = `licensing_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'licensing-bench-'));
   const admin = new Client({ connectionString: SERVER_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const name = await createBenchDatabase(admin);
   Object.assign(process.env, {
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl(name),
@@ -304,7 +302,7 @@ async function main(): Promise<void> {
       const rounds = await alternate(plan, ['service', 'bare'], run, (round, index) =>
         console.log(
           `  ${label} round ${index + 1}: service ${round.results.service.perSecond.toFixed(0)}/s, bare ${round.results.bare.perSecond.toFixed(0)}/s, ` +
-            `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; load ${round.load.from.toFixed(2)}→${round.load.to.toFixed(2)}`,
+            `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`,
         ),
       );
       const ratio = ratios(rounds, (result) => result.perSecond, 'service', 'bare');
@@ -325,9 +323,7 @@ async function main(): Promise<void> {
         `  ${label.padEnd(9)} service/bare ${spreadText(ratio)}   (signing alone: ${signatures}/s)` +
           `${goal === undefined ? '' : `   goal ≥ ${goal}×: ${ok ? 'met' : 'MISSED'}`}`,
       );
-      rows.push(`  ${label.padEnd(9)} load average per round (1 min, start→end): ${roundLoads(rounds)}`);
-      const warning = busyWarning(rounds);
-      if (warning) rows.push(`  ${label.padEnd(9)} ${warning}`);
+      for (const line of loadLines(rounds)) rows.push(`  ${label.padEnd(9)} ${line}`);
     }
     console.log(`\n${rows.join('\n')}`);
     const [{ count }] = await app.get(DataSource).query('SELECT count(*)::int AS count FROM licenses');

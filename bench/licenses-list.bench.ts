@@ -14,7 +14,6 @@
  * Goal (median of the rounds' ratios): service ≥ 0.8× the bare throughput; absolute figures are information only.
  */
 import { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -36,12 +35,22 @@ import {
   assertSameBytes,
   describePlan,
   printLoads,
+  roundConditions,
   ratios,
   roundPlan,
   spreadText,
 } from './rounds';
 import { CUSTOMERS, explain, seedLicenses } from './license-seed';
-import { SERVER_URL, argument, databaseUrl, forkRole, listening, serviceEnvironment, stopServer } from './support';
+import {
+  SERVER_URL,
+  createBenchDatabase,
+  argument,
+  databaseUrl,
+  forkRole,
+  listening,
+  serviceEnvironment,
+  stopServer,
+} from './support';
 
 const CONNECTIONS = 16;
 const GOAL = 0.8;
@@ -193,11 +202,10 @@ function request<T>(child: ChildProcess, message: object, answer: string): Promi
 async function main(): Promise<void> {
   const plan = roundPlan({ rounds: 5 });
   const licenses = argument('licenses', QUICK ? 100_000 : 1_000_000);
-  const name = `licensing_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'licensing-bench-'));
   const admin = new Client({ connectionString: SERVER_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const name = await createBenchDatabase(admin);
   console.log(`database ${name}`);
   const env = serviceEnvironment(name, dataDir, POOL_SIZE);
   const children: ChildProcess[] = [];
@@ -345,7 +353,7 @@ async function main(): Promise<void> {
     const rounds = await alternate(plan, ['service', 'bare'], run, (round, index) =>
       console.log(
         `  round ${index + 1}: service ${round.results.service.perSecond.toFixed(0)} req/s, bare ${round.results.bare.perSecond.toFixed(0)} req/s, ` +
-          `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; load ${round.load.from.toFixed(2)}→${round.load.to.toFixed(2)}`,
+          `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`,
       ),
     );
     console.log('');

@@ -19,7 +19,7 @@
  * bare throughput and p99 ≤ 1.5× the bare's at 32 connections, no errors; absolute figures are information only.
  */
 import { ChildProcess, execFileSync, fork } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -33,16 +33,24 @@ import { hammer, loadRow } from './http-load';
 import {
   alternate,
   assertSameBytes,
-  busyWarning,
   describePlan,
   maskTimestamps,
   ratios,
-  roundLoads,
+  roundConditions,
+  loadLines,
   roundPlan,
   spreadText,
   exitWithGoal,
 } from './rounds';
-import { SERVER_URL, argument, forkRole, listening, serviceEnvironment, stopServer } from './support';
+import {
+  SERVER_URL,
+  createBenchDatabase,
+  argument,
+  forkRole,
+  listening,
+  serviceEnvironment,
+  stopServer,
+} from './support';
 
 const POOL_SIZE = 10;
 const SEATS = 256;
@@ -191,11 +199,10 @@ const stop = (child: ChildProcess) => stopServer(child);
 async function main(): Promise<void> {
   const plan = roundPlan({ rounds: 5 });
   const connections = argument('connections', 32);
-  const name = `licensing_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'licensing-bench-'));
   const admin = new Client({ connectionString: SERVER_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const name = await createBenchDatabase(admin);
   const [{ server_version: version }] = (await admin.query('SHOW server_version')).rows;
   console.log(
     `database ${name} (PostgreSQL ${version}), ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
@@ -322,7 +329,7 @@ async function main(): Promise<void> {
         (round, index) =>
           console.log(
             `  ${scenario.label} round ${index + 1}: service ${round.results.service.perSecond.toFixed(0)} req/s, bare ${round.results.bare.perSecond.toFixed(0)} req/s, ` +
-              `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; load ${round.load.from.toFixed(2)}→${round.load.to.toFixed(2)}`,
+              `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`,
           ),
       );
       const throughput = ratios(rounds, (load) => load.perSecond, 'service', 'bare');
@@ -344,9 +351,7 @@ async function main(): Promise<void> {
           `${UNPREPARED ? `; ${spreadText(ratios(rounds, (load) => load.perSecond, 'service', 'bare, unprepared'))} the unprepared bare` : ''}` +
           `   ${ok ? 'goal met' : 'GOAL MISSED'}`,
       );
-      rows.push(`  ${scenario.label.padEnd(10)} load average per round (1 min, start→end): ${roundLoads(rounds)}`);
-      const warning = busyWarning(rounds);
-      if (warning) rows.push(`  ${scenario.label.padEnd(10)} ${warning}`);
+      for (const line of loadLines(rounds)) rows.push(`  ${scenario.label.padEnd(10)} ${line}`);
     }
     console.log(`\n${rows.join('\n')}`);
     console.log(

@@ -10,7 +10,6 @@
  * service without cursors (an older checkout) the cursor figures are left out. Needs PostgreSQL on 127.0.0.1:5432
  * (or BENCH_DATABASE_SERVER_URL); makes and drops its own database.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,7 +19,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
 import { CUSTOMERS, explain, seedLicenses } from './license-seed';
 import { QUICK } from './rounds';
-import { SERVER_URL, argument, databaseUrl, serviceEnvironment } from './support';
+import { SERVER_URL, createBenchDatabase, argument, databaseUrl, serviceEnvironment } from './support';
 
 const PAGE = 50;
 const DEEP_PAGE = 10_000;
@@ -43,11 +42,10 @@ async function main(): Promise<void> {
   const repeat = argument('repeat', QUICK ? 3 : 11);
   const deepOffset = Math.min((DEEP_PAGE - 1) * PAGE, licenses - PAGE);
   const skipOffset = Math.min(500_000, licenses - PAGE);
-  const name = `licensing_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'licensing-bench-'));
   const admin = new Client({ connectionString: SERVER_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const name = await createBenchDatabase(admin);
   console.log(`database ${name}`);
   Object.assign(process.env, serviceEnvironment(name, dataDir, 10));
   const app = await createApp({ logger: ['error', 'fatal'] });

@@ -7,9 +7,10 @@
  * Every bench takes `--quick` (CI: 3 rounds of 2 s, a smoke test of the bench itself, its figures are not
  * comparable), `--rounds n` and `--seconds s` (at least 10 s per round outside `--quick`).
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import { argument } from './support';
+import { argument, benchDatabases } from './support';
 
 export const QUICK = process.argv.includes('--quick');
 /** Rounds shorter than this are dominated by warm-up, GC pauses and the neighbours' bursts. */
@@ -40,10 +41,85 @@ export function describePlan(plan: RoundPlan, targets: readonly string[]): strin
   );
 }
 
-/** One round: each target's result and the 1-minute load average at its start and end. */
+/**
+ * Cores that other processes kept busy while a round ran: above this share a neighbour can shift one target's
+ * figure by several percent (a fifth of a core is a tenth of this 2-core machine).
+ */
+export const OTHERS_BUSY_CORES = 0.2;
+
+/** One round: each target's result, the 1-minute load average at its start and end, and what others used. */
 export interface Round<T> {
   results: Record<string, T>;
   load: { from: number; to: number };
+  /**
+   * Cores used on average during the round by processes that are not the bench's (the machine's busy time from
+   * /proc/stat less this process, its children and the PostgreSQL processes of its databases); NaN without /proc.
+   */
+  others: number;
+}
+
+/** Jiffies per second in /proc (USER_HZ, 100 on Linux whatever the kernel's own tick). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds the whole machine has spent busy so far (every state but idle and iowait); NaN without /proc. */
+function machineBusySeconds(): number {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+    return (user + nice + system + irq + softirq + (steal || 0)) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * CPU seconds the bench itself has used so far: this process and its descendants (the forked servers, the load
+ * generators) and the PostgreSQL processes serving its databases or doing the server's own background work, which
+ * the bench's writes cause. A process that ended is no longer counted, so the bench's children live through rounds.
+ */
+function benchCpuSeconds(): number {
+  const processes = new Map<number, { parent: number; seconds: number; title: string }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      processes.set(Number(entry), {
+        parent: Number(fields[1]),
+        seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+        title,
+      });
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  const ownsDatabase = (title: string) => [...benchDatabases].some((name) => title.includes(` ${name}`));
+  // "postgres: 15/main: checkpointer": the server's own processes name no database (autovacuum workers do).
+  const serverWork = (title: string) => /^postgres: [^ ]+: [a-z ]+$/.test(title.trim());
+  const isBench = (pid: number): boolean => {
+    for (let at = pid, hops = 0; at > 1 && hops < 64; hops++) {
+      if (at === process.pid) return true;
+      const found = processes.get(at);
+      if (!found) return false;
+      at = found.parent;
+    }
+    return false;
+  };
+  let total = 0;
+  for (const [pid, { seconds, title }] of processes)
+    if (isBench(pid) || (title.startsWith('postgres:') && (ownsDatabase(title) || serverWork(title)))) total += seconds;
+  return total;
+}
+
+/** What the bench and the whole machine have used so far, to tell the others' share of a round. */
+function cpuSnapshot(): { at: number; machine: number; bench: number } {
+  return { at: performance.now(), machine: machineBusySeconds(), bench: benchCpuSeconds() };
+}
+
+function othersBetween(from: ReturnType<typeof cpuSnapshot>, to: ReturnType<typeof cpuSnapshot>): number {
+  const seconds = (to.at - from.at) / 1000;
+  return Math.max(0, to.machine - from.machine - (to.bench - from.bench)) / seconds;
 }
 
 /**
@@ -59,10 +135,11 @@ export async function alternate<T>(
   const rounds: Round<T>[] = [];
   for (let index = 0; index < plan.rounds; index++) {
     const from = loadavg()[0];
+    const cpuFrom = cpuSnapshot();
     const results: Record<string, T> = {};
     for (const target of index % 2 === 0 ? targets : [...targets].reverse())
       results[target] = await measure(target, plan.seconds, index);
-    const round = { results, load: { from, to: loadavg()[0] } };
+    const round = { results, load: { from, to: loadavg()[0] }, others: othersBetween(cpuFrom, cpuSnapshot()) };
     rounds.push(round);
     onRound?.(round, index);
   }
@@ -102,28 +179,57 @@ export function roundLoads(rounds: Round<unknown>[]): string {
   return rounds.map((round) => `${round.load.from.toFixed(2)}→${round.load.to.toFixed(2)}`).join(', ');
 }
 
+/** `0.03, 0.41, …`: the cores other processes used in each round. */
+export function roundOthers(rounds: Round<unknown>[]): string {
+  return rounds.map((round) => round.others.toFixed(2)).join(', ');
+}
+
+/** The line a bench prints after each round: its load average and the others' cores. */
+export function roundConditions(round: Round<unknown>): string {
+  const others = Number.isFinite(round.others) ? `, others ${round.others.toFixed(2)} cores` : '';
+  return `load ${round.load.from.toFixed(2)}→${round.load.to.toFixed(2)}${others}`;
+}
+
 /**
- * The warning when some round ran with a load average above the number of cores. The bench's own processes count in
- * the load too (about 2–3 while a round runs on a 2-core machine), so the warning says the machine was contended,
- * not that the figures are wrong; the ratio within each round is what stays comparable.
+ * The warning when other processes took more than OTHERS_BUSY_CORES in some round. The load average cannot tell:
+ * the bench's own processes keep it at 2–4 on a 2-core machine however quiet the rest is. Where /proc is missing
+ * (no accounting), a load average above the cores warns instead. Either way the warning says the machine was
+ * contended, not that the figures are wrong; the ratio within each round is what stays comparable.
  */
 export function busyWarning(rounds: Round<unknown>[]): string | undefined {
+  const accounted = rounds.every((round) => Number.isFinite(round.others));
   const busy = rounds
-    .map((round, index) => ({ index, load: Math.max(round.load.from, round.load.to) }))
-    .filter((round) => round.load > CORES);
+    .map((round, index) => ({
+      index,
+      value: accounted ? round.others : Math.max(round.load.from, round.load.to),
+    }))
+    .filter((round) => round.value > (accounted ? OTHERS_BUSY_CORES : CORES));
   if (busy.length === 0) return undefined;
+  const what = accounted
+    ? `other processes used more than ${OTHERS_BUSY_CORES} of its ${CORES} cores`
+    : `1-minute load average above its ${CORES} cores`;
   return (
-    `WARNING: the machine was busy (1-minute load average above its ${CORES} cores) in ${busy.length} of ${rounds.length} rounds ` +
-    `(${busy.map((round) => `round ${round.index + 1}: ${round.load.toFixed(2)}`).join(', ')}); ` +
+    `WARNING: the machine was busy (${what}) in ${busy.length} of ${rounds.length} rounds ` +
+    `(${busy.map((round) => `round ${round.index + 1}: ${round.value.toFixed(2)}`).join(', ')}); ` +
     'compare the per-round ratios, not the absolute figures, and rerun when it is quieter'
   );
 }
 
-/** The report's closing lines every bench prints: per-round loads and the busy warning. */
-export function printLoads(rounds: Round<unknown>[]): void {
-  console.log(`  load average per round (1 min, start→end): ${roundLoads(rounds)}`);
+/** The report's closing lines every bench prints: per-round loads, the others' cores and the busy warning. */
+export function printLoads(rounds: Round<unknown>[], label = ''): void {
+  for (const line of loadLines(rounds)) console.log(`  ${label}${line}`);
+}
+
+/** printLoads' lines, for benches that gather their report before printing it. */
+export function loadLines(rounds: Round<unknown>[]): string[] {
+  const lines = [
+    `load average per round (1 min, start→end; the bench's own processes included): ${roundLoads(rounds)}`,
+  ];
+  if (rounds.every((round) => Number.isFinite(round.others)))
+    lines.push(`cores used by other processes per round: ${roundOthers(rounds)}`);
   const warning = busyWarning(rounds);
-  if (warning) console.log(`  ${warning}`);
+  if (warning) lines.push(warning);
+  return lines;
 }
 
 /**

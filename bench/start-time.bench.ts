@@ -15,13 +15,22 @@
  * the baseline.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { alternate, exitWithGoal, describePlan, printLoads, ratios, roundPlan, spread, spreadText } from './rounds';
-import { SERVER_URL, serviceEnvironment } from './support';
+import {
+  alternate,
+  exitWithGoal,
+  describePlan,
+  printLoads,
+  ratios,
+  roundConditions,
+  roundPlan,
+  spread,
+  spreadText,
+} from './rounds';
+import { SERVER_URL, createBenchDatabase, serviceEnvironment } from './support';
 
 const ROOT = join(__dirname, '..');
 /** What `npm start` reads: the sources it compiles, the build script and its configuration, package.json. */
@@ -113,11 +122,10 @@ async function startsFor(
 
 async function main(): Promise<void> {
   const plan = roundPlan({ rounds: 5 });
-  const name = `licensing_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const folder = mkdtempSync(join(tmpdir(), 'licensing-start-bench-'));
   const admin = new Client({ connectionString: SERVER_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const name = await createBenchDatabase(admin);
   try {
     for (const input of INPUTS) cpSync(join(ROOT, input), join(folder, input), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(folder, 'node_modules'), 'dir');
@@ -147,7 +155,7 @@ async function main(): Promise<void> {
           `round ${index + 1}: baseline ${baseline.seconds.toFixed(2)} s (${baseline.starts} starts), ` +
             `restart ${restart.seconds.toFixed(2)} s (${(restart.seconds / baseline.seconds).toFixed(2)}×, ${restart.starts} starts; ${restart.buildLine}), ` +
             `first ${first.seconds.toFixed(2)} s (${(first.seconds / baseline.seconds).toFixed(2)}×, ${first.starts} starts; ${first.buildLine}); ` +
-            `load ${round.load.from.toFixed(2)}→${round.load.to.toFixed(2)}`,
+            `${roundConditions(round)}`,
         );
       },
     );

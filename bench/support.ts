@@ -3,6 +3,8 @@
  * the server processes it forks (each tells its port with a 'listening' message and stops on a 'stop' message).
  */
 import { ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Client } from 'pg';
 
 export const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -10,6 +12,20 @@ export const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://p
 export function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   return index > 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+/**
+ * The databases this bench created: the PostgreSQL processes serving them are the bench's own work when
+ * bench/rounds.ts tells the CPU the bench used from what other processes took meanwhile.
+ */
+export const benchDatabases = new Set<string>();
+
+/** Creates a database of the bench's own, with a name no other run uses, on the benchmark server. */
+export async function createBenchDatabase(admin: Client): Promise<string> {
+  const name = `licensing_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  benchDatabases.add(name);
+  return name;
 }
 
 /** The URL of database `name` on the benchmark server. */

@@ -14,7 +14,6 @@
  * WEBHOOK_ALLOW_PRIVATE_NETWORKS=true (the receiver is on loopback). Information only: no goal.
  */
 import { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -24,7 +23,15 @@ import { Client } from 'pg';
 import { createApp } from '../src/bootstrap';
 import { Load, hammer, loadRow } from './http-load';
 import { alternate, describePlan, printLoads, ratios, roundPlan, spreadText } from './rounds';
-import { SERVER_URL, argument, forkRole, listening, serviceEnvironment, stopServer } from './support';
+import {
+  SERVER_URL,
+  createBenchDatabase,
+  argument,
+  forkRole,
+  listening,
+  serviceEnvironment,
+  stopServer,
+} from './support';
 
 const POOL_SIZE = 10;
 /** Activations spread over this many licenses: one license's activations queue on its row lock. */
@@ -69,11 +76,10 @@ const stop = (child: ChildProcess) => stopServer(child, 15_000);
 async function main(): Promise<void> {
   const plan = roundPlan({ rounds: 4 });
   const connections = argument('connections', 16);
-  const name = `licensing_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'licensing-bench-'));
   const admin = new Client({ connectionString: SERVER_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const name = await createBenchDatabase(admin);
   const [{ server_version: version }] = (await admin.query('SHOW server_version')).rows;
   console.log(
     `database ${name} (PostgreSQL ${version}), ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
