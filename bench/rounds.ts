@@ -61,12 +61,16 @@ export interface Round<T> {
 /** Jiffies per second in /proc (USER_HZ, 100 on Linux whatever the kernel's own tick). */
 const CLOCK_TICKS = 100;
 
-/** CPU seconds the whole machine has spent busy so far (every state but idle and iowait); NaN without /proc. */
+/**
+ * CPU seconds the machine's processes have spent so far, plus what the hypervisor gave other guests (steal); NaN
+ * without /proc. Interrupt time is left out: it is charged to no process, and most of it here is the loopback
+ * traffic of the bench itself (a list bench's 100 KB answers put half a core into softirq).
+ */
 function machineBusySeconds(): number {
   try {
     const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
-    return (user + nice + system + irq + softirq + (steal || 0)) / CLOCK_TICKS;
+    const [user, nice, system, , , , , steal] = fields.map(Number);
+    return (user + nice + system + (steal || 0)) / CLOCK_TICKS;
   } catch {
     return NaN;
   }
@@ -74,21 +78,23 @@ function machineBusySeconds(): number {
 
 /**
  * CPU seconds the bench itself has used so far: this process and its descendants (the forked servers, the load
- * generators) and the PostgreSQL processes serving its databases or doing the server's own background work, which
- * the bench's writes cause. A process that ended is no longer counted, so the bench's children live through rounds.
+ * generators), the PostgreSQL processes serving its databases or doing the server's own background work, which the
+ * bench's writes cause, and kernel threads (the bench's disk and network work on an otherwise quiet machine).
+ * Processes that ended count through their parent's reaped-children time: the servers a bench stopped through this
+ * process, PostgreSQL's parallel workers through the postmaster.
  */
 function benchCpuSeconds(): number {
-  const processes = new Map<number, { parent: number; seconds: number; title: string }>();
+  const processes = new Map<number, { parent: number; seconds: number; reaped: number; title: string }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
       processes.set(Number(entry), {
         parent: Number(fields[1]),
         seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
-        title,
+        reaped: (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS,
+        title: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim(),
       });
     } catch {
       // gone between the listing and the read
@@ -96,19 +102,24 @@ function benchCpuSeconds(): number {
   }
   const ownsDatabase = (title: string) => [...benchDatabases].some((name) => title.includes(` ${name}`));
   // "postgres: 15/main: checkpointer": the server's own processes name no database (autovacuum workers do).
-  const serverWork = (title: string) => /^postgres: [^ ]+: [a-z ]+$/.test(title.trim());
-  const isBench = (pid: number): boolean => {
-    for (let at = pid, hops = 0; at > 1 && hops < 64; hops++) {
-      if (at === process.pid) return true;
-      const found = processes.get(at);
-      if (!found) return false;
-      at = found.parent;
+  const serverWork = (title: string) => /^postgres: [^ ]+: [a-z ]+$/.test(title);
+  const descendsFrom = (pid: number, ancestor: number): boolean => {
+    for (let at = pid, hops = 0; at > 0 && hops < 64; hops++) {
+      if (at === ancestor) return true;
+      at = processes.get(at)?.parent ?? 0;
     }
     return false;
   };
+  const postmasters = new Set<number>();
   let total = 0;
-  for (const [pid, { seconds, title }] of processes)
-    if (isBench(pid) || (title.startsWith('postgres:') && (ownsDatabase(title) || serverWork(title)))) total += seconds;
+  for (const [pid, { parent, seconds, reaped, title }] of processes) {
+    const postgres = title.startsWith('postgres:');
+    if (postgres) postmasters.add(parent);
+    if (descendsFrom(pid, process.pid)) total += seconds + reaped;
+    else if (pid === 2 || parent === 2) total += seconds;
+    else if (postgres && (ownsDatabase(title) || serverWork(title))) total += seconds;
+  }
+  for (const pid of postmasters) total += processes.get(pid)?.reaped ?? 0;
   return total;
 }
 
