@@ -84,6 +84,19 @@ describe('DatabaseLogService', () => {
     expect(values[4]).toMatch(/^Error: boom/);
   });
 
+  it('stores BigInt properties as their digits and plain properties as JSON', async () => {
+    const { state, dataSource, settings } = fakeDatabase();
+    const log = new DatabaseLogService(new LogRepository(dataSource), settings);
+    log.information('Counted {Count}', { Count: 12345678901234567890n, Name: 'a' });
+    log.information('Named {Name}', { Name: 'b', Nested: { Value: 1 } });
+    await log.flush();
+    const properties = state.inserts[0].values.filter((_, index) => index % 6 === 5);
+    expect(properties.map((text) => JSON.parse(text as string))).toEqual([
+      { Count: '12345678901234567890', Name: 'a' },
+      { Name: 'b', Nested: { Value: 1 } },
+    ]);
+  });
+
   it('starts a flush on its own once the threshold is reached and stops its timer on destroy', async () => {
     const { state, dataSource, settings } = fakeDatabase();
     const log = new DatabaseLogService(new LogRepository(dataSource), settings);

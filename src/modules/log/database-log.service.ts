@@ -34,11 +34,19 @@ function clip(text: string): string {
     : text;
 }
 
+const bigintAsText = (_key: string, item: unknown) => (typeof item === 'bigint' ? item.toString() : item);
+
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value, (_key, item) => (typeof item === 'bigint' ? item.toString() : item));
+    // Without a replacer first: one runs for every member of every entry, and BigInts (the only values it
+    // changes) are rare enough to pay for the second pass when JSON.stringify refuses one.
+    return JSON.stringify(value);
   } catch {
-    return String(value);
+    try {
+      return JSON.stringify(value, bigintAsText);
+    } catch {
+      return String(value);
+    }
   }
 }
 
