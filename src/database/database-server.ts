@@ -1,11 +1,28 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { AppConfig } from '../config';
-import { EmbeddedPostgresServer } from './embedded-postgres';
+import { AppConfig, ConfigurationError } from '../config';
+import { EmbeddedPostgresServer, INVALID_PASSWORD } from './embedded-postgres';
 
 export const EMBEDDED_DATABASE_NAME = 'licensing';
 
 export const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+/**
+ * The embedded cluster keeps the password it was made with; secrets.json holds it. When the file was lost (or
+ * replaced), the start fails with what happened and how to get back, not with PostgreSQL's bare refusal.
+ */
+function passwordRefusal(error: unknown, config: AppConfig): ConfigurationError | undefined {
+  if ((error as { code?: unknown } | null)?.code !== INVALID_PASSWORD) return undefined;
+  const { file, created } = config.secrets;
+  const why = created
+    ? `${file} was created at this start, so it holds a new password, not the one the cluster was made with`
+    : `the embeddedPgPassword in ${file} is not the one the cluster was made with`;
+  return new ConfigurationError(
+    `the embedded PostgreSQL in ${config.database.embedded.dir} refused its password: ${why}. ` +
+      'Put back the secrets.json that was in use (it also holds the signing master key and the JWT secret); ' +
+      'if it is lost for good, set the password of the cluster anew as the README says (Backups)',
+  );
+}
 
 /**
  * Where the database lives: the configured DATABASE_URL, or an embedded PostgreSQL started here.
@@ -57,7 +74,10 @@ export class DatabaseServer {
     const started = performance.now();
     const { dir, port } = config.database.embedded;
     const server = new EmbeddedPostgresServer({ ...config.database.embedded, logger, shareRunning: this.shareRunning });
-    const report = await server.start();
+    // The server stops itself when it refuses the password at start (it cannot be used).
+    const report = await server.start().catch((error: unknown) => {
+      throw passwordRefusal(error, config) ?? error;
+    });
     this.embedded = server;
     const admin = new Client({ connectionString: server.url });
     await admin.connect();

@@ -31,6 +31,8 @@ export interface EmbeddedStartReport {
 }
 
 const STARTUP_TIMEOUT_MS = 60_000;
+/** PostgreSQL's invalid_password. */
+export const INVALID_PASSWORD = '28P01';
 const STOP_TIMEOUT_MS = 30_000;
 const POLL_MS = 100;
 
@@ -328,6 +330,8 @@ export class EmbeddedPostgresServer {
         await client.query('SELECT 1');
         return;
       } catch (error) {
+        // A refused password comes from a server that is up: waiting longer would not change the answer.
+        if ((error as { code?: unknown }).code === INVALID_PASSWORD) throw error;
         if (Date.now() > deadline)
           throw new Error(
             `Embedded PostgreSQL did not accept connections within ${STARTUP_TIMEOUT_MS / 1000} s: ${String(error)}`,
