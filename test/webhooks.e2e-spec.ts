@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CustomerEntity } from '../src/modules/customers/customer.entity';
 import { TokenSweeperService } from '../src/modules/licensing-api/token-sweeper.service';
 import { LicenseExpiryService } from '../src/modules/webhooks/license-expiry.service';
+import { WebhookDeliveryService } from '../src/modules/webhooks/webhook-delivery.service';
 import { WebhookQueue } from '../src/modules/webhooks/webhook-queue.service';
 import { WebhookRetentionService } from '../src/modules/webhooks/webhook-retention.service';
 import { verifySignatureHeader } from '../src/modules/webhooks/webhook-signature';
@@ -634,6 +635,45 @@ describe('Webhooks', () => {
       await ctx.close();
       ctx = other;
     }
+  }, 60_000);
+
+  it('queues again at start the pending deliveries of a restored database, whose queue was not in the backup', async () => {
+    const { webhookId } = await insertWebhook('/restored', ['webhook.test']);
+    const eventId = '00000000-0000-4000-8000-000000000003';
+    // As a restore leaves a delivery that was waiting for its first attempt: the row, no job in the queue's schema.
+    const [row] = await db().query(
+      `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, next_attempt_at)
+       VALUES ($1, $2, 'webhook.test', $3, now()) RETURNING id`,
+      [webhookId, eventId, JSON.stringify({ id: eventId, type: 'webhook.test', createdAt: new Date(), data: {} })],
+    );
+    await ctx.close();
+    ctx = await startTestApp();
+    await waitFor('the requeued attempt', () =>
+      receiver.at('/restored').some((entry) => entry.event.id === eventId) ? true : undefined,
+    );
+    await waitFor('the requeued delivery to succeed', async () => {
+      const page = await deliveries(webhookId, `Id == ${row.id}`);
+      return page.webhookDeliveries[0]?.status === 'succeeded' ? true : undefined;
+    });
+    expect(receiver.at('/restored').filter((entry) => entry.event.id === eventId)).toHaveLength(1);
+    expect((await deliveries(webhookId, `Id == ${row.id}`)).webhookDeliveries[0]).toMatchObject({ attempts: 1 });
+
+    // A pending delivery whose retry is queued for later is left alone: it keeps its one job.
+    const laterEvent = '00000000-0000-4000-8000-000000000004';
+    const [waiting] = await db().query(
+      `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, next_attempt_at)
+       VALUES ($1, $2, 'webhook.test', '{}', now() + interval '1 hour') RETURNING id`,
+      [webhookId, laterEvent],
+    );
+    await db().transaction((manager) =>
+      ctx.app
+        .get(WebhookQueue)
+        .send(manager, { deliveryId: String(waiting.id), attempt: 1 }, new Date(Date.now() + 3_600_000)),
+    );
+    await ctx.app.get(WebhookDeliveryService).requeueOrphans();
+    const jobs = await db().query(`SELECT state FROM pgboss.job WHERE data->>'deliveryId' = $1`, [String(waiting.id)]);
+    expect(jobs).toEqual([{ state: 'created' }]);
+    await ctx.http.delete(`/v1/webhooks/${webhookId}`).set(admin()).expect(200);
   }, 60_000);
 
   it('still delivers when the service restarts between two attempts', async () => {

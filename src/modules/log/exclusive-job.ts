@@ -8,6 +8,7 @@ export const JOB_LOCKS = {
   auditPurge: 730_100_003,
   licenseExpiring: 730_100_004,
   webhookDeliveryPurge: 730_100_005,
+  webhookRequeue: 730_100_006,
 } as const;
 
 /** How often the retention purges run, and the delay of the first run after start. */

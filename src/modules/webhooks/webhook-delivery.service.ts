@@ -6,7 +6,8 @@ import { SYSTEM_ACTOR } from '../../common/request-context';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { signatureHeader } from './webhook-signature';
 import { sendWebhook } from './webhook-sender';
-import { DeliveryJob, JOB_EXPIRE_SECONDS, WebhookQueue } from './webhook-queue.service';
+import { JOB_LOCKS, runExclusively } from '../log/exclusive-job';
+import { DELIVERY_QUEUE, DeliveryJob, JOB_EXPIRE_SECONDS, QUEUE_SCHEMA, WebhookQueue } from './webhook-queue.service';
 import { ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
 
 export const SECRET_SEALING_PURPOSE = 'webhook-secrets';
@@ -37,6 +38,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.requeueOrphans();
     await this.queue.work(this.config.webhooks.pollSeconds, (job) =>
       this.attempt(job).catch((error: unknown) => {
         this.logger.warn(
@@ -45,6 +47,29 @@ export class WebhookDeliveryService implements OnApplicationBootstrap {
         throw error;
       }),
     );
+  }
+
+  /**
+   * Queues the next attempt of every pending delivery that has none queued: a database restored from a backup
+   * holds its deliveries but not the queue's schema, and without this they would stay pending for ever. One
+   * instance does it (advisory lock); an attempt queued twice is still made once (claimAttempt).
+   */
+  async requeueOrphans(): Promise<number> {
+    const outcome = await runExclusively(this.dataSource, JOB_LOCKS.webhookRequeue, async (manager) => {
+      const orphans = await this.repository.pendingWithoutJob(manager, { schema: QUEUE_SCHEMA, queue: DELIVERY_QUEUE });
+      const now = Date.now();
+      for (const orphan of orphans) {
+        const later = orphan.nextAttemptAt && orphan.nextAttemptAt.getTime() > now ? orphan.nextAttemptAt : undefined;
+        await this.queue.send(manager, { deliveryId: orphan.id, attempt: orphan.attempts + 1 }, later);
+      }
+      return orphans.length;
+    });
+    const requeued = outcome.ran ? outcome.result : 0;
+    if (requeued > 0)
+      this.logger.log(
+        `${requeued} pending webhook deliveries had no attempt queued (a database restored from a backup?): queued again`,
+      );
+    return requeued;
   }
 
   async attempt(job: DeliveryJob): Promise<void> {

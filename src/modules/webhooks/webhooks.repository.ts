@@ -113,6 +113,26 @@ export class WebhooksRepository {
   }
 
   /**
+   * Pending deliveries with no live job of `queue` in the queue's tables (`schema`): none was ever queued for them
+   * there, as after a restore from a backup, which leaves the queue's schema out. Oldest first.
+   */
+  async pendingWithoutJob(
+    manager: EntityManager,
+    { schema, queue }: { schema: string; queue: string },
+  ): Promise<Array<{ id: string; attempts: number; nextAttemptAt: Date | null }>> {
+    return manager.query(
+      `SELECT d.id, d.attempts, d.next_attempt_at AS "nextAttemptAt"
+         FROM webhook_deliveries d
+        WHERE d.status = 'pending'
+          AND NOT EXISTS (SELECT 1 FROM ${schema}.job j
+                           WHERE j.name = $1 AND j.data->>'deliveryId' = d.id::text
+                             AND j.state IN ('created', 'retry', 'active'))
+        ORDER BY d.id`,
+      [queue],
+    );
+  }
+
+  /**
    * Claims attempt number `attempt` of a pending delivery: counts it, so that a job run twice (a second instance, a
    * redelivery racing a scheduled retry) never sends the same attempt twice. The same attempt is claimed again only
    * when its claim is older than `lostAfterSeconds`: its instance died while sending it and pg-boss runs the expired
