@@ -6,6 +6,7 @@
 import { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
+import { processTimes } from './support';
 
 // autocannon ships no type declarations; this is the part of its API the benches use.
 interface AutocannonInstance extends PromiseLike<{ duration: number; errors: number; timeouts: number }> {
@@ -45,12 +46,7 @@ export interface LoadRequest {
 
 /** CPU seconds a process has used so far (user + system), from /proc; NaN where /proc is absent. */
 export function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
+  return processTimes(pid)?.seconds ?? NaN;
 }
 
 /** Read and write system calls a process has made so far, from /proc; NaN where it is absent. */

@@ -10,7 +10,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import { argument, benchDatabases } from './support';
+import { CLOCK_TICKS, argument, benchDatabases, processTimes } from './support';
 
 export const QUICK = process.argv.includes('--quick');
 /** Rounds shorter than this are dominated by warm-up, GC pauses and the neighbours' bursts. */
@@ -58,9 +58,6 @@ export interface Round<T> {
   others: number;
 }
 
-/** Jiffies per second in /proc (USER_HZ, 100 on Linux whatever the kernel's own tick). */
-const CLOCK_TICKS = 100;
-
 /**
  * CPU seconds the machine's processes have spent so far, plus what the hypervisor gave other guests (steal); NaN
  * without /proc. Interrupt time is left out: it is charged to no process, and most of it here is the loopback
@@ -87,18 +84,15 @@ function benchCpuSeconds(): number {
   const processes = new Map<number, { parent: number; seconds: number; reaped: number; title: string }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    const times = processTimes(Number(entry));
+    if (!times) continue; // gone between the listing and the read
+    let title = '';
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      processes.set(Number(entry), {
-        parent: Number(fields[1]),
-        seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
-        reaped: (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS,
-        title: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim(),
-      });
+      title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
     } catch {
-      // gone between the listing and the read
+      // gone since: counted by its times alone
     }
+    processes.set(Number(entry), { ...times, title });
   }
   const ownsDatabase = (title: string) => [...benchDatabases].some((name) => title.includes(` ${name}`));
   // "postgres: 15/main: checkpointer": the server's own processes name no database (autovacuum workers do).
@@ -227,8 +221,8 @@ export function busyWarning(rounds: Round<unknown>[]): string | undefined {
 }
 
 /** The report's closing lines every bench prints: per-round loads, the others' cores and the busy warning. */
-export function printLoads(rounds: Round<unknown>[], label = ''): void {
-  for (const line of loadLines(rounds)) console.log(`  ${label}${line}`);
+export function printLoads(rounds: Round<unknown>[]): void {
+  for (const line of loadLines(rounds)) console.log(`  ${line}`);
 }
 
 /** printLoads' lines, for benches that gather their report before printing it. */

@@ -4,6 +4,7 @@
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Client } from 'pg';
 
 export const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -26,6 +27,28 @@ export async function createBenchDatabase(admin: Client): Promise<string> {
   await admin.query(`CREATE DATABASE ${name}`);
   benchDatabases.add(name);
   return name;
+}
+
+/** Jiffies per second in /proc (USER_HZ, 100 on Linux whatever the kernel's own tick). */
+export const CLOCK_TICKS = 100;
+
+/**
+ * A process's parent and CPU seconds so far from /proc/<pid>/stat: its own (user + system) and its reaped children's;
+ * undefined when the process is gone or /proc is absent.
+ */
+export function processTimes(pid: number | undefined): { parent: number; seconds: number; reaped: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command name, which may itself hold ") ".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      parent: Number(fields[1]),
+      seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+      reaped: (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The URL of database `name` on the benchmark server. */
