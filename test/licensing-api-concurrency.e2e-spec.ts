@@ -2,10 +2,15 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
 import { TokenSweeperService } from '../src/modules/licensing-api/token-sweeper.service';
-import { SettingsService } from '../src/modules/settings/settings.service';
 import { verifyLicense } from '../verifier/src';
 import { TestContext, startTestApp } from './support/app';
-import { SignatureKey, createLicense, createSignatureKey, liftLicensingRateLimits } from './support/licensing';
+import {
+  SignatureKey,
+  createLicense,
+  createSignatureKey,
+  liftLicensingRateLimits,
+  setLicensingRateLimits,
+} from './support/licensing';
 import { REDIS_SERVER, startRedis } from './support/redis';
 
 interface Answer {
@@ -198,19 +203,12 @@ describe('Client Licensing API on three instances sharing one database', () => {
     async () => {
       const redis = await startRedis();
       const shared: Instance[] = [];
+      // Set before the two instances start, so that both read it.
+      const restoreLimits = await setLicensingRateLimits(admin, { perAddress: 1_000_000, perUserKey: 4 });
       try {
         process.env.REDIS_URL = redis.url;
         shared.push(await startInstance(), await startInstance());
         delete process.env.REDIS_URL;
-        for (const instance of shared) {
-          const settings = instance.app.get(SettingsService);
-          const read = settings.get.bind(settings);
-          jest
-            .spyOn(settings, 'get')
-            .mockImplementation((name: string) =>
-              name === 'Licensing.UserKeyRateLimitPerMinute' ? Promise.resolve(4) : read(name as never),
-            );
-        }
         const { userKey } = await createLicense(admin, { signatureKeysId: key.id, licensingMode: 0 });
         const statuses: number[] = [];
         // Alternating instances: each alone would allow 4, together they allow 4.
@@ -218,7 +216,7 @@ describe('Client Licensing API on three instances sharing one database', () => {
         expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
       } finally {
         delete process.env.REDIS_URL;
-        jest.restoreAllMocks();
+        await restoreLimits();
         for (const instance of shared) await instance.app.close();
         redis.stop();
       }

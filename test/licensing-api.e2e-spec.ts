@@ -4,10 +4,9 @@ import { buildOpenApiDocument } from '../src/bootstrap';
 import { TraceAction } from '../src/modules/licenses/license-trace.entity';
 import { DatabaseLogService } from '../src/modules/log/database-log.service';
 import { TOKEN_SWEEP_LOCK, TokenSweeperService } from '../src/modules/licensing-api/token-sweeper.service';
-import { SettingsService } from '../src/modules/settings/settings.service';
 import { verifyLicense } from '../verifier/src';
 import { TestContext, bearer, startTestApp } from './support/app';
-import { SignatureKey, createLicense, startLicensingTestApp } from './support/licensing';
+import { SignatureKey, createLicense, setLicensingRateLimits, startLicensingTestApp } from './support/licensing';
 
 const DAY_MS = 86_400_000;
 
@@ -580,21 +579,14 @@ describe('Client Licensing API', () => {
     beforeAll(async () => {
       limited = await startTestApp();
     });
+    let restoreLimits: (() => Promise<void>) | undefined;
     afterAll(async () => {
-      jest.restoreAllMocks();
+      await restoreLimits?.();
       await limited?.close();
     });
 
     it('answers 429 with Retry-After once a user key exceeds its limit, and counts per client address too', async () => {
-      const settings = limited.app.get(SettingsService);
-      const read = settings.get.bind(settings);
-      const limits: Record<string, number> = {
-        'Licensing.UserKeyRateLimitPerMinute': 3,
-        'Licensing.RateLimitPerMinute': 1000,
-      };
-      jest
-        .spyOn(settings, 'get')
-        .mockImplementation((name: string) => (name in limits ? Promise.resolve(limits[name]) : read(name as never)));
+      restoreLimits = await setLicensingRateLimits(limited, { perAddress: 1000, perUserKey: 3 });
       const send = (body: Record<string, unknown>) => limited.http.post('/v1/license/validate').send(body);
 
       const { userKey } = await license({ licensingMode: 0 });
@@ -617,8 +609,8 @@ describe('Client Licensing API', () => {
       await send({ userKey: (await license({ licensingMode: 0 })).userKey }).expect(200);
 
       // Per address: every call from this address counts, the refused one too (5 so far).
-      limits['Licensing.UserKeyRateLimitPerMinute'] = 1000;
-      limits['Licensing.RateLimitPerMinute'] = 5;
+      // A changed limit applies from the next call.
+      await setLicensingRateLimits(limited, { perAddress: 5, perUserKey: 1000 });
       const response = await send({ userKey: (await license({ licensingMode: 0 })).userKey });
       expect(response.status).toBe(429);
       expect(response.body.code).toBe(600);

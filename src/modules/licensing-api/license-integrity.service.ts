@@ -31,12 +31,18 @@ export class LicenseIntegrityService {
 
   constructor(private readonly signingKeys: SigningKeysService) {}
 
-  async assertIntact(license: StoredLicenseKey): Promise<void> {
+  /**
+   * Throws at once for a hash that does not match; undefined when the signature is known to verify (every call but a
+   * license version's first), else the promise of the signature check: the client API's calls await only that.
+   */
+  assertIntact(license: StoredLicenseKey): Promise<void> | undefined {
     const actualHash = hash('sha256', license.licenseKey, 'hex');
     if (actualHash !== license.hash.trim().toLowerCase()) throw LicensingErrors.tampered(license.licenseId);
     const remembered = `${license.signingKeyId}:${actualHash}`;
-    if (this.verified.has(remembered)) return;
+    return this.verified.has(remembered) ? undefined : this.verifySignature(license, remembered);
+  }
 
+  private async verifySignature(license: StoredLicenseKey, remembered: string): Promise<void> {
     const publicKey = await this.signingKeys.describePublicKey(license.signatureKeysId).catch(() => null);
     if (!publicKey) throw LicensingErrors.tampered(license.licenseId);
     if (publicKey.keyId !== license.signingKeyId) {

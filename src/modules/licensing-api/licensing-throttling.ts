@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import { hash } from 'node:crypto';
 import { ApiException, ErrorCode } from '../../common/errors';
 import { AppConfig } from '../../config';
+import { SettingKey } from '../settings/setting-definitions';
 import { SettingsService } from '../settings/settings.service';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -158,6 +159,9 @@ function licenseTracker(request: { body?: LicensingRequestBody }): string | null
  * (Licensing.UserKeyRateLimitPerMinute). Keys going to Redis are hashed: no user key is stored there.
  */
 export function licensingThrottlerOptions(config: AppConfig, settings: SettingsService): ThrottlerModuleOptions {
+  // The cached value when it is fresh: a number is used as it is, where a promise costs the call two turns of the
+  // microtask queue per throttler.
+  const currentSetting = (key: SettingKey) => settings.peek<number>(key) ?? settings.get<number>(key);
   return {
     storage: config.redisUrl ? new SharedThrottlerStorage(config.redisUrl) : new FixedWindowThrottlerStorage(),
     // Hashed only where the key leaves the process: in memory the user key is already there.
@@ -165,17 +169,19 @@ export function licensingThrottlerOptions(config: AppConfig, settings: SettingsS
       ? (_context, tracker, name) => `licensing:${name}:${hash('sha256', tracker, 'base64url')}`
       : (_context, tracker, name) => `licensing:${name}:${tracker}`,
     throttlers: [
-      { name: CLIENT_THROTTLER, ttl: MINUTE_MS, limit: () => settings.get<number>('Licensing.RateLimitPerMinute') },
+      { name: CLIENT_THROTTLER, ttl: MINUTE_MS, limit: () => currentSetting('Licensing.RateLimitPerMinute') },
       {
         name: LICENSE_THROTTLER,
         ttl: MINUTE_MS,
-        limit: () => settings.get<number>('Licensing.UserKeyRateLimitPerMinute'),
+        limit: () => currentSetting('Licensing.UserKeyRateLimitPerMinute'),
         getTracker: (request) => licenseTracker(request) ?? '',
         skipIf: (context: ExecutionContext) => licenseTracker(context.switchToHttp().getRequest()) === null,
       },
     ],
   };
 }
+
+type ThrottledRequest = Parameters<ThrottlerGuard['handleRequest']>[0];
 
 type Resolvable<T> = T | ((context: ExecutionContext) => T | Promise<T>);
 
@@ -232,31 +238,31 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
         getTracker: plan.getTracker,
         generateKey: plan.generateKey,
       };
-      if (this.storageService instanceof FixedWindowThrottlerStorage && !plan.ignoresUserAgents)
-        await this.countInProcess(request);
-      else await this.handleRequest(request);
+      if (this.storageService instanceof FixedWindowThrottlerStorage && !plan.ignoresUserAgents) {
+        const counted = this.countInProcess(request);
+        if (counted) await counted;
+      } else await this.handleRequest(request);
     }
     return true;
   }
 
   /**
    * handleRequest's counting and headers for the in-memory storage, without its awaits: the tracker, the
-   * key and the count are synchronous there, and this runs twice on every client API call.
+   * key and the count are synchronous there, and this runs twice on every client API call. A promise only when the
+   * tracker is one (a custom tracker), or to refuse the call.
    */
-  private async countInProcess({
-    context,
-    limit,
-    ttl,
-    throttler,
-    blockDuration,
-    getTracker,
-    generateKey,
-  }: Parameters<ThrottlerGuard['handleRequest']>[0]): Promise<void> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<Record<string, unknown>>();
-    const response = http.getResponse<{ header(name: string, value: unknown): unknown }>();
-    const found = getTracker(request, context);
-    const tracker = typeof found === 'string' ? found : await found;
+  private countInProcess(request: ThrottledRequest): Promise<void> | undefined {
+    const found = request.getTracker(request.context.switchToHttp().getRequest(), request.context);
+    return typeof found === 'string'
+      ? this.count(request, found)
+      : found.then((tracker) => this.count(request, tracker));
+  }
+
+  private count(
+    { context, limit, ttl, throttler, blockDuration, generateKey }: ThrottledRequest,
+    tracker: string,
+  ): Promise<void> | undefined {
+    const response = context.switchToHttp().getResponse<{ header(name: string, value: unknown): unknown }>();
     const key = generateKey(context, tracker, throttler.name!);
     const record = (this.storageService as FixedWindowThrottlerStorage).hit(
       key,
@@ -269,7 +275,7 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
     const setHeaders = throttler.setHeaders ?? this.commonOptions.setHeaders ?? true;
     if (record.isBlocked) {
       if (setHeaders) response.header(`Retry-After${suffix}`, record.timeToBlockExpire);
-      await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
+      return this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
     }
     if (!setHeaders) return;
     response.header(`${this.headerPrefix}-Limit${suffix}`, limit);

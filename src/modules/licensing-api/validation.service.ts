@@ -63,7 +63,8 @@ export class ValidationService {
     machineId: string | null,
   ): Promise<Payload<ValidateResponse>> {
     this.licenses.assertUsable(row);
-    await this.integrity.assertIntact(row);
+    const checking = this.integrity.assertIntact(row);
+    if (checking) await checking;
     if (licenseToken) {
       if (!row.tokenId) throw LicensingErrors.tokenNotFound();
       if (!row.tokenLive) throw LicensingErrors.tokenExpired(row.tokenExpireDate ?? null);
@@ -96,13 +97,14 @@ export class ValidationService {
             tokenFields,
           );
         }
-        await this.integrity.assertIntact({
+        const checkingNodeLocked = this.integrity.assertIntact({
           licenseId: row.nodeLockedLicenseId!,
           licenseKey: row.nodeLockedLicenseKey,
           hash: row.nodeLockedHash!,
           signatureKeysId: row.nodeLockedSignatureKeysId!,
           signingKeyId: row.nodeLockedSigningKeyId!,
         });
+        if (checkingNodeLocked) await checkingNodeLocked;
         return this.answer(
           true,
           null,
