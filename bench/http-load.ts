@@ -34,6 +34,9 @@ export interface Load {
   /** Read and write system calls of the server process per request (each socket write on loopback runs the TCP stack). */
   serverReads: number;
   serverWrites: number;
+  /** How long the load ran, and every response time (ms, sorted): what combining slices needs. */
+  seconds: number;
+  latencies: number[];
 }
 
 export interface LoadRequest {
@@ -132,6 +135,32 @@ export async function hammer(options: {
     loadCpu: perRequest((load.user + load.system) / 1e6),
     serverReads: (callsAfter.reads - callsBefore.reads) / latencies.length,
     serverWrites: (callsAfter.writes - callsBefore.writes) / latencies.length,
+    seconds: result.duration,
+    latencies,
+  };
+}
+
+/** The slices of one turn as one load: throughput over their time, percentiles of all their responses, CPU per request. */
+export function combineLoads(parts: Load[]): Load {
+  const requests = parts.reduce((sum, part) => sum + part.requests, 0);
+  const seconds = parts.reduce((sum, part) => sum + part.seconds, 0);
+  const latencies = parts.flatMap((part) => part.latencies).sort((a, b) => a - b);
+  const perRequest = (pick: (load: Load) => number) =>
+    parts.reduce((sum, part) => sum + pick(part) * part.requests, 0) / requests;
+  return {
+    requests,
+    perSecond: requests / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors: parts.reduce((sum, part) => sum + part.errors, 0),
+    serverCpu: perRequest((load) => load.serverCpu),
+    postgresCpu: perRequest((load) => load.postgresCpu),
+    loadCpu: perRequest((load) => load.loadCpu),
+    serverReads: perRequest((load) => load.serverReads),
+    serverWrites: perRequest((load) => load.serverWrites),
+    seconds,
+    latencies,
   };
 }
 

@@ -59,6 +59,10 @@ interface Generation {
   p95: number;
   /** CPU of this process per license, ms (the database's CPU is not in it). */
   cpuMs: number;
+  /** What combining slices needs: licenses made, seconds taken, every license's latency (ms, sorted). */
+  count: number;
+  seconds: number;
+  latencies: number[];
 }
 
 /** What each license of the bench asks for, on top of its template. */
@@ -166,7 +170,7 @@ async function main(): Promise<void> {
     const userKeyFormat = await settings.get<string>('Licensing.UserKeyFormat');
 
     console.log(
-      `license generation, ${concurrency} in flight, database pool ${POOL_SIZE} each: LicensesService.insert against a bare pg script; ${describePlan(plan, ['service', 'bare'])}`,
+      `license generation, ${concurrency} in flight, database pool ${POOL_SIZE} each: LicensesService.insert against a bare pg script; ${describePlan(plan, ['service', 'bare'], true)}`,
     );
     const rows: string[] = [];
     let met = true;
@@ -299,11 +303,16 @@ async function main(): Promise<void> {
       };
       const run = (target: string, seconds: number) => (target === 'service' ? service(seconds) : bare(seconds));
       for (const target of ['service', 'bare']) await run(target, plan.warmUpSeconds); // caches, JIT, connections
-      const rounds = await alternate(plan, ['service', 'bare'], run, (round, index) =>
-        console.log(
-          `  ${label} round ${index + 1}: service ${round.results.service.perSecond.toFixed(0)}/s, bare ${round.results.bare.perSecond.toFixed(0)}/s, ` +
-            `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`,
-        ),
+      const rounds = await alternate(
+        plan,
+        ['service', 'bare'],
+        run,
+        (round, index) =>
+          console.log(
+            `  ${label} round ${index + 1}: service ${round.results.service.perSecond.toFixed(0)}/s, bare ${round.results.bare.perSecond.toFixed(0)}/s, ` +
+              `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`,
+          ),
+        combineGenerations,
       );
       const ratio = ratios(rounds, (result) => result.perSecond, 'service', 'bare');
       const goal = algorithm === 'Ed25519' ? GOAL.Ed25519 : undefined;
@@ -350,6 +359,25 @@ function summary(latencies: number[], count: number, started: bigint, cpuBefore:
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     cpuMs: (cpu.user + cpu.system) / 1000 / count,
+    count,
+    seconds: elapsed,
+    latencies,
+  };
+}
+
+/** The slices of one turn as one: licenses over their time, percentiles of all, CPU per license. */
+function combineGenerations(parts: Generation[]): Generation {
+  const count = parts.reduce((sum, part) => sum + part.count, 0);
+  const seconds = parts.reduce((sum, part) => sum + part.seconds, 0);
+  const latencies = parts.flatMap((part) => part.latencies).sort((a, b) => a - b);
+  return {
+    perSecond: count / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    cpuMs: parts.reduce((sum, part) => sum + part.cpuMs * part.count, 0) / count,
+    count,
+    seconds,
+    latencies,
   };
 }
 

@@ -27,7 +27,7 @@ import { cursorShape, encodeCursor } from '../src/common/query/list-cursor';
 import { ISO_TIMESTAMP_TYPES } from '../src/database/iso-timestamps';
 import type { LicenseEntity } from '../src/modules/licenses/license.entity';
 import { toLicenseDto } from '../src/modules/licenses/licenses.mapper';
-import { hammer, loadRow } from './http-load';
+import { combineLoads, hammer, loadRow } from './http-load';
 import {
   QUICK,
   alternate,
@@ -331,7 +331,7 @@ async function main(): Promise<void> {
     assertSameBytes(`GET ${servicePath(probeCustomer)}`, probeText, await bareBody.text(), cursorMasked);
 
     console.log(
-      `\nautocannon: ${CONNECTIONS} connections, a random customer per request, ${describePlan(plan, ['service', 'bare'])}`,
+      `\nautocannon: ${CONNECTIONS} connections, a random customer per request, ${describePlan(plan, ['service', 'bare'], true)}`,
     );
     const headers = { 'x-api-key': apiKey };
     const customer = () => firstCustomer + Math.floor(Math.random() * CUSTOMERS);
@@ -350,11 +350,16 @@ async function main(): Promise<void> {
         connections: CONNECTIONS,
       });
     for (const target of ['service', 'bare']) await run(target, plan.warmUpSeconds);
-    const rounds = await alternate(plan, ['service', 'bare'], run, (round, index) =>
-      console.log(
-        `  round ${index + 1}: service ${round.results.service.perSecond.toFixed(0)} req/s, bare ${round.results.bare.perSecond.toFixed(0)} req/s, ` +
-          `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`,
-      ),
+    const rounds = await alternate(
+      plan,
+      ['service', 'bare'],
+      run,
+      (round, index) =>
+        console.log(
+          `  round ${index + 1}: service ${round.results.service.perSecond.toFixed(0)} req/s, bare ${round.results.bare.perSecond.toFixed(0)} req/s, ` +
+            `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`,
+        ),
+      combineLoads,
     );
     console.log('');
     for (const target of ['service', 'bare'])

@@ -29,7 +29,7 @@ import { Client, Pool } from 'pg';
 import { createApp } from '../src/bootstrap';
 import { HEARTBEAT } from '../src/modules/licensing-api/client-tokens.repository';
 import { VALIDATE_BY_TOKEN } from '../src/modules/licensing-api/client-licenses.repository';
-import { hammer, loadRow } from './http-load';
+import { combineLoads, hammer, loadRow } from './http-load';
 import {
   alternate,
   assertSameBytes,
@@ -302,6 +302,7 @@ async function main(): Promise<void> {
       `\nautocannon: ${connections} connections, a random seat per request, ${describePlan(
         plan,
         targets.map(([target]) => target),
+        true,
       )}`,
     );
     const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
@@ -331,6 +332,7 @@ async function main(): Promise<void> {
             `  ${scenario.label} round ${index + 1}: service ${round.results.service.perSecond.toFixed(0)} req/s, bare ${round.results.bare.perSecond.toFixed(0)} req/s, ` +
               `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`,
           ),
+        combineLoads,
       );
       const throughput = ratios(rounds, (load) => load.perSecond, 'service', 'bare');
       const p99 = ratios(rounds, (load) => load.p99, 'service', 'bare');

@@ -6,6 +6,12 @@
  *
  * Every bench takes `--quick` (CI: 3 rounds of 2 s, a smoke test of the bench itself, its figures are not
  * comparable), `--rounds n` and `--seconds s` (at least 10 s per round outside `--quick`).
+ *
+ * A bench that can add up its measurements (a `combine`) runs each target's turn in slices of about a second,
+ * interleaved with the other target's (`--slice s`, 0 for whole turns): this VM's own speed drifts by a quarter within
+ * seconds while the guest is idle (a fixed loop of SHA-256 ran 128,000 to 213,000 times per half second, in plateaus of
+ * 2–5 s), so two 10 s turns one after the other could each meet another speed; slices in the order A B B A … see the
+ * same machine.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -21,8 +27,13 @@ export interface RoundPlan {
   rounds: number;
   /** Length of one target's turn in a round. */
   seconds: number;
+  /** How many interleaved slices a turn is run in, where the bench can combine them (1: the turn in one piece). */
+  slices: number;
   warmUpSeconds: number;
 }
+
+/** The length of a slice of a turn: short enough to stay within one of the VM's speed plateaus. */
+const SLICE_SECONDS = 1;
 
 /** The rounds from the command line: full rounds by default, short ones with --quick. */
 export function roundPlan(defaults: { rounds: number; seconds?: number } = { rounds: 5 }): RoundPlan {
@@ -31,12 +42,19 @@ export function roundPlan(defaults: { rounds: number; seconds?: number } = { rou
     throw new Error(`--seconds ${seconds}: rounds shorter than ${MIN_ROUND_SECONDS} s need --quick`);
   const rounds = argument('rounds', QUICK ? 3 : defaults.rounds);
   if (!(rounds >= 1)) throw new Error(`--rounds ${rounds}: at least one round`);
-  return { rounds, seconds, warmUpSeconds: QUICK ? 1 : 3 };
+  const slice = argument('slice', SLICE_SECONDS);
+  if (!(slice >= 0)) throw new Error(`--slice ${slice}: a length in seconds, or 0 for whole turns`);
+  const slices = slice > 0 ? Math.max(1, Math.round(seconds / slice)) : 1;
+  return { rounds, seconds, slices, warmUpSeconds: QUICK ? 1 : 3 };
 }
 
-export function describePlan(plan: RoundPlan, targets: readonly string[]): string {
+export function describePlan(plan: RoundPlan, targets: readonly string[], sliced = false): string {
+  const turns =
+    sliced && plan.slices > 1
+      ? `${plan.seconds} s each in ${plan.slices} interleaved slices of ${(plan.seconds / plan.slices).toFixed(1)} s (order A B B A …)`
+      : `${plan.seconds} s each, alternating order`;
   return (
-    `${plan.rounds} rounds of ${targets.join(' / ')}, ${plan.seconds} s each, alternating order` +
+    `${plan.rounds} rounds of ${targets.join(' / ')}, ${turns}` +
     `${QUICK ? ' (--quick: figures not comparable)' : ''}; ${CORES} cores, load before ${loadText()}`
   );
 }
@@ -129,21 +147,28 @@ function othersBetween(from: ReturnType<typeof cpuSnapshot>, to: ReturnType<type
 
 /**
  * Runs `measure` for every target once per round, the order reversed every other round so that neither target
- * always runs first (after the other's garbage or its checkpoint).
+ * always runs first (after the other's garbage or its checkpoint). With `combine`, each turn runs in the plan's
+ * slices, interleaved and each pair in the order of the one before reversed (A B B A …, which cancels a steady
+ * drift of the machine's speed), and a target's slices are combined into its result of the round.
  */
 export async function alternate<T>(
   plan: RoundPlan,
   targets: readonly string[],
   measure: (target: string, seconds: number, round: number) => Promise<T>,
   onRound?: (round: Round<T>, index: number) => void,
+  combine?: (parts: T[]) => T,
 ): Promise<Round<T>[]> {
   const rounds: Round<T>[] = [];
+  const slices = combine ? plan.slices : 1;
   for (let index = 0; index < plan.rounds; index++) {
     const from = loadavg()[0];
     const cpuFrom = cpuSnapshot();
+    const parts = new Map<string, T[]>(targets.map((target) => [target, []]));
+    for (let slice = 0; slice < slices; slice++)
+      for (const target of (index + slice) % 2 === 0 ? targets : [...targets].reverse())
+        parts.get(target)!.push(await measure(target, plan.seconds / slices, index));
     const results: Record<string, T> = {};
-    for (const target of index % 2 === 0 ? targets : [...targets].reverse())
-      results[target] = await measure(target, plan.seconds, index);
+    for (const target of targets) results[target] = combine ? combine(parts.get(target)!) : parts.get(target)![0];
     const round = { results, load: { from, to: loadavg()[0] }, others: othersBetween(cpuFrom, cpuSnapshot()) };
     rounds.push(round);
     onRound?.(round, index);
