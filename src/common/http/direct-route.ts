@@ -190,7 +190,7 @@ function planRoute(app: NestFastifyApplication, globals: DirectRouteGlobals, rou
       const from = (start: number, value: unknown): unknown => {
         for (let index = start; index < pipes.length; index++) {
           value = pipes[index].transform(value, metadata);
-          if (value instanceof Promise) return value.then((resolved: unknown) => from(index + 1, resolved));
+          if (isThenable(value)) return Promise.resolve(value).then((resolved: unknown) => from(index + 1, resolved));
         }
         return value;
       };
@@ -229,6 +229,11 @@ function planRoute(app: NestFastifyApplication, globals: DirectRouteGlobals, rou
   };
 }
 
+/** A promise of any library, as `await` takes it: what a guard, pipe or parameter may answer instead of a value. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
 function directHandler(plan: DirectRoutePlan): RouteOptions['handler'] {
   return async function direct(request: FastifyRequest, reply: FastifyReply) {
     // The arguments Nest's Fastify adapter hands to guards and filters: request, reply, next.
@@ -238,13 +243,13 @@ function directHandler(plan: DirectRoutePlan): RouteOptions['handler'] {
       for (const guard of plan.guards) {
         const verdict = guard.canActivate(context);
         const allowed =
-          verdict instanceof Promise ? await verdict : isObservable(verdict) ? await lastValueFrom(verdict) : verdict;
+          isThenable(verdict) ? await verdict : isObservable(verdict) ? await lastValueFrom(verdict) : verdict;
         if (!allowed) throw new ForbiddenException('Forbidden resource');
       }
       const args = new Array<unknown>(plan.parameters.length);
       for (let index = 0; index < plan.parameters.length; index++) {
         const argument = plan.parameters[index](request, context);
-        args[index] = argument instanceof Promise ? await argument : argument;
+        args[index] = isThenable(argument) ? await argument : argument;
       }
       reply.code(plan.status);
       const result = await plan.invoke(args);
