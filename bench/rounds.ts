@@ -44,7 +44,9 @@ const WARM_UP_SECONDS = 10;
 const SLICE_SECONDS = 1;
 
 /** The rounds from the command line: full rounds by default, short ones with --quick. */
-export function roundPlan(defaults: { rounds: number; seconds?: number } = { rounds: 5 }): RoundPlan {
+export function roundPlan(
+  defaults: { rounds: number; seconds?: number; warmUpSeconds?: number } = { rounds: 5 },
+): RoundPlan {
   const seconds = argument('seconds', QUICK ? 2 : Math.max(MIN_ROUND_SECONDS, defaults.seconds ?? MIN_ROUND_SECONDS));
   if (!QUICK && !(seconds >= MIN_ROUND_SECONDS))
     throw new Error(`--seconds ${seconds}: rounds shorter than ${MIN_ROUND_SECONDS} s need --quick`);
@@ -53,7 +55,7 @@ export function roundPlan(defaults: { rounds: number; seconds?: number } = { rou
   const slice = argument('slice', SLICE_SECONDS);
   if (!(slice >= 0)) throw new Error(`--slice ${slice}: a length in seconds, or 0 for whole turns`);
   const slices = slice > 0 ? Math.max(1, Math.round(seconds / slice)) : 1;
-  const warmUpSeconds = argument('warm-up', QUICK ? 1 : WARM_UP_SECONDS);
+  const warmUpSeconds = argument('warm-up', QUICK ? 1 : (defaults.warmUpSeconds ?? WARM_UP_SECONDS));
   return { rounds, seconds, slices, warmUpSeconds };
 }
 
