@@ -43,6 +43,7 @@ import {
   roundConditions,
   loadLines,
   roundPlan,
+  warmUp,
   spread,
   spreadText,
   exitWithGoal,
@@ -302,7 +303,7 @@ async function main(): Promise<void> {
         return summary(latencies, latencies.length, started, cpuBefore);
       };
       const run = (target: string, seconds: number) => (target === 'service' ? service(seconds) : bare(seconds));
-      for (const target of ['service', 'bare']) await run(target, plan.warmUpSeconds); // caches, JIT, connections
+      await warmUp(plan, ['service', 'bare'], run, true); // caches, JIT, connections
       const rounds = await alternate(
         plan,
         ['service', 'bare'],

@@ -38,6 +38,7 @@ import {
   roundConditions,
   ratios,
   roundPlan,
+  warmUp,
   spreadText,
 } from './rounds';
 import { CUSTOMERS, explain, seedLicenses } from './license-seed';
@@ -200,9 +201,7 @@ function request<T>(child: ChildProcess, message: object, answer: string): Promi
 }
 
 async function main(): Promise<void> {
-  // After a 10 s warm-up the service's per-round ratio still rose for a minute (0.60× → 0.89× in one run, its own
-  // throughput +131 %, the bare's +56 %): a longer warm-up measures the steady state of both.
-  const plan = roundPlan({ rounds: 5, warmUpSeconds: 60 });
+  const plan = roundPlan({ rounds: 5 });
   const licenses = argument('licenses', QUICK ? 100_000 : 1_000_000);
   const dataDir = mkdtempSync(join(tmpdir(), 'licensing-bench-'));
   const admin = new Client({ connectionString: SERVER_URL });
@@ -351,7 +350,7 @@ async function main(): Promise<void> {
         seconds,
         connections: CONNECTIONS,
       });
-    for (const target of ['service', 'bare']) await run(target, plan.warmUpSeconds);
+    await warmUp(plan, ['service', 'bare'], run, true);
     const rounds = await alternate(
       plan,
       ['service', 'bare'],

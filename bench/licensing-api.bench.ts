@@ -39,6 +39,7 @@ import {
   roundConditions,
   loadLines,
   roundPlan,
+  warmUp,
   spreadText,
   exitWithGoal,
 } from './rounds';
@@ -322,7 +323,12 @@ async function main(): Promise<void> {
           connections,
         });
       };
-      for (const [target] of targets) await run(target, plan.warmUpSeconds);
+      await warmUp(
+        plan,
+        targets.map(([target]) => target),
+        run,
+        true,
+      );
       const rounds = await alternate(
         plan,
         targets.map(([target]) => target),
