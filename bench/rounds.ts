@@ -155,7 +155,7 @@ function othersBetween(from: ReturnType<typeof cpuSnapshot>, to: ReturnType<type
 /**
  * Each target's load before the first round, in the rounds' slices when the bench runs them. Warmed up one after the
  * other, the service sat idle through the bare's warm-up and came back slow: the list's first round read 0.59× after
- * 60 s of warm-up each, against 0.71–0.86× in the next four, and the service's own throughput rose 37 % from the first
+ * 60 s of warm-up each, against 0.71–0.86× in the next four, and the service's own throughput rose 32 % from the first
  * round to the second while the bare's rose 8 %.
  */
 export async function warmUp<T>(

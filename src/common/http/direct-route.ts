@@ -242,8 +242,11 @@ function directHandler(plan: DirectRoutePlan): RouteOptions['handler'] {
       // Only promises are awaited: each await of a plain value would cost the call a microtask turn.
       for (const guard of plan.guards) {
         const verdict = guard.canActivate(context);
-        const allowed =
-          isThenable(verdict) ? await verdict : isObservable(verdict) ? await lastValueFrom(verdict) : verdict;
+        const allowed = isThenable(verdict)
+          ? await verdict
+          : isObservable(verdict)
+            ? await lastValueFrom(verdict)
+            : verdict;
         if (!allowed) throw new ForbiddenException('Forbidden resource');
       }
       const args = new Array<unknown>(plan.parameters.length);
