@@ -40,7 +40,7 @@ import {
   assertSameBytes,
   describePlan,
   ratios,
-  roundConditions,
+  roundSummary,
   loadLines,
   roundPlan,
   warmUp,
@@ -303,16 +303,12 @@ async function main(): Promise<void> {
         return summary(latencies, latencies.length, started, cpuBefore);
       };
       const run = (target: string, seconds: number) => (target === 'service' ? service(seconds) : bare(seconds));
-      await warmUp(plan, ['service', 'bare'], run, true); // caches, JIT, connections
+      await warmUp(plan, ['service', 'bare'], run); // caches, JIT, connections
       const rounds = await alternate(
         plan,
         ['service', 'bare'],
         run,
-        (round, index) =>
-          console.log(
-            `  ${label} round ${index + 1}: service ${round.results.service.perSecond.toFixed(0)}/s, bare ${round.results.bare.perSecond.toFixed(0)}/s, ` +
-              `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`,
-          ),
+        (round, index) => console.log(`  ${label} round ${index + 1}: ${roundSummary(round, '/s')}`),
         combineGenerations,
       );
       const ratio = ratios(rounds, (result) => result.perSecond, 'service', 'bare');

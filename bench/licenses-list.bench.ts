@@ -35,7 +35,7 @@ import {
   assertSameBytes,
   describePlan,
   printLoads,
-  roundConditions,
+  roundSummary,
   ratios,
   roundPlan,
   warmUp,
@@ -350,16 +350,12 @@ async function main(): Promise<void> {
         seconds,
         connections: CONNECTIONS,
       });
-    await warmUp(plan, ['service', 'bare'], run, true);
+    await warmUp(plan, ['service', 'bare'], run);
     const rounds = await alternate(
       plan,
       ['service', 'bare'],
       run,
-      (round, index) =>
-        console.log(
-          `  round ${index + 1}: service ${round.results.service.perSecond.toFixed(0)} req/s, bare ${round.results.bare.perSecond.toFixed(0)} req/s, ` +
-            `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`,
-        ),
+      (round, index) => console.log(`  round ${index + 1}: ${roundSummary(round, ' req/s')}`),
       combineLoads,
     );
     console.log('');

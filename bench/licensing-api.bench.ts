@@ -36,7 +36,7 @@ import {
   describePlan,
   maskTimestamps,
   ratios,
-  roundConditions,
+  roundSummary,
   loadLines,
   roundPlan,
   warmUp,
@@ -327,17 +327,12 @@ async function main(): Promise<void> {
         plan,
         targets.map(([target]) => target),
         run,
-        true,
       );
       const rounds = await alternate(
         plan,
         targets.map(([target]) => target),
         run,
-        (round, index) =>
-          console.log(
-            `  ${scenario.label} round ${index + 1}: service ${round.results.service.perSecond.toFixed(0)} req/s, bare ${round.results.bare.perSecond.toFixed(0)} req/s, ` +
-              `${(round.results.service.perSecond / round.results.bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`,
-          ),
+        (round, index) => console.log(`  ${scenario.label} round ${index + 1}: ${roundSummary(round, ' req/s')}`),
         combineLoads,
       );
       const throughput = ratios(rounds, (load) => load.perSecond, 'service', 'bare');

@@ -40,9 +40,7 @@ const WARM_UP_SECONDS = 10;
 const SLICE_SECONDS = 1;
 
 /** The rounds from the command line: full rounds by default, short ones with --quick. */
-export function roundPlan(
-  defaults: { rounds: number; seconds?: number; warmUpSeconds?: number } = { rounds: 5 },
-): RoundPlan {
+export function roundPlan(defaults: { rounds: number; seconds?: number } = { rounds: 5 }): RoundPlan {
   const seconds = argument('seconds', QUICK ? 2 : Math.max(MIN_ROUND_SECONDS, defaults.seconds ?? MIN_ROUND_SECONDS));
   if (!QUICK && !(seconds >= MIN_ROUND_SECONDS))
     throw new Error(`--seconds ${seconds}: rounds shorter than ${MIN_ROUND_SECONDS} s need --quick`);
@@ -51,7 +49,7 @@ export function roundPlan(
   const slice = argument('slice', SLICE_SECONDS);
   if (!(slice >= 0)) throw new Error(`--slice ${slice}: a length in seconds, or 0 for whole turns`);
   const slices = slice > 0 ? Math.max(1, Math.round(seconds / slice)) : 1;
-  const warmUpSeconds = argument('warm-up', QUICK ? 1 : (defaults.warmUpSeconds ?? WARM_UP_SECONDS));
+  const warmUpSeconds = argument('warm-up', QUICK ? 1 : WARM_UP_SECONDS);
   return { rounds, seconds, slices, warmUpSeconds };
 }
 
@@ -153,7 +151,7 @@ function othersBetween(from: ReturnType<typeof cpuSnapshot>, to: ReturnType<type
 }
 
 /**
- * Each target's load before the first round, in the rounds' slices when the bench runs them. Warmed up one after the
+ * Each target's load before the first round, in the rounds' slices. Warmed up one after the
  * other, the service sat idle through the bare's warm-up and came back slow: the list's first round read 0.59× after
  * 60 s of warm-up each, against 0.71–0.86× in the next four, and the service's own throughput rose 32 % from the first
  * round to the second while the bare's rose 8 %.
@@ -162,9 +160,8 @@ export async function warmUp<T>(
   plan: RoundPlan,
   targets: readonly string[],
   measure: (target: string, seconds: number) => Promise<T>,
-  sliced = false,
 ): Promise<void> {
-  const slices = sliced ? Math.max(1, Math.round((plan.warmUpSeconds / plan.seconds) * plan.slices)) : 1;
+  const slices = Math.max(1, Math.round((plan.warmUpSeconds / plan.seconds) * plan.slices));
   for (let slice = 0; slice < slices; slice++)
     for (const target of slice % 2 === 0 ? targets : [...targets].reverse())
       await measure(target, plan.warmUpSeconds / slices);
@@ -237,6 +234,15 @@ export function roundLoads(rounds: Round<unknown>[]): string {
 /** `0.03, 0.41, …`: the cores other processes used in each round. */
 export function roundOthers(rounds: Round<unknown>[]): string {
   return rounds.map((round) => round.others.toFixed(2)).join(', ');
+}
+
+/** `service 3191 req/s, bare 4433 req/s, 0.72×; load …`: a service/bare round's throughputs, ratio and conditions. */
+export function roundSummary(round: Round<{ perSecond: number }>, unit: string): string {
+  const { service, bare } = round.results;
+  return (
+    `service ${service.perSecond.toFixed(0)}${unit}, bare ${bare.perSecond.toFixed(0)}${unit}, ` +
+    `${(service.perSecond / bare.perSecond).toFixed(2)}×; ${roundConditions(round)}`
+  );
 }
 
 /** The line a bench prints after each round: its load average and the others' cores. */

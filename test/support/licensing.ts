@@ -84,9 +84,23 @@ export async function createLicense(ctx: TestContext, license: Record<string, un
   return post(ctx, '/v1/licenses', { license });
 }
 
+/** Both licensing rate limits, per client address and per user key, through PUT /v1/settings as an operator sets them. */
+async function putLicensingRateLimits(ctx: TestContext, perAddress: unknown, perUserKey: unknown): Promise<void> {
+  await ctx.http
+    .put('/v1/settings')
+    .set(bearer(ctx.adminToken))
+    .send({
+      settings: [
+        { group: 'Licensing', name: 'RateLimitPerMinute', value: perAddress },
+        { group: 'Licensing', name: 'UserKeyRateLimitPerMinute', value: perUserKey },
+      ],
+    })
+    .expect(200);
+}
+
 /**
- * Sets the licensing rate limits through PUT /v1/settings, as an operator would, and answers a function that puts
- * back the values they had: the specs of one run share a database, so a low limit must not outlive its spec.
+ * Sets the licensing rate limits and answers a function that puts back the values they had: the specs of one run
+ * share a database, so a low limit must not outlive its spec.
  */
 export async function setLicensingRateLimits(
   ctx: TestContext,
@@ -95,34 +109,14 @@ export async function setLicensingRateLimits(
   const { body } = await ctx.http.get('/v1/settings?group=Licensing').set(bearer(ctx.adminToken)).expect(200);
   const valueOf = (name: string) =>
     (body.settings as Array<{ name: string; value: unknown }>).find((setting) => setting.name === name)!.value;
-  const put = (perAddress: unknown, perUserKey: unknown) =>
-    ctx.http
-      .put('/v1/settings')
-      .set(bearer(ctx.adminToken))
-      .send({
-        settings: [
-          { group: 'Licensing', name: 'RateLimitPerMinute', value: perAddress },
-          { group: 'Licensing', name: 'UserKeyRateLimitPerMinute', value: perUserKey },
-        ],
-      })
-      .expect(200);
   const previous = [valueOf('RateLimitPerMinute'), valueOf('UserKeyRateLimitPerMinute')] as const;
-  await put(limits.perAddress, limits.perUserKey);
-  return async () => void (await put(...previous));
+  await putLicensingRateLimits(ctx, limits.perAddress, limits.perUserKey);
+  return () => putLicensingRateLimits(ctx, ...previous);
 }
 
 /** Lifts both licensing rate limits (per address and per user key) so that a spec's own traffic never meets them. */
 export async function liftLicensingRateLimits(ctx: TestContext, perMinute = 1_000_000): Promise<void> {
-  await ctx.http
-    .put('/v1/settings')
-    .set(bearer(ctx.adminToken))
-    .send({
-      settings: [
-        { group: 'Licensing', name: 'RateLimitPerMinute', value: perMinute },
-        { group: 'Licensing', name: 'UserKeyRateLimitPerMinute', value: perMinute },
-      ],
-    })
-    .expect(200);
+  await putLicensingRateLimits(ctx, perMinute, perMinute);
 }
 
 /**
