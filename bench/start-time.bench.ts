@@ -15,7 +15,8 @@
  * the baseline.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -77,6 +78,30 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * A port every start of the run can listen on: below the kernel's ephemeral range, which outgoing connections draw
+ * their local ports from (a port picked inside it was once taken by one between two starts: EADDRINUSE), and free now.
+ */
+async function listeningPort(): Promise<number> {
+  let ephemeralFrom = 32768;
+  try {
+    ephemeralFrom = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    // no /proc: Linux's default range
+  }
+  const low = Math.max(1024, ephemeralFrom - 8000);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = low + Math.floor(Math.random() * Math.max(1, ephemeralFrom - low));
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port found below ${ephemeralFrom}`);
+}
+
 async function startOnce(variant: Variant, folder: string, env: NodeJS.ProcessEnv, port: number): Promise<Start> {
   if (variant === 'first') rmSync(join(folder, 'dist'), { recursive: true, force: true });
   const started = process.hrtime.bigint();
@@ -129,7 +154,7 @@ async function main(): Promise<void> {
   try {
     for (const input of INPUTS) cpSync(join(ROOT, input), join(folder, input), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(folder, 'node_modules'), 'dir');
-    const port = 34000 + Math.floor(Math.random() * 2000);
+    const port = await listeningPort();
     const env: NodeJS.ProcessEnv = {
       ...serviceEnvironment(name, join(folder, 'data'), 10),
       // As a newcomer starts it: Swagger served, the console at its default level.
