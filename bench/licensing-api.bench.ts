@@ -9,6 +9,7 @@
  *
  *   npx ts-node --transpile-only bench/licensing-api.bench.ts [--quick] [--seconds 10] [--rounds 5] [--connections 32]
  *       [--only validate|heartbeat] [--unprepared] [--log-minimum-level Warning] [--ts-node] [--profile <dir>]
+ *       [--against <commit>]
  *
  * Needs PostgreSQL on 127.0.0.1:5432 (user postgres, or BENCH_DATABASE_SERVER_URL). Creates its own
  * database (migrations run by the service at start), seeds a floating license with 256 held seats
@@ -17,10 +18,14 @@
  * processes of their own, so neither shares an event loop with the load generator.
  * The service runs with its default request log setting. Goal (medians of the rounds' ratios): service ≥ 0.8× the
  * bare throughput and p99 ≤ 1.5× the bare's at 32 connections, no errors; absolute figures are information only.
+ *
+ * `--against <commit>` adds a third target to every round: the service as it was at that commit (e39d0fd, the start
+ * of the speed work), built with its own build script and run on a database of its own, seeded the same way. Its
+ * ratios to the bare server and this checkout's ratio to it are printed; a median below 1× is a fall.
  */
-import { ChildProcess, execFileSync, fork } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -45,10 +50,14 @@ import {
 } from './rounds';
 import {
   SERVER_URL,
-  createBenchDatabase,
+  againstRef,
   argument,
+  buildService,
+  createBenchDatabase,
+  forkBuiltService,
   forkRole,
   listening,
+  serviceAtRef,
   serviceEnvironment,
   stopServer,
 } from './support';
@@ -57,6 +66,8 @@ const POOL_SIZE = 10;
 const SEATS = 256;
 const LIFETIME_SECONDS = 600;
 const GOAL = { ratio: 0.8, p99Ratio: 1.5 };
+/** With --against: the median of the rounds' ratios of this checkout's throughput to the start commit's. */
+const NO_FALL = 1;
 
 // ---------------------------------------------------------------------------------------------------
 // Child process roles
@@ -162,25 +173,6 @@ const UNPREPARED = process.argv.includes('--unprepared');
  */
 const FROM_SOURCES = process.argv.includes('--ts-node');
 
-function buildService(folder: string): string {
-  execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'build.mjs'), '--out-dir', folder], {
-    stdio: 'inherit',
-  });
-  const entry = join(folder, 'serve-app.js');
-  writeFileSync(
-    entry,
-    `const { createApp } = require(${JSON.stringify(join(folder, 'src', 'bootstrap.js'))});
-(async () => {
-  const app = await createApp({ logger: ['error', 'fatal'] });
-  await app.listen(0, '127.0.0.1');
-  process.on('message', (message) => { if (message.type === 'stop') void app.close().then(() => process.exit(0)); });
-  process.send({ type: 'listening', port: app.getHttpServer().address().port });
-})();
-`,
-  );
-  return entry;
-}
-
 function start(
   role: 'app' | 'bare',
   env: NodeJS.ProcessEnv,
@@ -189,10 +181,72 @@ function start(
   const profile = role === 'app' && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const child =
     role === 'app' && compiledApp
-      ? // Built outside the repository: node_modules is found through NODE_PATH.
-        fork(compiledApp, [], { env: { ...env, NODE_PATH: join(__dirname, '..', 'node_modules') }, execArgv: profile })
+      ? forkBuiltService(compiledApp, env, profile)
       : forkRole(__filename, role, env, profile);
   return listening(child, role);
+}
+
+/** What the rounds need of a service: a floating license and the tokens of its held seats. */
+interface FloatingFixture {
+  userKey: string;
+  seats: string[];
+}
+
+/**
+ * Seeds a service through its API: rate limits raised so that they do not distort the figures, a floating license,
+ * and SEATS seats held on it.
+ */
+async function seedFloating(port: number, env: NodeJS.ProcessEnv): Promise<FloatingFixture & { licenseKeyId: string }> {
+  const base = `http://127.0.0.1:${port}`;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const call = async (path: string, body: object, token?: string, method = 'POST'): Promise<any> => {
+    const response = await fetch(base + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const { token } = await call('/v1/auth/login', { userName: 'admin', password: env.ADMIN_PASSWORD });
+  await call(
+    '/v1/settings',
+    {
+      settings: [
+        { group: 'Licensing', name: 'RateLimitPerMinute', value: 10_000_000 },
+        { group: 'Licensing', name: 'UserKeyRateLimitPerMinute', value: 10_000_000 },
+        ...(LOG_MINIMUM_LEVEL ? [{ group: 'Application', name: 'LogMinimumLevel', value: LOG_MINIMUM_LEVEL }] : []),
+      ],
+    },
+    token,
+    'PUT',
+  );
+  const { resourceId } = await call('/v1/resources', { resource: { name: 'bench key', type: 'Ed25519' } }, token);
+  const license = await call(
+    '/v1/licenses',
+    {
+      license: {
+        signatureKeysId: resourceId,
+        licensingMode: 2,
+        maxAllowedSites: SEATS,
+        licenseeName: 'Bench Licensee',
+        product: { name: 'Suite', version: '1.0' },
+        features: [{ name: 'Reports' }],
+      },
+    },
+    token,
+  );
+  const seats: string[] = [];
+  for (let i = 0; i < SEATS; i++)
+    seats.push(
+      (await call('/v1/license/floating/request', { userKey: license.userKey, clientId: `bench-client-${i}` }))
+        .licenseToken,
+    );
+  console.log(
+    `seeded floating license ${license.licenseKeyId} (license key ${license.licenseKey.length} bytes) with ${seats.length} seats held; rate limits raised to 10,000,000/min`,
+  );
+  return { userKey: license.userKey, seats, licenseKeyId: license.licenseKeyId };
 }
 
 const stop = (child: ChildProcess) => stopServer(child);
@@ -200,10 +254,13 @@ const stop = (child: ChildProcess) => stopServer(child);
 async function main(): Promise<void> {
   const plan = roundPlan({ rounds: 5 });
   const connections = argument('connections', 32);
+  const ref = againstRef();
   const dataDir = mkdtempSync(join(tmpdir(), 'licensing-bench-'));
   const admin = new Client({ connectionString: SERVER_URL });
   await admin.connect();
   const name = await createBenchDatabase(admin);
+  // The service at --against runs its own migrations on a database of its own, seeded the same way.
+  const refName = ref ? await createBenchDatabase(admin) : undefined;
   const [{ server_version: version }] = (await admin.query('SHOW server_version')).rows;
   console.log(
     `database ${name} (PostgreSQL ${version}), ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
@@ -211,6 +268,7 @@ async function main(): Promise<void> {
   const env = serviceEnvironment(name, dataDir, POOL_SIZE);
   const children: ChildProcess[] = [];
   const buildFolder = FROM_SOURCES ? undefined : mkdtempSync(join(tmpdir(), 'licensing-bench-build-'));
+  const atRef = ref ? serviceAtRef(ref) : undefined;
   try {
     if (buildFolder) console.log('building the service (scripts/build.mjs) …');
     const app = await start('app', env, buildFolder ? buildService(buildFolder) : undefined);
@@ -218,71 +276,38 @@ async function main(): Promise<void> {
       `service: ${buildFolder ? 'compiled, plain node' : 'from the sources under ts-node'}, pool ${POOL_SIZE} connections; bare server: node:http + pg, pool ${POOL_SIZE}`,
     );
     children.push(app.child);
-    const base = `http://127.0.0.1:${app.port}`;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const call = async (path: string, body: object, token?: string, method = 'POST'): Promise<any> => {
-      const response = await fetch(base + path, {
-        method,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      const json = await response.json();
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-      return json;
-    };
-    const { token } = await call('/v1/auth/login', { userName: 'admin', password: env.ADMIN_PASSWORD });
-    await call(
-      '/v1/settings',
-      {
-        settings: [
-          { group: 'Licensing', name: 'RateLimitPerMinute', value: 10_000_000 },
-          { group: 'Licensing', name: 'UserKeyRateLimitPerMinute', value: 10_000_000 },
-          ...(LOG_MINIMUM_LEVEL ? [{ group: 'Application', name: 'LogMinimumLevel', value: LOG_MINIMUM_LEVEL }] : []),
-        ],
-      },
-      token,
-      'PUT',
-    );
-    const { resourceId } = await call('/v1/resources', { resource: { name: 'bench key', type: 'Ed25519' } }, token);
-    const license = await call(
-      '/v1/licenses',
-      {
-        license: {
-          signatureKeysId: resourceId,
-          licensingMode: 2,
-          maxAllowedSites: SEATS,
-          licenseeName: 'Bench Licensee',
-          product: { name: 'Suite', version: '1.0' },
-          features: [{ name: 'Reports' }],
-        },
-      },
-      token,
-    );
-    const seats: string[] = [];
-    for (let i = 0; i < SEATS; i++)
-      seats.push(
-        (await call('/v1/license/floating/request', { userKey: license.userKey, clientId: `bench-client-${i}` }))
-          .licenseToken,
-      );
-    console.log(
-      `seeded floating license ${license.licenseKeyId} (license key ${license.licenseKey.length} bytes) with ${seats.length} seats held; rate limits raised to 10,000,000/min`,
-    );
-
+    const fixture = await seedFloating(app.port, env);
     const bare = await start('bare', env);
     children.push(bare.child);
-    const seat = () => seats[Math.floor(Math.random() * seats.length)];
+    const startLabel = atRef ? `start ${atRef.commit}` : undefined;
+    const before = atRef
+      ? await (async () => {
+          const refDataDir = join(dataDir, 'at-ref');
+          const refEnv = serviceEnvironment(refName!, refDataDir, POOL_SIZE);
+          const server = await listening(forkBuiltService(atRef.entry, refEnv), startLabel!);
+          children.push(server.child);
+          console.log(`${startLabel}: compiled, plain node, pool ${POOL_SIZE} connections, database ${refName}`);
+          return { server, fixture: await seedFloating(server.port, refEnv) };
+        })()
+      : undefined;
+
+    const seat = (seats: string[]) => seats[Math.floor(Math.random() * seats.length)];
     const scenarios = [
       {
         label: 'validate',
         path: '/v1/license/validate',
-        body: () => ({ userKey: license.userKey, licenseToken: seat(), clientId: 'bench' }),
+        body: (on: FloatingFixture) => () => ({ userKey: on.userKey, licenseToken: seat(on.seats), clientId: 'bench' }),
       },
-      { label: 'heartbeat', path: '/v1/license/heartbeat', body: () => ({ licenseToken: seat() }) },
+      {
+        label: 'heartbeat',
+        path: '/v1/license/heartbeat',
+        body: (on: FloatingFixture) => () => ({ licenseToken: seat(on.seats) }),
+      },
     ];
 
     // The same request to both servers must answer the same bytes; heartbeat's expiry is the time of the call.
     for (const scenario of scenarios) {
-      const body = scenario.body();
+      const body = scenario.body(fixture)();
       const answer = async (port: number) => {
         const response = await fetch(`http://127.0.0.1:${port}${scenario.path}`, {
           method: 'POST',
@@ -294,43 +319,53 @@ async function main(): Promise<void> {
       assertSameBytes(scenario.label, await answer(app.port), await answer(bare.port), maskTimestamps);
     }
 
-    const targets = [
-      ['service', app, ''],
-      ['bare', bare, ''],
-      ...(UNPREPARED ? ([['bare, unprepared', bare, '/plain']] as const) : []),
-    ] as const;
+    const database = { admin, name };
+    const targets: Array<{
+      label: string;
+      server: { child: ChildProcess; port: number };
+      prefix: string;
+      fixture: FloatingFixture;
+      database: { admin: Client; name: string };
+    }> = [
+      { label: 'service', server: app, prefix: '', fixture, database },
+      { label: 'bare', server: bare, prefix: '', fixture, database },
+      ...(UNPREPARED ? [{ label: 'bare, unprepared', server: bare, prefix: '/plain', fixture, database }] : []),
+      ...(before
+        ? [
+            {
+              label: startLabel!,
+              server: before.server,
+              prefix: '',
+              fixture: before.fixture,
+              database: { admin, name: refName! },
+            },
+          ]
+        : []),
+    ];
+    const labels = targets.map((target) => target.label);
     console.log(
-      `\nautocannon: ${connections} connections, a random seat per request, ${describePlan(
-        plan,
-        targets.map(([target]) => target),
-        true,
-      )}`,
+      `\nautocannon: ${connections} connections, a random seat per request, ${describePlan(plan, labels, true)}`,
     );
     const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-    const database = { admin, name };
     const rows: string[] = [];
     let met = true;
     let errorsTotal = 0;
     for (const scenario of scenarios.filter((candidate) => !only || candidate.label === only)) {
-      const run = (target: string, seconds: number) => {
-        const [, server, prefix] = targets.find(([label]) => label === target)!;
+      const run = (label: string, seconds: number) => {
+        const target = targets.find((candidate) => candidate.label === label)!;
         return hammer({
-          port: server.port,
-          server: server.child,
-          database,
-          request: { method: 'POST', path: () => prefix + scenario.path, body: scenario.body },
+          port: target.server.port,
+          server: target.server.child,
+          database: target.database,
+          request: { method: 'POST', path: () => target.prefix + scenario.path, body: scenario.body(target.fixture) },
           seconds,
           connections,
         });
       };
-      await warmUp(
-        plan,
-        targets.map(([target]) => target),
-        run,
-      );
+      await warmUp(plan, labels, run);
       const rounds = await alternate(
         plan,
-        targets.map(([target]) => target),
+        labels,
         run,
         (round, index) => console.log(`  ${scenario.label} round ${index + 1}: ${roundSummary(round, ' req/s')}`),
         combineLoads,
@@ -338,15 +373,17 @@ async function main(): Promise<void> {
       const throughput = ratios(rounds, (load) => load.perSecond, 'service', 'bare');
       const p99 = ratios(rounds, (load) => load.p99, 'service', 'bare');
       const serverCpu = ratios(rounds, (load) => load.serverCpu, 'service', 'bare');
-      const errors = rounds.reduce((sum, round) => sum + round.results.service.errors + round.results.bare.errors, 0);
-      const ok = throughput.median >= GOAL.ratio && p99.median <= GOAL.p99Ratio && errors === 0;
-      met &&= ok;
+      const errors = rounds.reduce(
+        (sum, round) => sum + labels.reduce((inRound, label) => inRound + round.results[label].errors, 0),
+        0,
+      );
+      let ok = throughput.median >= GOAL.ratio && p99.median <= GOAL.p99Ratio && errors === 0;
       errorsTotal += errors;
-      for (const [target] of targets)
+      for (const label of labels)
         rows.push(
           `  ${scenario.label.padEnd(10)} ${loadRow(
-            target.padEnd(17),
-            rounds.map((round) => round.results[target]),
+            label.padEnd(17),
+            rounds.map((round) => round.results[label]),
           )}`,
         );
       rows.push(
@@ -354,19 +391,35 @@ async function main(): Promise<void> {
           `${UNPREPARED ? `; ${spreadText(ratios(rounds, (load) => load.perSecond, 'service', 'bare, unprepared'))} the unprepared bare` : ''}` +
           `   ${ok ? 'goal met' : 'GOAL MISSED'}`,
       );
+      if (startLabel) {
+        // No fall since the start: this checkout at least as fast as the start commit, each in the same rounds.
+        const sinceStart = ratios(rounds, (load) => load.perSecond, 'service', startLabel);
+        const fell = !(sinceStart.median >= NO_FALL);
+        ok &&= !fell;
+        rows.push(
+          `  ${scenario.label.padEnd(10)} ${startLabel}/bare: throughput ${spreadText(ratios(rounds, (load) => load.perSecond, startLabel, 'bare'))}, ` +
+            `p99 ${spreadText(ratios(rounds, (load) => load.p99, startLabel, 'bare'))}; ` +
+            `service/${startLabel}: throughput ${spreadText(sinceStart)}, p99 ${spreadText(ratios(rounds, (load) => load.p99, 'service', startLabel))}` +
+            `   ${fell ? 'FELL' : 'no fall'}`,
+        );
+      }
+      met &&= ok;
       for (const line of loadLines(rounds)) rows.push(`  ${scenario.label.padEnd(10)} ${line}`);
     }
     console.log(`\n${rows.join('\n')}`);
     console.log(
-      `\ngoal: median throughput ≥ ${GOAL.ratio}× bare, median p99 ≤ ${GOAL.p99Ratio}× bare's, no errors: ${met ? 'met' : 'MISSED'}`,
+      `\ngoal: median throughput ≥ ${GOAL.ratio}× bare, median p99 ≤ ${GOAL.p99Ratio}× bare's, no errors` +
+        `${startLabel ? `, throughput ≥ ${NO_FALL}× the ${startLabel}'s` : ''}: ${met ? 'met' : 'MISSED'}`,
     );
     exitWithGoal(met, errorsTotal);
   } finally {
     for (const child of children) await stop(child);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    for (const database of [name, refName])
+      if (database) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
     rmSync(dataDir, { recursive: true, force: true });
     if (buildFolder) rmSync(buildFolder, { recursive: true, force: true });
+    atRef?.remove();
   }
 }
 

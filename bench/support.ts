@@ -2,10 +2,14 @@
  * What every benchmark script shares: its PostgreSQL server, command-line numbers, the service's environment, and
  * the server processes it forks (each tells its port with a 'listening' message and stops on a 'stop' message).
  */
-import { ChildProcess, fork } from 'node:child_process';
+import { ChildProcess, execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from 'pg';
+
+const REPOSITORY = join(__dirname, '..');
 
 export const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -110,4 +114,63 @@ export function stopServer(child: ChildProcess, killAfterMs = 10_000): Promise<v
     });
     child.send({ type: 'stop' });
   });
+}
+
+/**
+ * Compiles the service of the tree at `root` (its own scripts/build.mjs, SWC) into `folder` and writes beside it the
+ * entry a bench forks: it listens on a free loopback port, tells it with a 'listening' message and stops on 'stop'.
+ */
+export function buildService(folder: string, root = REPOSITORY): string {
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--out-dir', folder], { stdio: 'inherit' });
+  const entry = join(folder, 'serve-app.js');
+  writeFileSync(
+    entry,
+    `const { createApp } = require(${JSON.stringify(join(folder, 'src', 'bootstrap.js'))});
+(async () => {
+  const app = await createApp({ logger: ['error', 'fatal'] });
+  await app.listen(0, '127.0.0.1');
+  process.on('message', (message) => { if (message.type === 'stop') void app.close().then(() => process.exit(0)); });
+  process.send({ type: 'listening', port: app.getHttpServer().address().port });
+})();
+`,
+  );
+  return entry;
+}
+
+/** Forks a service built by buildService; built outside the repository, it finds node_modules through NODE_PATH. */
+export function forkBuiltService(entry: string, env: NodeJS.ProcessEnv, execArgv: string[] = []): ChildProcess {
+  return fork(entry, [], { env: { ...env, NODE_PATH: join(REPOSITORY, 'node_modules') }, execArgv });
+}
+
+/** `--against <ref>`: the commit the bench also measures the service at, beside this checkout's. */
+export function againstRef(): string | undefined {
+  const index = process.argv.indexOf('--against');
+  return index > 0 ? process.argv[index + 1] : undefined;
+}
+
+/**
+ * The service as it was at `ref` (a commit of this repository), compiled with that commit's own build script into a
+ * temporary folder: its tree comes out of git (git archive), on this checkout's node_modules, which is fine as long
+ * as the dependencies were only added to since (they were, from the start of the speed work on). `remove` deletes
+ * both folders.
+ */
+export function serviceAtRef(ref: string): { commit: string; entry: string; remove: () => void } {
+  const commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], {
+    cwd: REPOSITORY,
+    encoding: 'utf8',
+  }).trim();
+  const root = mkdtempSync(join(tmpdir(), `licensing-bench-${commit}-`));
+  const folder = mkdtempSync(join(tmpdir(), `licensing-bench-build-${commit}-`));
+  execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C "${root}"`], { cwd: REPOSITORY, stdio: 'inherit' });
+  symlinkSync(join(REPOSITORY, 'node_modules'), join(root, 'node_modules'), 'dir');
+  console.log(`building the service at ${commit} (its scripts/build.mjs) …`);
+  const entry = buildService(folder, root);
+  return {
+    commit,
+    entry,
+    remove: () => {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
 }
