@@ -5,6 +5,7 @@
  * ratio, its range and the load average of each round.
  *
  *   npx ts-node --transpile-only bench/licenses-list.bench.ts [--quick] [--seconds 10] [--rounds 5] [--licenses 1000000]
+ *       [--against <commit>]
  *
  * --quick seeds 100,000 licenses unless --licenses says otherwise.
  *
@@ -12,6 +13,9 @@
  * database, seeds it with set-based SQL, and drops it at the end. The service and the bare server
  * each run in a child process of their own, so neither shares an event loop with the load generator.
  * Goal (median of the rounds' ratios): service ≥ 0.8× the bare throughput; absolute figures are information only.
+ *
+ * `--against <commit>` adds the service as it was at that commit (from its sources, as this one runs) on a database
+ * of its own, seeded alike, as a third target of every round; this checkout's throughput below its median is a fall.
  */
 import { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,6 +48,10 @@ import {
 import { CUSTOMERS, explain, seedLicenses } from './license-seed';
 import {
   SERVER_URL,
+  againstRef,
+  benchDatabases,
+  forkBuiltService,
+  serviceAtRef,
   createBenchDatabase,
   argument,
   databaseUrl,
@@ -55,6 +63,8 @@ import {
 
 const CONNECTIONS = 16;
 const GOAL = 0.8;
+/** With --against: the median of the rounds' ratios of this checkout's throughput to the start commit's. */
+const NO_FALL = 1;
 const POOL_SIZE = 10;
 const PAGE = 50;
 
@@ -200,6 +210,61 @@ function request<T>(child: ChildProcess, message: object, answer: string): Promi
   });
 }
 
+/** What the rounds need of a service: an API key that reads licenses, and the first of its seeded customers. */
+interface ListFixture {
+  apiKey: string;
+  firstCustomer: number;
+}
+
+/**
+ * Seeds a service: an API key, a sample license signed through the API, then `licenses` licenses signed alike over
+ * CUSTOMERS customers in set-based SQL on its database (`db`).
+ */
+async function seedService(port: number, env: NodeJS.ProcessEnv, db: Client, licenses: number): Promise<ListFixture> {
+  const base = `http://127.0.0.1:${port}`;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const call = async (method: string, path: string, body?: object, token?: string): Promise<any> => {
+    const response = await fetch(base + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const { token } = await call('POST', '/v1/auth/login', { userName: 'admin', password: env.ADMIN_PASSWORD });
+  const { apiKey } = await call('POST', '/v1/api-keys', { apiKey: { name: 'bench', permissions: 1 } }, token);
+  const { resourceId } = await call(
+    'POST',
+    '/v1/resources',
+    { resource: { name: 'bench key', type: 'Ed25519' } },
+    token,
+  );
+  const sample = await call(
+    'POST',
+    '/v1/licenses',
+    {
+      license: {
+        signatureKeysId: resourceId,
+        format: 1,
+        licenseeName: 'Sample Licensee',
+        licenseeEmail: 'sample@example.com',
+        features: [{ name: 'Reports' }],
+      },
+    },
+    token,
+  );
+  const [{ signing_key_id: signingKeyId }] = (
+    await db.query('SELECT signing_key_id FROM licenses WHERE id = $1', [sample.licenseId])
+  ).rows;
+  console.log(
+    `seeding ${licenses.toLocaleString('en')} licenses over ${CUSTOMERS.toLocaleString('en')} customers (license key ${sample.licenseKey.length} bytes each)`,
+  );
+  const firstCustomer = await seedLicenses(db, licenses, sample.licenseKey, resourceId, signingKeyId);
+  return { apiKey, firstCustomer };
+}
+
 async function main(): Promise<void> {
   const plan = roundPlan({ rounds: 5 });
   const licenses = argument('licenses', QUICK ? 100_000 : 1_000_000);
@@ -211,51 +276,14 @@ async function main(): Promise<void> {
   const env = serviceEnvironment(name, dataDir, POOL_SIZE);
   const children: ChildProcess[] = [];
   const db = new Client({ connectionString: databaseUrl(name) });
+  const ref = againstRef();
+  const atRef = ref ? serviceAtRef(ref, 'sources') : undefined;
   try {
     const app = await start('app', env);
     children.push(app.child);
     await db.connect();
     const base = `http://127.0.0.1:${app.port}`;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const call = async (method: string, path: string, body?: object, token?: string): Promise<any> => {
-      const response = await fetch(base + path, {
-        method,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const json = await response.json();
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-      return json;
-    };
-    const { token } = await call('POST', '/v1/auth/login', { userName: 'admin', password: env.ADMIN_PASSWORD });
-    const { apiKey } = await call('POST', '/v1/api-keys', { apiKey: { name: 'bench', permissions: 1 } }, token);
-    const { resourceId } = await call(
-      'POST',
-      '/v1/resources',
-      { resource: { name: 'bench key', type: 'Ed25519' } },
-      token,
-    );
-    const sample = await call(
-      'POST',
-      '/v1/licenses',
-      {
-        license: {
-          signatureKeysId: resourceId,
-          format: 1,
-          licenseeName: 'Sample Licensee',
-          licenseeEmail: 'sample@example.com',
-          features: [{ name: 'Reports' }],
-        },
-      },
-      token,
-    );
-    const [{ signing_key_id: signingKeyId }] = (
-      await db.query('SELECT signing_key_id FROM licenses WHERE id = $1', [sample.licenseId])
-    ).rows;
-    console.log(
-      `seeding ${licenses.toLocaleString('en')} licenses over ${CUSTOMERS.toLocaleString('en')} customers (license key ${sample.licenseKey.length} bytes each)`,
-    );
-    const firstCustomer = await seedLicenses(db, licenses, sample.licenseKey, resourceId, signingKeyId);
+    const { apiKey, firstCustomer } = await seedService(app.port, env, db, licenses);
 
     // The SQL the service runs for this list, captured from TypeORM; the bare server runs exactly it.
     app.child.send({ type: 'capture-start' });
@@ -331,58 +359,105 @@ async function main(): Promise<void> {
       body.replace(/"nextCursor":"([^"]*)"/, (_, cursor: string) => `"nextCursor":"${cursor.length} characters"`);
     assertSameBytes(`GET ${servicePath(probeCustomer)}`, probeText, await bareBody.text(), cursorMasked);
 
+    // The service at --against: from its own sources, as this one runs, on a database of its own seeded the same way.
+    const before = atRef
+      ? await (async () => {
+          const refName = await createBenchDatabase(admin);
+          const refEnv = serviceEnvironment(refName, join(dataDir, 'at-ref'), POOL_SIZE);
+          const server = await listening(forkBuiltService(atRef.entry, refEnv), `start ${atRef.commit}`);
+          children.push(server.child);
+          console.log(`\nstart ${atRef.commit}: from its sources under ts-node, database ${refName}`);
+          const refDb = new Client({ connectionString: databaseUrl(refName) });
+          await refDb.connect();
+          try {
+            return { server, name: refName, fixture: await seedService(server.port, refEnv, refDb, licenses) };
+          } finally {
+            await refDb.end();
+          }
+        })()
+      : undefined;
+    const startLabel = atRef ? `start ${atRef.commit}` : undefined;
+    const labels = ['service', 'bare', ...(startLabel ? [startLabel] : [])];
+
     console.log(
-      `\nautocannon: ${CONNECTIONS} connections, a random customer per request, ${describePlan(plan, ['service', 'bare'], true)}`,
+      `\nautocannon: ${CONNECTIONS} connections, a random customer per request, ${describePlan(plan, labels, true)}`,
     );
-    const headers = { 'x-api-key': apiKey };
-    const customer = () => firstCustomer + Math.floor(Math.random() * CUSTOMERS);
-    const targets: Record<string, { port: number; child: ChildProcess; path: () => string }> = {
-      service: { ...app, path: () => servicePath(customer()) },
-      bare: { ...bare, path: () => `/bare?customer=${customer()}` },
+    const customer = (first: number) => first + Math.floor(Math.random() * CUSTOMERS);
+    const targets: Record<
+      string,
+      { port: number; child: ChildProcess; path: () => string; apiKey: string; database: string }
+    > = {
+      service: { ...app, path: () => servicePath(customer(firstCustomer)), apiKey, database: name },
+      bare: { ...bare, path: () => `/bare?customer=${customer(firstCustomer)}`, apiKey, database: name },
+      ...(before && startLabel
+        ? {
+            [startLabel]: {
+              ...before.server,
+              path: () => servicePath(customer(before.fixture.firstCustomer)),
+              apiKey: before.fixture.apiKey,
+              database: before.name,
+            },
+          }
+        : {}),
     };
-    const database = { admin, name };
     const run = (target: string, seconds: number) =>
       hammer({
         port: targets[target].port,
         server: targets[target].child,
-        database,
-        request: { path: targets[target].path, headers },
+        database: { admin, name: targets[target].database },
+        request: { path: targets[target].path, headers: { 'x-api-key': targets[target].apiKey } },
         seconds,
         connections: CONNECTIONS,
       });
-    await warmUp(plan, ['service', 'bare'], run);
+    await warmUp(plan, labels, run);
     const rounds = await alternate(
       plan,
-      ['service', 'bare'],
+      labels,
       run,
       (round, index) => console.log(`  round ${index + 1}: ${roundSummary(round, ' req/s')}`),
       combineLoads,
     );
     console.log('');
-    for (const target of ['service', 'bare'])
+    for (const target of labels)
       console.log(
         `  ${loadRow(
-          target.padEnd(8),
+          target.padEnd(startLabel ? 15 : 8),
           rounds.map((round) => round.results[target]),
         )}`,
       );
     const throughput = ratios(rounds, (load) => load.perSecond, 'service', 'bare');
-    const errors = rounds.reduce((sum, round) => sum + round.results.service.errors + round.results.bare.errors, 0);
-    const met = throughput.median >= GOAL && errors === 0;
+    const errors = rounds.reduce(
+      (sum, round) => sum + labels.reduce((inRound, label) => inRound + round.results[label].errors, 0),
+      0,
+    );
+    let met = throughput.median >= GOAL && errors === 0;
     console.log(
       `  service/bare: throughput ${spreadText(throughput)}, p95 ${spreadText(ratios(rounds, (load) => load.p95, 'service', 'bare'))}, ` +
         `server CPU per request ${spreadText(ratios(rounds, (load) => load.serverCpu, 'service', 'bare'))}`,
     );
+    if (startLabel) {
+      const sinceStart = ratios(rounds, (load) => load.perSecond, 'service', startLabel);
+      const fell = !(sinceStart.median >= NO_FALL);
+      met &&= !fell;
+      console.log(
+        `  ${startLabel}/bare: throughput ${spreadText(ratios(rounds, (load) => load.perSecond, startLabel, 'bare'))}; ` +
+          `service/${startLabel}: throughput ${spreadText(sinceStart)}, p95 ${spreadText(ratios(rounds, (load) => load.p95, 'service', startLabel))}` +
+          `   ${fell ? 'FELL' : 'no fall'}`,
+      );
+    }
     printLoads(rounds);
-    console.log(`\ngoal: median throughput ≥ ${GOAL}× bare, no errors: ${met ? 'met' : 'MISSED'}`);
+    console.log(
+      `\ngoal: median throughput ≥ ${GOAL}× bare, no errors${startLabel ? `, throughput ≥ ${NO_FALL}× the ${startLabel}'s` : ''}: ${met ? 'met' : 'MISSED'}`,
+    );
     exitWithGoal(met, errors);
   } finally {
     for (const child of children) await stopServer(child, 5000);
     await db.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    for (const database of benchDatabases) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
     rmSync(dataDir, { recursive: true, force: true });
-    console.log(`dropped ${name}`);
+    atRef?.remove();
+    console.log(`dropped ${[...benchDatabases].join(', ')}`);
   }
 }
 

@@ -268,7 +268,7 @@ async function main(): Promise<void> {
   const env = serviceEnvironment(name, dataDir, POOL_SIZE);
   const children: ChildProcess[] = [];
   const buildFolder = FROM_SOURCES ? undefined : mkdtempSync(join(tmpdir(), 'licensing-bench-build-'));
-  const atRef = ref ? serviceAtRef(ref) : undefined;
+  const atRef = ref ? serviceAtRef(ref, FROM_SOURCES ? 'sources' : 'build') : undefined;
   try {
     if (buildFolder) console.log('building the service (scripts/build.mjs) …');
     const app = await start('app', env, buildFolder ? buildService(buildFolder) : undefined);

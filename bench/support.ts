@@ -116,6 +116,16 @@ export function stopServer(child: ChildProcess, killAfterMs = 10_000): Promise<v
   });
 }
 
+/** The entry a bench forks to serve the application whose bootstrap module is BOOTSTRAP. */
+const SERVE_APP = `const { createApp } = require(BOOTSTRAP);
+(async () => {
+  const app = await createApp({ logger: ['error', 'fatal'] });
+  await app.listen(0, '127.0.0.1');
+  process.on('message', (message) => { if (message.type === 'stop') void app.close().then(() => process.exit(0)); });
+  process.send({ type: 'listening', port: app.getHttpServer().address().port });
+})();
+`;
+
 /**
  * Compiles the service of the tree at `root` (its own scripts/build.mjs, SWC) into `folder` and writes beside it the
  * entry a bench forks: it listens on a free loopback port, tells it with a 'listening' message and stops on 'stop'.
@@ -123,17 +133,7 @@ export function stopServer(child: ChildProcess, killAfterMs = 10_000): Promise<v
 export function buildService(folder: string, root = REPOSITORY): string {
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--out-dir', folder], { stdio: 'inherit' });
   const entry = join(folder, 'serve-app.js');
-  writeFileSync(
-    entry,
-    `const { createApp } = require(${JSON.stringify(join(folder, 'src', 'bootstrap.js'))});
-(async () => {
-  const app = await createApp({ logger: ['error', 'fatal'] });
-  await app.listen(0, '127.0.0.1');
-  process.on('message', (message) => { if (message.type === 'stop') void app.close().then(() => process.exit(0)); });
-  process.send({ type: 'listening', port: app.getHttpServer().address().port });
-})();
-`,
-  );
+  writeFileSync(entry, SERVE_APP.replace('BOOTSTRAP', JSON.stringify(join(folder, 'src', 'bootstrap.js'))));
   return entry;
 }
 
@@ -149,28 +149,42 @@ export function againstRef(): string | undefined {
 }
 
 /**
- * The service as it was at `ref` (a commit of this repository), compiled with that commit's own build script into a
- * temporary folder: its tree comes out of git (git archive), on this checkout's node_modules, which is fine as long
- * as the dependencies were only added to since (they were, from the start of the speed work on). `remove` deletes
- * both folders.
+ * The service as it was at `ref` (a commit of this repository), in a temporary folder: its tree comes out of git (git
+ * archive), on this checkout's node_modules, which is fine as long as the dependencies were only added to since (they
+ * were, from the start of the speed work on). It runs as this checkout's service runs in the same bench: compiled with
+ * that commit's own build script, or from its sources under ts-node. The entry listens on a free loopback port, tells
+ * it with a 'listening' message and stops on 'stop'; `remove` deletes the folders.
  */
-export function serviceAtRef(ref: string): { commit: string; entry: string; remove: () => void } {
+export function serviceAtRef(
+  ref: string,
+  from: 'build' | 'sources',
+): { commit: string; entry: string; remove: () => void } {
   const commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], {
     cwd: REPOSITORY,
     encoding: 'utf8',
   }).trim();
   const root = mkdtempSync(join(tmpdir(), `licensing-bench-${commit}-`));
-  const folder = mkdtempSync(join(tmpdir(), `licensing-bench-build-${commit}-`));
   execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C "${root}"`], { cwd: REPOSITORY, stdio: 'inherit' });
   symlinkSync(join(REPOSITORY, 'node_modules'), join(root, 'node_modules'), 'dir');
-  console.log(`building the service at ${commit} (its scripts/build.mjs) …`);
-  const entry = buildService(folder, root);
+  const folder = from === 'build' ? mkdtempSync(join(tmpdir(), `licensing-bench-build-${commit}-`)) : undefined;
+  let entry: string;
+  if (folder) {
+    console.log(`building the service at ${commit} (its scripts/build.mjs) …`);
+    entry = buildService(folder, root);
+  } else {
+    entry = join(root, 'serve-app.js');
+    writeFileSync(
+      entry,
+      `require('ts-node').register({ transpileOnly: true, project: ${JSON.stringify(join(root, 'tsconfig.json'))} });
+${SERVE_APP.replace('BOOTSTRAP', JSON.stringify(join(root, 'src', 'bootstrap.ts')))}`,
+    );
+  }
   return {
     commit,
     entry,
     remove: () => {
       rmSync(root, { recursive: true, force: true });
-      rmSync(folder, { recursive: true, force: true });
+      if (folder) rmSync(folder, { recursive: true, force: true });
     },
   };
 }
