@@ -44,6 +44,68 @@ export async function seedLicenses(
   return Number(first);
 }
 
+/** What the rounds need of a service: an API key that reads licenses, and the first of its seeded customers. */
+export interface ListFixture {
+  apiKey: string;
+  firstCustomer: number;
+}
+
+/**
+ * Seeds a service: an API key, a sample license signed through the API (kept, or deleted before the seed), then
+ * `licenses` licenses signed alike over CUSTOMERS customers in set-based SQL on its database (`db`).
+ */
+export async function seedThroughService(
+  port: number,
+  env: NodeJS.ProcessEnv,
+  db: Client,
+  licenses: number,
+  options: { keepSample: boolean } = { keepSample: true },
+): Promise<ListFixture> {
+  const base = `http://127.0.0.1:${port}`;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const call = async (method: string, path: string, body?: object, token?: string): Promise<any> => {
+    const response = await fetch(base + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const { token } = await call('POST', '/v1/auth/login', { userName: 'admin', password: env.ADMIN_PASSWORD });
+  const { apiKey } = await call('POST', '/v1/api-keys', { apiKey: { name: 'bench', permissions: 1 } }, token);
+  const { resourceId } = await call(
+    'POST',
+    '/v1/resources',
+    { resource: { name: 'bench key', type: 'Ed25519' } },
+    token,
+  );
+  const sample = await call(
+    'POST',
+    '/v1/licenses',
+    {
+      license: {
+        signatureKeysId: resourceId,
+        format: 1,
+        licenseeName: 'Sample Licensee',
+        licenseeEmail: 'sample@example.com',
+        features: [{ name: 'Reports' }],
+      },
+    },
+    token,
+  );
+  const [{ signing_key_id: signingKeyId }] = (
+    await db.query('SELECT signing_key_id FROM licenses WHERE id = $1', [sample.licenseId])
+  ).rows;
+  if (!options.keepSample) await db.query('DELETE FROM licenses');
+  console.log(
+    `seeding ${licenses.toLocaleString('en')} licenses over ${CUSTOMERS.toLocaleString('en')} customers (license key ${sample.licenseKey.length} bytes each)`,
+  );
+  const firstCustomer = await seedLicenses(db, licenses, sample.licenseKey, resourceId, signingKeyId);
+  return { apiKey, firstCustomer };
+}
+
 export async function explain(db: Client, label: string, sql: string, parameters: unknown[]): Promise<void> {
   const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF, SUMMARY ON) ${sql}`, parameters)).rows.map(
     (row) => row['QUERY PLAN'] as string,

@@ -45,7 +45,7 @@ import {
   warmUp,
   spreadText,
 } from './rounds';
-import { CUSTOMERS, explain, seedLicenses } from './license-seed';
+import { CUSTOMERS, explain, seedThroughService } from './license-seed';
 import {
   SERVER_URL,
   againstRef,
@@ -210,61 +210,6 @@ function request<T>(child: ChildProcess, message: object, answer: string): Promi
   });
 }
 
-/** What the rounds need of a service: an API key that reads licenses, and the first of its seeded customers. */
-interface ListFixture {
-  apiKey: string;
-  firstCustomer: number;
-}
-
-/**
- * Seeds a service: an API key, a sample license signed through the API, then `licenses` licenses signed alike over
- * CUSTOMERS customers in set-based SQL on its database (`db`).
- */
-async function seedService(port: number, env: NodeJS.ProcessEnv, db: Client, licenses: number): Promise<ListFixture> {
-  const base = `http://127.0.0.1:${port}`;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const call = async (method: string, path: string, body?: object, token?: string): Promise<any> => {
-    const response = await fetch(base + path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const json = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  const { token } = await call('POST', '/v1/auth/login', { userName: 'admin', password: env.ADMIN_PASSWORD });
-  const { apiKey } = await call('POST', '/v1/api-keys', { apiKey: { name: 'bench', permissions: 1 } }, token);
-  const { resourceId } = await call(
-    'POST',
-    '/v1/resources',
-    { resource: { name: 'bench key', type: 'Ed25519' } },
-    token,
-  );
-  const sample = await call(
-    'POST',
-    '/v1/licenses',
-    {
-      license: {
-        signatureKeysId: resourceId,
-        format: 1,
-        licenseeName: 'Sample Licensee',
-        licenseeEmail: 'sample@example.com',
-        features: [{ name: 'Reports' }],
-      },
-    },
-    token,
-  );
-  const [{ signing_key_id: signingKeyId }] = (
-    await db.query('SELECT signing_key_id FROM licenses WHERE id = $1', [sample.licenseId])
-  ).rows;
-  console.log(
-    `seeding ${licenses.toLocaleString('en')} licenses over ${CUSTOMERS.toLocaleString('en')} customers (license key ${sample.licenseKey.length} bytes each)`,
-  );
-  const firstCustomer = await seedLicenses(db, licenses, sample.licenseKey, resourceId, signingKeyId);
-  return { apiKey, firstCustomer };
-}
-
 async function main(): Promise<void> {
   const plan = roundPlan({ rounds: 5 });
   const licenses = argument('licenses', QUICK ? 100_000 : 1_000_000);
@@ -283,7 +228,7 @@ async function main(): Promise<void> {
     children.push(app.child);
     await db.connect();
     const base = `http://127.0.0.1:${app.port}`;
-    const { apiKey, firstCustomer } = await seedService(app.port, env, db, licenses);
+    const { apiKey, firstCustomer } = await seedThroughService(app.port, env, db, licenses);
 
     // The SQL the service runs for this list, captured from TypeORM; the bare server runs exactly it.
     app.child.send({ type: 'capture-start' });
@@ -370,7 +315,7 @@ async function main(): Promise<void> {
           const refDb = new Client({ connectionString: databaseUrl(refName) });
           await refDb.connect();
           try {
-            return { server, name: refName, fixture: await seedService(server.port, refEnv, refDb, licenses) };
+            return { server, name: refName, fixture: await seedThroughService(server.port, refEnv, refDb, licenses) };
           } finally {
             await refDb.end();
           }
