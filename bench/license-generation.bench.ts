@@ -12,10 +12,16 @@
  *
  *   npx ts-node --transpile-only bench/license-generation.bench.ts [--quick] [--seconds 10] [--rounds 5] [--concurrency 32]
  *
- * Needs PostgreSQL on 127.0.0.1:5432 (user postgres, or BENCH_DATABASE_SERVER_URL); creates its own database and
- * drops it at the end. Both run in this process (the service's HTTP server does not listen), one after the other.
+ * Needs PostgreSQL on 127.0.0.1:5432 (user postgres, or BENCH_DATABASE_SERVER_URL); creates its own databases and
+ * drops them at the end. The service generates in a process of its own, on a database of its own, from its sources
+ * under ts-node (its HTTP server does not listen: the bench sets it up through Fastify's inject); the bare script runs
+ * in this process, on the database of the service instance this process holds for the byte-identity check.
+ *
+ *   … --against <commit>   also the service at that commit (dependencies only added since), in a process and on a
+ *                          database of its own, as a third target of the rounds: goal adds no fall (≥ 1× its rate).
  * Goal (median of the rounds' ratios): Ed25519 generation ≥ 0.5× the bare script; RSA-2048 is information.
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,9 +54,23 @@ import {
   spreadText,
   exitWithGoal,
 } from './rounds';
-import { SERVER_URL, createBenchDatabase, argument, databaseUrl } from './support';
+import {
+  REPOSITORY,
+  SERVER_URL,
+  againstRef,
+  argument,
+  benchDatabases,
+  createBenchDatabase,
+  databaseUrl,
+  forkRole,
+  listening,
+  serviceAtRef,
+  stopServer,
+} from './support';
 
 const GOAL = { Ed25519: 0.5 };
+/** With --against: this checkout's generation is at least as fast as the start commit's (median of the rounds). */
+const NO_FALL = 1;
 const POOL_SIZE = 10;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -124,6 +144,168 @@ function bareLicense(
 
 const wholeSecondsNow = () => new Date(Math.floor(Date.now() / 1000) * 1000);
 
+/** POST through Fastify's inject (no socket): what the bench sets up through the API. */
+function injector(http: {
+  inject: (options: object) => Promise<{ statusCode: number; body: string; json: () => unknown }>;
+}) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return async (url: string, payload: object, token?: string): Promise<any> => {
+    const response = await http.inject({
+      method: 'POST',
+      url,
+      payload,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    if (response.statusCode !== 200) throw new Error(`POST ${url}: ${response.statusCode} ${response.body}`);
+    return response.json();
+  };
+}
+
+type Call = ReturnType<typeof injector>;
+
+/** Signs in and makes the customer every license is for. */
+async function signInWithCustomer(call: Call): Promise<{ token: string; customerId: number }> {
+  const { token } = await call('/v1/auth/login', { userName: 'admin', password: 'bench-admin-password' });
+  const { customerId } = await call(
+    '/v1/customers',
+    { customer: { firstName: 'Bench', lastName: 'Customer', company: 'Bench Corp', email: 'bench@example.com' } },
+    token,
+  );
+  return { token, customerId };
+}
+
+/** A signature key of `algorithm`, a product and a template on it, and what each license asks for on top. */
+async function prepareGeneration(
+  call: Call,
+  token: string,
+  algorithm: 'RSA' | 'Ed25519',
+  customerId: number,
+): Promise<{ resourceId: number; templateId: number; request: () => LicenseRequest }> {
+  const { resourceId } = await call(
+    '/v1/resources',
+    { resource: { name: `bench ${algorithm}`, type: algorithm } },
+    token,
+  );
+  const { productId } = await call(
+    '/v1/products',
+    { product: { name: `Bench product ${algorithm}`, signatureKeysId: resourceId } },
+    token,
+  );
+  const { templateId } = await call(
+    '/v1/license-templates',
+    {
+      licenseTemplate: {
+        name: `Bench ${algorithm}`,
+        productId,
+        format: LicenseFormat.XmlDsig,
+        licensingMode: 1,
+        expireDays: 365,
+        supportDays: 90,
+        features: [
+          { id: 'f1', name: 'Reports' },
+          { id: 'f2', name: 'Export' },
+        ],
+        fields: [{ name: 'Edition', value: 'Pro' }],
+      },
+    },
+    token,
+  );
+  const request = (): LicenseRequest => ({
+    templateId,
+    customerId,
+    maxAllowedSites: 3,
+    features: [{ id: 'f2', name: 'Export', data: 'csv' }],
+  });
+  return { resourceId, templateId, request };
+}
+
+/** `concurrency` callers of the service's insert, each awaiting its license before asking for the next. */
+async function generate(
+  insert: (request: LicenseRequest) => Promise<unknown>,
+  request: () => LicenseRequest,
+  seconds: number,
+  concurrency: number,
+): Promise<Generation> {
+  const latencies: number[] = [];
+  const deadline = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        const begin = process.hrtime.bigint();
+        await insert(request());
+        latencies.push(Number(process.hrtime.bigint() - begin) / 1e6);
+      }
+    }),
+  );
+  return summary(latencies, latencies.length, started, cpuBefore);
+}
+
+/**
+ * A generating service's own process: the service of the tree at BENCH_SERVICE_ROOT (this checkout, or the start
+ * commit's with --against), from its sources, on a database of its own, set up through its API and generating on the
+ * bench's messages. Each service alone in its process, so that neither shares a heap, an event loop or a table with
+ * the bare script or the other.
+ */
+async function serveGenerator(): Promise<void> {
+  const root = process.env.BENCH_SERVICE_ROOT!;
+  /* eslint-disable @typescript-eslint/no-require-imports -- the tree's modules, found at run time */
+  const { createApp: createAppOfRoot } = require(join(root, 'src', 'bootstrap')) as typeof import('../src/bootstrap');
+  const { LicensesService: LicensesServiceOfRoot } = require(
+    join(root, 'src', 'modules', 'licenses', 'licenses.service'),
+  ) as typeof import('../src/modules/licenses/licenses.service');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const app = await createAppOfRoot({ logger: ['error', 'fatal'] });
+  await app.init();
+  const http = app.getHttpAdapter().getInstance();
+  await http.ready();
+  const call = injector(http);
+  const { token, customerId } = await signInWithCustomer(call);
+  const licenses = app.get(LicensesServiceOfRoot);
+  let request: (() => LicenseRequest) | undefined;
+  process.on(
+    'message',
+    (message: { type: string; algorithm?: 'RSA' | 'Ed25519'; seconds?: number; concurrency?: number }) => {
+      void (async () => {
+        if (message.type === 'prepare') {
+          request = (await prepareGeneration(call, token, message.algorithm!, customerId)).request;
+          process.send!({ type: 'prepared' });
+        } else if (message.type === 'run') {
+          const result = await generate(
+            // Typed as this checkout's insert: the start commit's took the same LicenseDto.
+            (input) => licenses.insert(input),
+            request!,
+            message.seconds!,
+            message.concurrency!,
+          );
+          process.send!({ type: 'generation', result });
+        } else if (message.type === 'stop') {
+          await app.close();
+          process.exit(0);
+        }
+      })();
+    },
+  );
+  process.send!({ type: 'listening', port: 0 });
+}
+
+/** Sends a message to a child and waits for its answer of type `answer`. */
+function ask<T>(child: ChildProcess, message: object, answer: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`the child exited with ${code}`));
+    const listener = (reply: { type: string }) => {
+      if (reply.type !== answer) return;
+      child.off('message', listener);
+      child.off('exit', onExit);
+      resolve(reply as T);
+    };
+    child.on('message', listener);
+    child.once('exit', onExit);
+    child.send(message);
+  });
+}
+
 async function main(): Promise<void> {
   const plan = roundPlan({ rounds: 5 });
   const concurrency = argument('concurrency', 32);
@@ -143,27 +325,33 @@ async function main(): Promise<void> {
   });
   const app = await createApp({ logger: ['error', 'fatal'] });
   const pool = new Pool({ connectionString: databaseUrl(name), max: POOL_SIZE, idleTimeoutMillis: 0 });
+  const ref = againstRef();
+  const atRef = ref ? serviceAtRef(ref, 'sources') : undefined;
+  const startLabel = atRef ? `start ${atRef.commit}` : undefined;
+  const labels = ['service', 'bare', ...(startLabel ? [startLabel] : [])];
+  const generators = new Map<string, ChildProcess>();
+  const startGenerator = async (target: string, root: string) => {
+    const database = await createBenchDatabase(admin);
+    const { child } = await listening(
+      forkRole(__filename, 'generator', {
+        ...process.env,
+        DATABASE_URL: databaseUrl(database),
+        DATA_DIR: join(dataDir, database),
+        BENCH_SERVICE_ROOT: root,
+      }),
+      target,
+    );
+    generators.set(target, child);
+    console.log(`${target}: ${root}, from its sources under ts-node, in its own process, database ${database}`);
+  };
   try {
+    await startGenerator('service', REPOSITORY);
+    if (atRef) await startGenerator(startLabel!, atRef.root);
     await app.init();
     const http = app.getHttpAdapter().getInstance();
     await http.ready();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const call = async (url: string, payload: object, token?: string): Promise<any> => {
-      const response = await http.inject({
-        method: 'POST',
-        url,
-        payload,
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-      });
-      if (response.statusCode !== 200) throw new Error(`POST ${url}: ${response.statusCode} ${response.body}`);
-      return response.json();
-    };
-    const { token } = await call('/v1/auth/login', { userName: 'admin', password: 'bench-admin-password' });
-    const { customerId } = await call(
-      '/v1/customers',
-      { customer: { firstName: 'Bench', lastName: 'Customer', company: 'Bench Corp', email: 'bench@example.com' } },
-      token,
-    );
+    const call = injector(http);
+    const { token, customerId } = await signInWithCustomer(call);
     const licenses = app.get(LicensesService);
     const signingKeys = app.get(SigningKeysService);
     const settings = app.get(SettingsService);
@@ -171,47 +359,14 @@ async function main(): Promise<void> {
     const userKeyFormat = await settings.get<string>('Licensing.UserKeyFormat');
 
     console.log(
-      `license generation, ${concurrency} in flight, database pool ${POOL_SIZE} each: LicensesService.insert against a bare pg script; ${describePlan(plan, ['service', 'bare'], true)}`,
+      `license generation, ${concurrency} in flight, database pool ${POOL_SIZE} each: LicensesService.insert against a bare pg script; ${describePlan(plan, labels, true)}`,
     );
     const rows: string[] = [];
     let met = true;
     for (const algorithm of ['RSA', 'Ed25519'] as const) {
       const label = algorithm === 'RSA' ? 'RSA-2048' : algorithm;
-      const { resourceId } = await call(
-        '/v1/resources',
-        { resource: { name: `bench ${algorithm}`, type: algorithm } },
-        token,
-      );
-      const { productId } = await call(
-        '/v1/products',
-        { product: { name: `Bench product ${algorithm}`, signatureKeysId: resourceId } },
-        token,
-      );
-      const { templateId } = await call(
-        '/v1/license-templates',
-        {
-          licenseTemplate: {
-            name: `Bench ${algorithm}`,
-            productId,
-            format: LicenseFormat.XmlDsig,
-            licensingMode: 1,
-            expireDays: 365,
-            supportDays: 90,
-            features: [
-              { id: 'f1', name: 'Reports' },
-              { id: 'f2', name: 'Export' },
-            ],
-            fields: [{ name: 'Edition', value: 'Pro' }],
-          },
-        },
-        token,
-      );
-      const request = (): LicenseRequest => ({
-        templateId,
-        customerId,
-        maxAllowedSites: 3,
-        features: [{ id: 'f2', name: 'Export', data: 'csv' }],
-      });
+      const { resourceId, templateId, request } = await prepareGeneration(call, token, algorithm, customerId);
+      for (const child of generators.values()) await ask(child, { type: 'prepare', algorithm }, 'prepared');
       const key = await signingKeys.loadSigningKey(resourceId);
       const lookup = async () =>
         (
@@ -252,22 +407,14 @@ async function main(): Promise<void> {
       assertSameBytes(`${label} license key`, stored.license_key, again.licenseKey);
       if (stored.hash !== again.hash) throw new Error(`${label}: the bare license's hash differs from the service's`);
 
-      const service = async (seconds: number): Promise<Generation> => {
-        const latencies: number[] = [];
-        const deadline = Date.now() + seconds * 1000;
-        const started = process.hrtime.bigint();
-        const cpuBefore = process.cpuUsage();
-        await Promise.all(
-          Array.from({ length: concurrency }, async () => {
-            while (Date.now() < deadline) {
-              const begin = process.hrtime.bigint();
-              await licenses.insert(request());
-              latencies.push(Number(process.hrtime.bigint() - begin) / 1e6);
-            }
-          }),
-        );
-        return summary(latencies, latencies.length, started, cpuBefore);
-      };
+      const generatedBy = async (target: string, seconds: number) =>
+        (
+          await ask<{ result: Generation }>(
+            generators.get(target)!,
+            { type: 'run', seconds, concurrency },
+            'generation',
+          )
+        ).result;
       const lanes = Math.max(1, Math.min(2, concurrency));
       const batch = Math.max(1, Math.floor(concurrency / lanes));
       const bare = async (seconds: number): Promise<Generation> => {
@@ -302,24 +449,24 @@ async function main(): Promise<void> {
         );
         return summary(latencies, latencies.length, started, cpuBefore);
       };
-      const run = (target: string, seconds: number) => (target === 'service' ? service(seconds) : bare(seconds));
-      await warmUp(plan, ['service', 'bare'], run); // caches, JIT, connections
+      const run = (target: string, seconds: number) =>
+        target === 'bare' ? bare(seconds) : generatedBy(target, seconds);
+      await warmUp(plan, labels, run); // caches, JIT, connections
       const rounds = await alternate(
         plan,
-        ['service', 'bare'],
+        labels,
         run,
         (round, index) => console.log(`  ${label} round ${index + 1}: ${roundSummary(round, '/s')}`),
         combineGenerations,
       );
       const ratio = ratios(rounds, (result) => result.perSecond, 'service', 'bare');
       const goal = algorithm === 'Ed25519' ? GOAL.Ed25519 : undefined;
-      const ok = goal === undefined || ratio.median >= goal;
-      met &&= ok;
-      for (const target of ['service', 'bare']) {
+      let ok = goal === undefined || ratio.median >= goal;
+      for (const target of labels) {
         const figure = (pick: (result: Generation) => number) =>
           spread(rounds.map((round) => pick(round.results[target]))).median;
         rows.push(
-          `  ${label.padEnd(9)} ${target.padEnd(8)} ${figure((r) => r.perSecond)
+          `  ${label.padEnd(9)} ${target.padEnd(startLabel ? 15 : 8)} ${figure((r) => r.perSecond)
             .toFixed(0)
             .padStart(6)} licenses/s   p50 ${figure((r) => r.p50).toFixed(1)} ms   ` +
             `p95 ${figure((r) => r.p95).toFixed(1)} ms   ${figure((r) => r.cpuMs).toFixed(2)} ms CPU each (this process)`,
@@ -329,21 +476,33 @@ async function main(): Promise<void> {
         `  ${label.padEnd(9)} service/bare ${spreadText(ratio)}   (signing alone: ${signatures}/s)` +
           `${goal === undefined ? '' : `   goal ≥ ${goal}×: ${ok ? 'met' : 'MISSED'}`}`,
       );
+      if (startLabel) {
+        const sinceStart = ratios(rounds, (result) => result.perSecond, 'service', startLabel);
+        const fell = !(sinceStart.median >= NO_FALL);
+        ok &&= !fell;
+        rows.push(
+          `  ${label.padEnd(9)} ${startLabel}/bare ${spreadText(ratios(rounds, (result) => result.perSecond, startLabel, 'bare'))}; ` +
+            `service/${startLabel} ${spreadText(sinceStart)}   ${fell ? 'FELL' : 'no fall'}`,
+        );
+      }
+      met &&= ok;
       for (const line of loadLines(rounds)) rows.push(`  ${label.padEnd(9)} ${line}`);
     }
     console.log(`\n${rows.join('\n')}`);
     const [{ count }] = await app.get(DataSource).query('SELECT count(*)::int AS count FROM licenses');
     console.log(
-      `  ${count} licenses stored\n\ngoal: Ed25519 ≥ ${GOAL.Ed25519}× the bare script: ${met ? 'met' : 'MISSED'}`,
+      `  ${count} licenses stored by the bare script (and the one it re-made)\n\ngoal: Ed25519 ≥ ${GOAL.Ed25519}× the bare script${startLabel ? `, each ≥ ${NO_FALL}× the ${startLabel}'s` : ''}: ${met ? 'met' : 'MISSED'}`,
     );
     exitWithGoal(met);
   } finally {
+    for (const child of generators.values()) await stopServer(child);
     await pool.end();
     await app.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    for (const database of benchDatabases) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
     rmSync(dataDir, { recursive: true, force: true });
-    console.log(`dropped ${name}`);
+    atRef?.remove();
+    console.log(`dropped ${[...benchDatabases].join(', ')}`);
   }
 }
 
@@ -378,7 +537,7 @@ function combineGenerations(parts: Generation[]): Generation {
   };
 }
 
-main().catch((error) => {
+(process.argv[2] === 'generator' ? serveGenerator() : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 
-const REPOSITORY = join(__dirname, '..');
+export const REPOSITORY = join(__dirname, '..');
 
 export const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -158,7 +158,7 @@ export function againstRef(): string | undefined {
 export function serviceAtRef(
   ref: string,
   from: 'build' | 'sources',
-): { commit: string; entry: string; remove: () => void } {
+): { commit: string; root: string; entry: string; remove: () => void } {
   const commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], {
     cwd: REPOSITORY,
     encoding: 'utf8',
@@ -181,6 +181,7 @@ ${SERVE_APP.replace('BOOTSTRAP', JSON.stringify(join(root, 'src', 'bootstrap.ts'
   }
   return {
     commit,
+    root,
     entry,
     remove: () => {
       rmSync(root, { recursive: true, force: true });
