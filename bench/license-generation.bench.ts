@@ -219,27 +219,39 @@ async function prepareGeneration(
   return { resourceId, templateId, request };
 }
 
-/** `concurrency` callers of the service's insert, each awaiting its license before asking for the next. */
-async function generate(
-  insert: (request: LicenseRequest) => Promise<unknown>,
-  request: () => LicenseRequest,
-  seconds: number,
-  concurrency: number,
-): Promise<Generation> {
+/**
+ * `lanes` callers for `seconds`, each awaiting `step` before the next; a step makes the licenses it returns the number
+ * of, each of them counted with the step's latency.
+ */
+async function timedLanes(lanes: number, seconds: number, step: () => Promise<number>): Promise<Generation> {
   const latencies: number[] = [];
   const deadline = Date.now() + seconds * 1000;
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: lanes }, async () => {
       while (Date.now() < deadline) {
         const begin = process.hrtime.bigint();
-        await insert(request());
-        latencies.push(Number(process.hrtime.bigint() - begin) / 1e6);
+        const made = await step();
+        const took = Number(process.hrtime.bigint() - begin) / 1e6;
+        for (let i = 0; i < made; i++) latencies.push(took);
       }
     }),
   );
   return summary(latencies, latencies.length, started, cpuBefore);
+}
+
+/** `concurrency` callers of the service's insert, each awaiting its license before asking for the next. */
+function generate(
+  insert: (request: LicenseRequest) => Promise<unknown>,
+  request: () => LicenseRequest,
+  seconds: number,
+  concurrency: number,
+): Promise<Generation> {
+  return timedLanes(concurrency, seconds, async () => {
+    await insert(request());
+    return 1;
+  });
 }
 
 /**
@@ -417,38 +429,26 @@ async function main(): Promise<void> {
         ).result;
       const lanes = Math.max(1, Math.min(2, concurrency));
       const batch = Math.max(1, Math.floor(concurrency / lanes));
-      const bare = async (seconds: number): Promise<Generation> => {
-        const latencies: number[] = [];
-        const deadline = Date.now() + seconds * 1000;
-        const started = process.hrtime.bigint();
-        const cpuBefore = process.cpuUsage();
-        await Promise.all(
-          Array.from({ length: lanes }, async () => {
-            while (Date.now() < deadline) {
-              const begin = process.hrtime.bigint();
-              const references = await lookup();
-              const issueDate = wholeSecondsNow();
-              const parameters = Array.from({ length: batch }, () =>
-                licenseRowParameters(
-                  bareLicense(references, request(), key, {
-                    licenseId: generateKey(licenseIdFormat),
-                    userKey: generateKey(references.template!.userKey ?? userKeyFormat),
-                    issueDate,
-                  }),
-                ),
-              );
-              await pool.query({
-                name: 'bench_insert_licenses',
-                text: LICENSE_INSERT_SQL,
-                values: licenseInsertParameters(parameters),
-              });
-              const took = Number(process.hrtime.bigint() - begin) / 1e6;
-              for (let i = 0; i < batch; i++) latencies.push(took);
-            }
-          }),
-        );
-        return summary(latencies, latencies.length, started, cpuBefore);
-      };
+      const bare = (seconds: number) =>
+        timedLanes(lanes, seconds, async () => {
+          const references = await lookup();
+          const issueDate = wholeSecondsNow();
+          const parameters = Array.from({ length: batch }, () =>
+            licenseRowParameters(
+              bareLicense(references, request(), key, {
+                licenseId: generateKey(licenseIdFormat),
+                userKey: generateKey(references.template!.userKey ?? userKeyFormat),
+                issueDate,
+              }),
+            ),
+          );
+          await pool.query({
+            name: 'bench_insert_licenses',
+            text: LICENSE_INSERT_SQL,
+            values: licenseInsertParameters(parameters),
+          });
+          return batch;
+        });
       const run = (target: string, seconds: number) =>
         target === 'bare' ? bare(seconds) : generatedBy(target, seconds);
       await warmUp(plan, labels, run); // caches, JIT, connections
