@@ -13,6 +13,7 @@ import { PortalDeactivations1764450000000 } from './1764450000000-portal-deactiv
 import { Webhooks1764470000000 } from './1764470000000-webhooks';
 import { WebhookAttemptClaims1764470100000 } from './1764470100000-webhook-attempt-claims';
 import { WebhookOutboxChanges1764470200000 } from './1764470200000-webhook-outbox-changes';
+import { WebhookOutboxPerStatement1764470300000 } from './1764470300000-webhook-outbox-per-statement';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const ALL_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const ALL_MIGRATIONS = [
   Webhooks1764470000000,
   WebhookAttemptClaims1764470100000,
   WebhookOutboxChanges1764470200000,
+  WebhookOutboxPerStatement1764470300000,
 ];
