@@ -33,7 +33,7 @@ import { mergeParts, normalizeParts, productPartOf } from '../src/modules/licens
 import { templateParts } from '../src/modules/license-templates/license-templates.service';
 import type { NewLicenseReferences } from '../src/modules/license-templates/licensing-references';
 import { NEW_LICENSE_REFERENCES_SQL } from '../src/modules/license-templates/licensing-references.repository';
-import { LICENSE_INSERT_SQL, licenseInsertParameters } from '../src/modules/licenses/license-insert-batcher';
+import { licenseInsertStatement } from '../src/modules/licenses/license-insert-batcher';
 import { licenseDocumentOf } from '../src/modules/licenses/licenses.mapper';
 import { NewLicenseRow, licenseRowParameters } from '../src/modules/licenses/licenses.repository';
 import { LicensesService } from '../src/modules/licenses/licenses.service';
@@ -442,11 +442,7 @@ async function main(): Promise<void> {
               }),
             ),
           );
-          await pool.query({
-            name: 'bench_insert_licenses',
-            text: LICENSE_INSERT_SQL,
-            values: licenseInsertParameters(parameters),
-          });
+          await pool.query(licenseInsertStatement(parameters));
           return batch;
         });
       const run = (target: string, seconds: number) =>
