@@ -49,16 +49,8 @@ export const LICENSE_COLUMNS = [
   'features',
   'restrictions',
 ] as const;
-/** Columns whose parameters arrive as JSON text. */
-const JSONB_COLUMNS = new Set<string>([
-  'product',
-  'licensee',
-  'components',
-  'assemblies',
-  'fields',
-  'features',
-  'restrictions',
-]);
+/** Columns whose parameters arrive as JSON text: those from `product` on. */
+const JSONB_COLUMNS = new Set<string>(LICENSE_COLUMNS.slice(LICENSE_COLUMNS.indexOf('product')));
 
 /** At most this many rows per statement, and this many statements in flight at once. */
 const MAX_BATCH = 64;
