@@ -10,10 +10,22 @@ export interface LicenseRowParameters {
   audit: unknown[];
 }
 
-/** The audit parameters the statement takes per row: all of auditParameters' but the entity id (the new row's). */
-const AUDIT_COLUMNS = 8;
-/** Per row after all the license values: its license id, then its audit parameters. */
-export const AUDIT_PARAMETERS_PER_ROW = AUDIT_COLUMNS + 1;
+/**
+ * Per row after all the license values: its license id, then its audit parameters (all of auditParameters' but the
+ * entity id, which is the new row's), with their SQL types.
+ */
+const AUDIT_CONTEXT: ReadonlyArray<[column: string, type: string]> = [
+  ['license_id', 'varchar'],
+  ['action', 'varchar'],
+  ['entity_type', 'varchar'],
+  ['actor_type', 'varchar'],
+  ['actor_id', 'text'],
+  ['actor_name', 'varchar'],
+  ['address', 'varchar'],
+  ['request_id', 'varchar'],
+  ['changes', 'jsonb'],
+];
+export const AUDIT_PARAMETERS_PER_ROW = AUDIT_CONTEXT.length;
 
 export const LICENSE_COLUMNS = [
   'license_id',
@@ -79,14 +91,13 @@ function insertSql(rows: number): string {
   const base = rows * LICENSE_COLUMNS.length;
   const audits = Array.from({ length: rows }, (_, row) => {
     const at = base + row * AUDIT_PARAMETERS_PER_ROW;
-    const p = (index: number) => `$${at + index + 1}`;
-    return `(${p(0)}::varchar, ${p(1)}::varchar, ${p(2)}::varchar, ${p(3)}::varchar, ${p(4)}::text, ${p(5)}::varchar, ${p(6)}::varchar, ${p(7)}::varchar, ${p(8)}::jsonb)`;
+    return `(${AUDIT_CONTEXT.map(([, type], index) => `$${at + index + 1}::${type}`).join(', ')})`;
   });
   // The audit rows are part of the same statement, so they commit with the licenses they record.
   return `WITH inserted AS (
       INSERT INTO licenses (${LICENSE_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
       ON CONFLICT DO NOTHING RETURNING id, license_id),
-    context (license_id, action, entity_type, actor_type, actor_id, actor_name, address, request_id, changes) AS (
+    context (${AUDIT_CONTEXT.map(([column]) => column).join(', ')}) AS (
       VALUES ${audits.join(', ')}),
     audited AS (
       INSERT INTO audit_events (action, entity_type, entity_id, actor_type, actor_id, actor_name, address, request_id, changes)
