@@ -21,6 +21,37 @@ import {
   type QueryScope,
 } from './query-scope';
 
+/** A filter parsed, with the part that decides its SQL (its template) apart from its values. */
+export interface ParsedFilter {
+  tree: FilterNode;
+  /**
+   * The tree without offsets and with each literal reduced to its type: two filters with one template compile to
+   * the same SQL with the same parameter names, so a compiled filter's binding serves both.
+   */
+  template: string;
+  /** The tree's literals in the order the template meets them. */
+  literals: LiteralNode[];
+}
+
+/** Parameters of a filter that has the template of the compiled one, from its literals; the values' 400s included. */
+export type FilterBinding = (literals: readonly LiteralNode[]) => Record<string, unknown>;
+
+/** undefined for a blank filter; a 400 (ErrorCode.InvalidFilter) for bad syntax. */
+export function parseFilterTemplate(filter: string | undefined): ParsedFilter | undefined {
+  if (!filter?.trim()) return undefined;
+  const tree = parseFilter(filter);
+  const literals: LiteralNode[] = [];
+  const template = JSON.stringify(tree, (key, value: unknown) => {
+    if (key === 'offset') return undefined;
+    if ((value as LiteralNode | null)?.kind === 'literal') {
+      literals.push(value as LiteralNode);
+      return (value as LiteralNode).type;
+    }
+    return value;
+  });
+  return { tree, template, literals };
+}
+
 /**
  * Parses `filter`, checks it against the entity's whitelist and adds it to `qb` as one
  * parameterised WHERE condition. A blank filter adds nothing. Throws a 400 ApiException
@@ -33,11 +64,22 @@ export function applyFilter<T extends ObjectLiteral>(
   entity: QueryEntity,
   filter: string | undefined,
 ): SelectQueryBuilder<T> {
-  if (!filter?.trim()) return qb;
-  const tree = parseFilter(filter);
-  const compilation = new FilterCompilation(new Set(Object.keys(qb.getParameters())));
-  const condition = compilation.condition(tree, rootScope(qb, alias, entity), false);
-  return qb.andWhere(condition, compilation.parameters);
+  const parsed = parseFilterTemplate(filter);
+  if (parsed) compileFilter(qb, alias, entity, parsed);
+  return qb;
+}
+
+/** applyFilter for a filter already parsed; answers how to bind another filter of the same template. */
+export function compileFilter(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  alias: string,
+  entity: QueryEntity,
+  parsed: ParsedFilter,
+): FilterBinding {
+  const compilation = new FilterCompilation(new Set(Object.keys(qb.getParameters())), parsed.literals);
+  const condition = compilation.condition(parsed.tree, rootScope(qb, alias, entity), false);
+  qb.andWhere(condition, compilation.parameters);
+  return compilation.binding();
 }
 
 /** The field a predicate applies to, once its member path has been resolved. */
@@ -48,6 +90,9 @@ interface FilterTarget {
   /** The path as the client wrote it, for messages. */
   label: string;
 }
+
+/** A parameter's value from the literals of a tree of the compiled template (throws the 400 a wrong value deserves). */
+type LiteralBinding = (literals: readonly LiteralNode[]) => unknown;
 
 const SQL_OPERATORS: Record<ComparisonOperator, string> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' };
 const WRITTEN_OPERATORS: Record<ComparisonOperator, string> = {
@@ -98,8 +143,29 @@ const DATE_EXAMPLE = '"2024-01-31" or "2024-01-31T12:00:00Z"';
 class FilterCompilation {
   readonly parameters: Record<string, unknown> = {};
   private nextParameter = 0;
+  /** Each parameter's name and how its value follows from the literals. */
+  private readonly bindings: Array<[name: string, bind: LiteralBinding]> = [];
 
-  constructor(private readonly takenParameterNames: Set<string>) {}
+  constructor(
+    private readonly takenParameterNames: Set<string>,
+    private readonly literals: readonly LiteralNode[],
+  ) {}
+
+  binding(): FilterBinding {
+    const bindings = this.bindings;
+    return (literals) => {
+      const parameters: Record<string, unknown> = {};
+      for (const [name, bind] of bindings) parameters[name] = bind(literals);
+      return parameters;
+    };
+  }
+
+  /** Where the template meets `literal`, so that a binding finds the same literal of another tree. */
+  private literalIndex(literal: LiteralNode): number {
+    const index = this.literals.indexOf(literal);
+    if (index < 0) throw new Error('FilterCompilation: a literal of the tree is missing from its template');
+    return index;
+  }
 
   condition(node: FilterNode, scope: QueryScope, negated: boolean): string {
     switch (node.kind) {
@@ -130,7 +196,7 @@ class FilterCompilation {
                 `compare it with a value, e.g. ${target.label} == …`,
             );
           }
-          return this.compareWithValue(target, 'eq', true, negatedHere);
+          return this.compareWithValue(target, 'eq', () => true, negatedHere);
         });
       case 'literal':
         throw filterErrorAt(node.offset, 'expected a condition such as Name == "value" but found a lone value');
@@ -166,14 +232,15 @@ class FilterCompilation {
           `${target.label} cannot be compared with ${WRITTEN_OPERATORS[operator]}; use == or !=`,
         );
       }
-      return this.compareWithValue(target, operator, this.literalValue(target, value), negatedHere);
+      const index = this.literalIndex(value);
+      return this.compareWithValue(target, operator, (literals) => literalValue(target, literals[index]), negatedHere);
     });
   }
 
   private compareWithValue(
     target: FilterTarget,
     operator: ComparisonOperator,
-    value: unknown,
+    value: LiteralBinding,
     negated: boolean,
   ): string {
     const sqlOperator = SQL_OPERATORS[negated ? OPPOSITE_OPERATORS[operator] : operator];
@@ -193,8 +260,8 @@ class FilterCompilation {
       const name = METHOD_NAMES[method];
       throw filterErrorAt(argument.offset, `${name} needs a quoted string, e.g. ${name}("abc")`);
     }
-    const escaped = argument.value.replace(/[\\%_]/g, (character) => `\\${character}`);
-    const pattern = method === 'startsWith' ? `${escaped}%` : method === 'endsWith' ? `%${escaped}` : `%${escaped}%`;
+    const index = this.literalIndex(argument);
+    const pattern = (literals: readonly LiteralNode[]) => likePattern(method, String(literals[index].value));
     // ILIKE: the original service matched text case-insensitively.
     const sql = `${target.column} ${negated ? 'NOT ILIKE' : 'ILIKE'} ${this.parameter(pattern)}`;
     return this.orNull(sql, target, negated);
@@ -202,11 +269,12 @@ class FilterCompilation {
 
   private inList(target: FilterTarget, values: LiteralNode[], negated: boolean): string {
     const listsNull = values.some((value) => value.type === 'null');
-    const nonNullValues = values
-      .filter((value) => value.type !== 'null')
-      .map((value) => this.literalValue(target, value));
+    const indexes = values.filter((value) => value.type !== 'null').map((value) => this.literalIndex(value));
     // One array parameter whatever the list length: `= ANY($1)` rather than `IN ($1, $2, …)`.
-    const list = nonNullValues.length > 0 ? this.parameter(nonNullValues) : undefined;
+    const list =
+      indexes.length > 0
+        ? this.parameter((literals) => indexes.map((index) => literalValue(target, literals[index])))
+        : undefined;
     if (!negated) {
       if (!list) return `${target.column} IS NULL`;
       const matches = `${target.column} = ANY(${list})`;
@@ -268,70 +336,77 @@ class FilterCompilation {
     return `${negated ? 'NOT ' : ''}EXISTS ${itemScope.qb.getQuery()}`;
   }
 
-  /** Checks a literal against the field's type and converts it to the value bound as a parameter. */
-  private literalValue(target: FilterTarget, literal: LiteralNode): unknown {
-    const { field, label } = target;
-    const mismatch = (expectation: string) => filterErrorAt(literal.offset, `${label} is ${expectation}`);
-    switch (field.type) {
-      case 'string':
-        if (literal.type !== 'string') throw mismatch('a text field; compare it with a quoted string, e.g. "abc"');
-        return literal.value;
-      case 'number':
-        if (literal.type !== 'number') throw mismatch('a whole-number field; compare it with a number, e.g. 42');
-        if (!Number.isInteger(literal.value) || literal.value < INT32_MIN || literal.value > INT32_MAX) {
-          throw mismatch(`a whole-number field from ${INT32_MIN} to ${INT32_MAX}, so ${literal.text} cannot match it`);
-        }
-        return literal.value;
-      case 'decimal':
-        if (literal.type !== 'number') throw mismatch('a number field; compare it with a number, e.g. 9.99');
-        return literal.text;
-      case 'boolean':
-        if (literal.type !== 'boolean') throw mismatch('a true/false field; compare it with true or false');
-        return literal.value;
-      case 'date': {
-        if (literal.type !== 'string')
-          throw mismatch(`a date field; compare it with a quoted date, e.g. ${DATE_EXAMPLE}`);
-        const instant = parseInstant(literal.value);
-        if (!instant) {
-          const problem = `${JSON.stringify(literal.value)} is not an ISO-8601 date; write e.g. ${DATE_EXAMPLE}`;
-          throw filterErrorAt(literal.offset, problem);
-        }
-        return instant.toISOString();
-      }
-      case 'uuid':
-        if (literal.type !== 'string' || !isUuid(literal.value)) {
-          throw mismatch('an id field; compare it with a quoted UUID, e.g. "3f2504e0-4f89-41d3-9a0c-0305e82c3301"');
-        }
-        return literal.value.toLowerCase();
-      case 'enum':
-        return this.enumValue(target, literal);
-    }
-  }
-
-  private enumValue(target: FilterTarget, literal: LiteralNode): number {
-    const entries = Object.entries(target.field.enumValues ?? {});
-    const match =
-      literal.type === 'number'
-        ? entries.find(([, value]) => value === literal.value)
-        : literal.type === 'string'
-          ? entries.find(([name]) => name.toLowerCase() === literal.value.toLowerCase())
-          : undefined;
-    if (!match) {
-      const allowed = entries.map(([name, value]) => `${name} (${value})`).join(', ');
-      throw filterErrorAt(literal.offset, `${target.label} must be one of ${allowed}, given by name or number`);
-    }
-    return match[1];
-  }
-
   /** Names never collide with parameters the caller already bound on the builder. */
-  private parameter(value: unknown): string {
+  private parameter(bind: LiteralBinding): string {
     let name: string;
     do {
       name = `filter_${this.nextParameter++}`;
     } while (this.takenParameterNames.has(name));
-    this.parameters[name] = value;
+    this.parameters[name] = bind(this.literals);
+    this.bindings.push([name, bind]);
     return `:${name}`;
   }
+}
+
+/** Checks a literal against the field's type and converts it to the value bound as a parameter. */
+function literalValue(target: FilterTarget, literal: LiteralNode): unknown {
+  const { field, label } = target;
+  const mismatch = (expectation: string) => filterErrorAt(literal.offset, `${label} is ${expectation}`);
+  switch (field.type) {
+    case 'string':
+      if (literal.type !== 'string') throw mismatch('a text field; compare it with a quoted string, e.g. "abc"');
+      return literal.value;
+    case 'number':
+      if (literal.type !== 'number') throw mismatch('a whole-number field; compare it with a number, e.g. 42');
+      if (!Number.isInteger(literal.value) || literal.value < INT32_MIN || literal.value > INT32_MAX) {
+        throw mismatch(`a whole-number field from ${INT32_MIN} to ${INT32_MAX}, so ${literal.text} cannot match it`);
+      }
+      return literal.value;
+    case 'decimal':
+      if (literal.type !== 'number') throw mismatch('a number field; compare it with a number, e.g. 9.99');
+      return literal.text;
+    case 'boolean':
+      if (literal.type !== 'boolean') throw mismatch('a true/false field; compare it with true or false');
+      return literal.value;
+    case 'date': {
+      if (literal.type !== 'string')
+        throw mismatch(`a date field; compare it with a quoted date, e.g. ${DATE_EXAMPLE}`);
+      const instant = parseInstant(literal.value);
+      if (!instant) {
+        const problem = `${JSON.stringify(literal.value)} is not an ISO-8601 date; write e.g. ${DATE_EXAMPLE}`;
+        throw filterErrorAt(literal.offset, problem);
+      }
+      return instant.toISOString();
+    }
+    case 'uuid':
+      if (literal.type !== 'string' || !isUuid(literal.value)) {
+        throw mismatch('an id field; compare it with a quoted UUID, e.g. "3f2504e0-4f89-41d3-9a0c-0305e82c3301"');
+      }
+      return literal.value.toLowerCase();
+    case 'enum':
+      return enumValue(target, literal);
+  }
+}
+
+function enumValue(target: FilterTarget, literal: LiteralNode): number {
+  const entries = Object.entries(target.field.enumValues ?? {});
+  const match =
+    literal.type === 'number'
+      ? entries.find(([, value]) => value === literal.value)
+      : literal.type === 'string'
+        ? entries.find(([name]) => name.toLowerCase() === literal.value.toLowerCase())
+        : undefined;
+  if (!match) {
+    const allowed = entries.map(([name, value]) => `${name} (${value})`).join(', ');
+    throw filterErrorAt(literal.offset, `${target.label} must be one of ${allowed}, given by name or number`);
+  }
+  return match[1];
+}
+
+/** The ILIKE pattern of a string method, its argument's own % _ and \\ escaped. */
+function likePattern(method: StringMethod, argument: string): string {
+  const escaped = argument.replace(/[\\%_]/g, (character) => `\\${character}`);
+  return method === 'startsWith' ? `${escaped}%` : method === 'endsWith' ? `%${escaped}` : `%${escaped}%`;
 }
 
 function isOrdered(field: QueryField): boolean {

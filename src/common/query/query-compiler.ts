@@ -1,7 +1,8 @@
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { DataSource, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
+import type { QueryExpressionMap } from 'typeorm/query-builder/QueryExpressionMap';
 import { Role, rolesAllowed } from '../auth/access';
 import { ApiException, ErrorCode } from '../errors';
-import { applyFilter } from './filter-compiler';
+import { compileFilter, parseFilterTemplate, type FilterBinding, type ParsedFilter } from './filter-compiler';
 import { findField, findRelation, idFieldName, type QueryEntity, type QueryField } from './query-entity';
 import type { QueryOptions } from './query-options';
 import {
@@ -23,7 +24,20 @@ import {
   type KeysetSegment,
 } from './list-cursor';
 import { ISO_TIMESTAMP_TYPES } from '../../database/iso-timestamps';
-import { countCached, readEntitiesCached, readRawCached } from './statement-cache';
+import {
+  countCached,
+  countOf,
+  countStatement,
+  entitiesOf,
+  entitiesReadFromRaw,
+  readEntitiesCached,
+  readRawCached,
+  rowsStatement,
+  runStatement,
+  runnerOf,
+  shapeKey,
+  type CachedStatement,
+} from './statement-cache';
 
 export interface Page<T> {
   items: T[];
@@ -212,13 +226,18 @@ export function applyPaging<T extends ObjectLiteral>(
  * The two queries run one after the other because a transaction's query runner serves one at a time.
  * The page reads one row more than `take` to know whether rows follow (then `nextCursor` continues after
  * the last row answered); `withTotal: false` leaves out the count.
+ *
+ * A request without a cursor runs from a plan when an earlier one had the same shape: the caller's builder, the
+ * filter's template, sort, take, skip and the reading. The plan holds the statements' SQL and how the filter's
+ * literals bind to their parameters, so such a request builds no query of its own: building it took TypeORM and
+ * this compiler more CPU than PostgreSQL needs to answer a page on an index (bench/licenses-list.bench.ts).
  */
 export async function findPage<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   alias: string,
   entity: QueryEntity,
   options: PageOptions,
-  reading: { raw?: boolean; isoTimestamps?: boolean } = {},
+  reading: PageReading = {},
 ): Promise<Page<T>> {
   if (options.cursor !== undefined && options.skip > 0) {
     throw ApiException.badRequest(
@@ -226,28 +245,42 @@ export async function findPage<T extends ObjectLiteral>(
       ErrorCode.CursorWithSkip,
     );
   }
-  applyFilter(qb, alias, entity, options.filter);
+  const filter = parseFilterTemplate(options.filter);
+  const callerParameters = qb.getParameters();
+  const key = options.cursor === undefined ? planKey(qb, alias, options, reading, filter, callerParameters) : null;
+  const known = key === null ? undefined : plans.get(entity)?.get(key);
+  if (known) {
+    const parameters = filter ? { ...callerParameters, ...known.bindFilter!(filter.literals) } : callerParameters;
+    return runPlan(known, qb.connection, runnerOf(qb), parameters, options);
+  }
+  const bindFilter = filter ? compileFilter(qb, alias, entity, filter) : undefined;
   // Cloned before sorting: the count needs neither the ORDER BY nor joins made only to sort.
   const countQuery = options.withTotal === false ? undefined : qb.clone();
   const keyset = new Keyset(qb, alias, entity, sortBy(qb, alias, entity, options.sort));
-  const segments = options.cursor === undefined ? [] : keyset.segmentsAfter(options.cursor, options.sort);
+  const parameters = qb.getParameters();
+  const segments = options.cursor === undefined ? [] : keyset.segmentsAfter(options.cursor, options.sort, parameters);
   const paged = options.take > 0 && !options.countOnly;
   const limit = { take: paged ? options.take + 1 : options.take, skip: options.skip };
+  if (paged) selectPage(qb, alias, keyset, reading);
   // Cloned before the first segment narrows the page's builder: each later segment starts from the list's rows.
   const later = paged
     ? segments.slice(1).map((segment) => applyPaging(keyset.restrict(qb.clone(), segment), limit))
     : [];
   if (segments.length > 0) keyset.restrict(qb, segments[0]);
   applyPaging(qb, limit);
+  if (key !== null) {
+    const plan = planOf(qb, countQuery, keyset, bindFilter, paged, reading);
+    if (plan) {
+      rememberPlan(entity, key, plan);
+      return runPlan(plan, qb.connection, runnerOf(qb), parameters, options);
+    }
+  }
   const total = countQuery ? await countCached(countQuery) : null;
   if (!paged) return { items: [], total, nextCursor: null };
   // The row a cursor would continue after; its timestamps and decimals come back as text too.
   const last = options.take - 1;
-  const exact = keyset.exactKeys();
   const read = (builder: SelectQueryBuilder<T>, at: number) =>
-    reading.raw
-      ? readRaw(builder, alias, reading.isoTimestamps === true, { exact, at })
-      : readEntities(builder, keyset, { exact, at });
+    reading.raw ? readRaw(builder, keyset, reading, at) : readEntities(builder, keyset, at);
   const rows: T[] = [];
   let exactValues: ObjectLiteral | undefined;
   for (const builder of [qb, ...later]) {
@@ -256,15 +289,134 @@ export async function findPage<T extends ObjectLiteral>(
     rows.push(...part.rows);
     if (rows.length > options.take) break;
   }
-  const more = rows.length > options.take;
-  const items = more ? rows.slice(0, options.take) : rows;
-  return { items, total, nextCursor: more ? keyset.cursorAfter(items[last], exactValues) : null };
+  return pageOf(rows, total, options.take, keyset, exactValues, parameters);
 }
 
-/** Sort values read as PostgreSQL's text beside a page, and the row whose values are wanted. */
-interface ExactKeys {
-  exact: ExactKey[];
-  at: number;
+/** How findPage reads rows: raw (only for entities whose columns need no transformer), timestamps as ISO text. */
+interface PageReading {
+  raw?: boolean;
+  isoTimestamps?: boolean;
+}
+
+function pageOf<T extends ObjectLiteral>(
+  rows: T[],
+  total: number | null,
+  take: number,
+  keyset: Keyset,
+  exactValues: ObjectLiteral | undefined,
+  parameters: ObjectLiteral,
+): Page<T> {
+  const more = rows.length > take;
+  const items = more ? rows.slice(0, take) : rows;
+  return { items, total, nextCursor: more ? keyset.cursorAfter(items[take - 1], exactValues, parameters) : null };
+}
+
+/** The statements of one shape of list request, and what turns their rows into a page. */
+interface PagePlan {
+  /** Parameters of the filter's template from a request's literals; undefined without a filter. */
+  bindFilter: FilterBinding | undefined;
+  count: CachedStatement | undefined;
+  page: CachedStatement | undefined;
+  keyset: Keyset;
+  /** Raw rows, and the ISO-text timestamps when asked for; otherwise entities, by the page builder's map. */
+  reading: PageReading;
+  map: QueryExpressionMap;
+}
+
+/** Plans by whitelist (two lists may share an entity name but not what they allow), then by request shape. */
+const plans = new WeakMap<QueryEntity, Map<string, PagePlan>>();
+/** Per whitelist; shapes are few in real use, the bound only guards against a client making up new ones. */
+const MAX_PLANS = 500;
+
+function rememberPlan(entity: QueryEntity, key: string, plan: PagePlan): void {
+  let shapes = plans.get(entity);
+  if (!shapes) plans.set(entity, (shapes = new Map()));
+  if (shapes.size >= MAX_PLANS) shapes.delete(shapes.keys().next().value!);
+  shapes.set(key, plan);
+}
+
+/** Everything that decides a plan's SQL; null when the caller's builder has parts the statement cache cannot key. */
+function planKey(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  alias: string,
+  options: PageOptions,
+  reading: PageReading,
+  filter: ParsedFilter | undefined,
+  callerParameters: ObjectLiteral,
+): string | null {
+  const caller = shapeKey(qb, 'caller', callerParameters);
+  if (caller === null) return null;
+  return JSON.stringify([
+    caller,
+    alias,
+    filter?.template ?? null,
+    options.sort ?? '',
+    options.take,
+    options.skip,
+    options.withTotal !== false,
+    options.countOnly === true,
+    reading.raw === true,
+    reading.isoTimestamps === true,
+  ]);
+}
+
+/** undefined when a statement cannot be cached or entities need TypeORM's own read. */
+function planOf(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  countQuery: SelectQueryBuilder<ObjectLiteral> | undefined,
+  keyset: Keyset,
+  bindFilter: FilterBinding | undefined,
+  paged: boolean,
+  reading: PageReading,
+): PagePlan | undefined {
+  const count = countQuery && countStatement(countQuery);
+  if (count === null) return undefined;
+  if (paged && !reading.raw && !entitiesReadFromRaw(qb)) return undefined;
+  const page = paged ? rowsStatement(qb) : undefined;
+  if (page === null) return undefined;
+  return { bindFilter, count, page, keyset, reading, map: qb.expressionMap };
+}
+
+async function runPlan<T extends ObjectLiteral>(
+  plan: PagePlan,
+  connection: DataSource,
+  queryRunner: QueryRunner | undefined,
+  parameters: ObjectLiteral,
+  options: PageOptions,
+): Promise<Page<T>> {
+  const total = plan.count ? countOf(await runStatement(connection, queryRunner, plan.count, parameters)) : null;
+  if (!plan.page) return { items: [], total, nextCursor: null };
+  const types = plan.reading.raw && plan.reading.isoTimestamps ? ISO_TIMESTAMP_TYPES : undefined;
+  const raw = await runStatement<T>(connection, queryRunner, plan.page, parameters, types);
+  const at = options.take - 1;
+  const { rows, exactValues } = plan.reading.raw
+    ? rawPage(raw, plan.keyset, at)
+    : entityPage(entitiesOf<T>(plan.map, connection, queryRunner, raw), raw, plan.keyset, at);
+  return pageOf(rows, total, options.take, plan.keyset, exactValues, parameters);
+}
+
+/**
+ * The page's columns: for raw reads each column under its property name; for both, the exact sort keys
+ * (and, for entities, the id as text, which tells the rows of an entity apart).
+ */
+function selectPage(qb: SelectQueryBuilder<ObjectLiteral>, alias: string, keyset: Keyset, reading: PageReading): void {
+  if (reading.raw) {
+    // Virtual columns are foreign keys with no property of their own; an entity read leaves them out too.
+    const columns = qb.expressionMap.mainAlias!.metadata.columns.filter((column) => !column.isVirtual);
+    const transformed = columns.find((column) => column.transformer || column.embeddedMetadata);
+    if (transformed)
+      throw new Error(
+        `findPage raw: column ${transformed.propertyPath} needs TypeORM's transformer; read entities instead`,
+      );
+    qb.select([]);
+    for (const column of columns) qb.addSelect(`${alias}.${column.propertyPath}`, column.propertyName);
+    for (const key of keyset.exact) qb.addSelect(key.sql, key.alias);
+    return;
+  }
+  if (keyset.exact.length > 0) {
+    for (const key of keyset.exact) qb.addSelect(key.sql, key.alias);
+    qb.addSelect(keyset.idText, CURSOR_ID);
+  }
 }
 
 interface ReadPage<T> {
@@ -276,14 +428,19 @@ interface ReadPage<T> {
 async function readEntities<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   keyset: Keyset,
-  { exact, at }: ExactKeys,
+  at: number,
 ): Promise<ReadPage<T>> {
-  if (exact.length > 0) {
-    for (const key of exact) qb.addSelect(key.sql, key.alias);
-    qb.addSelect(keyset.idText, CURSOR_ID);
-  }
   const { entities, raw } = (await readEntitiesCached(qb)) ?? (await qb.getRawAndEntities());
-  if (exact.length === 0) return { rows: entities, exactValues: undefined };
+  return entityPage(entities, raw, keyset, at);
+}
+
+function entityPage<T extends ObjectLiteral>(
+  entities: T[],
+  raw: ObjectLiteral[],
+  keyset: Keyset,
+  at: number,
+): ReadPage<T> {
+  if (keyset.exact.length === 0) return { rows: entities, exactValues: undefined };
   // A to-many join (an include) gives several raw rows per entity; the id tells which belong to it.
   const id = entities[at] && String(keyset.idOf(entities[at]));
   return { rows: entities, exactValues: id === undefined ? undefined : raw.find((row) => row[CURSOR_ID] === id) };
@@ -292,24 +449,35 @@ async function readEntities<T extends ObjectLiteral>(
 /** The sort of one list request as a keyset: the shape its cursors are bound to, their WHERE and their values. */
 class Keyset {
   private readonly root: QueryScope;
-  /** Fixed once the filter is on the builder and before the cursor's own WHERE joins it. */
-  private readonly shape: string;
+  /**
+   * What the cursor shape hashes besides the parameters' values: taken once the filter is on the builder and before
+   * the cursor's own WHERE joins it, so that the plan of a later request computes the same shape from its values.
+   */
+  private readonly shapeParts: [entity: string, table: string, wheres: unknown[], terms: unknown[]];
+  /** Timestamps and decimals of the sort, read as PostgreSQL's text beside the page (exactKeys). */
+  readonly exact: ExactKey[];
 
   constructor(
-    private readonly qb: SelectQueryBuilder<ObjectLiteral>,
+    qb: SelectQueryBuilder<ObjectLiteral>,
     alias: string,
     entity: QueryEntity,
     private readonly terms: SortTerm[],
   ) {
     this.root = rootScope(qb, alias, entity);
     const map = qb.expressionMap;
-    this.shape = cursorShape([
+    this.shapeParts = [
       entity.name,
       map.mainAlias!.metadata.tablePath,
-      map.wheres,
-      qb.getParameters(),
+      map.wheres.slice(),
       terms.map((term) => [propertyReference(term.scope, term.field), term.descending]),
-    ]);
+    ];
+    this.exact = this.exactKeys();
+  }
+
+  /** The list, its filter with the values in `parameters`, and its sort, as one digest. */
+  private shapeOf(parameters: ObjectLiteral): string {
+    const [entity, table, wheres, terms] = this.shapeParts;
+    return cursorShape([entity, table, wheres, parameters, terms]);
   }
 
   /** Sorts through a related record have no column of the listed table to continue from. */
@@ -318,7 +486,7 @@ class Keyset {
   }
 
   /** The segments of the order that follow the cursor (keysetSegments), checked to belong to this list. */
-  segmentsAfter(cursor: string, sort: string | undefined): KeysetSegment[] {
+  segmentsAfter(cursor: string, sort: string | undefined, parameters: ObjectLiteral): KeysetSegment[] {
     const related = this.terms.find((term) => term.scope.alias !== this.root.alias);
     if (related) {
       throw ApiException.badRequest(
@@ -326,7 +494,7 @@ class Keyset {
         ErrorCode.CursorSortUnsupported,
       );
     }
-    const { values } = cursorFor(cursor, this.shape, this.terms.length);
+    const { values } = cursorFor(cursor, this.shapeOf(parameters), this.terms.length);
     const columns = this.terms.map((term) => ({
       sql: columnSql(term.scope, term.field),
       descending: term.descending,
@@ -352,7 +520,7 @@ class Keyset {
    * string of one) has milliseconds, the column microseconds, and a cursor a microsecond short would repeat
    * or skip rows.
    */
-  exactKeys(): ExactKey[] {
+  private exactKeys(): ExactKey[] {
     if (!this.ownColumns) return [];
     return this.terms.flatMap((term, index) =>
       term.field.type === 'date' || term.field.type === 'decimal'
@@ -370,15 +538,15 @@ class Keyset {
   }
 
   /** The cursor after `row`, or null when the sort goes through a related record. */
-  cursorAfter(row: ObjectLiteral, exactValues: ObjectLiteral | undefined): string | null {
+  cursorAfter(row: ObjectLiteral, exactValues: ObjectLiteral | undefined, parameters: ObjectLiteral): string | null {
     if (!this.ownColumns) return null;
-    const exact = this.exactKeys();
+    const exact = this.exact;
     const values = this.terms.map((term, index) => {
       const key = exact.find((candidate) => candidate.term === index);
       if (key && !exactValues) throw new Error(`findPage: the exact sort values of the page's last row were not read`);
       return cursorValue(key ? exactValues![key.alias] : valueAt(row, term.field.property));
     });
-    return encodeCursor({ shape: this.shape, values });
+    return encodeCursor({ shape: this.shapeOf(parameters), values });
   }
 }
 
@@ -403,7 +571,7 @@ function cursorValue(value: unknown): CursorValue {
 }
 
 /**
- * Rows read raw, each column under its property name, so they come back in the entity's shape
+ * Rows read raw, each column under its property name (selectPage), so they come back in the entity's shape
  * without TypeORM's entity transformer, which on a page of wide rows costs more CPU than the
  * queries (bench/licenses-list.bench.ts). Only for entities whose columns need no transformer.
  * With isoTimestamps, timestamptz columns arrive as their ISO-8601 strings rather than Dates (outside
@@ -411,21 +579,16 @@ function cursorValue(value: unknown): CursorValue {
  */
 async function readRaw<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
-  alias: string,
-  isoTimestamps: boolean,
-  { exact, at }: ExactKeys,
+  keyset: Keyset,
+  reading: PageReading,
+  at: number,
 ): Promise<ReadPage<T>> {
-  // Virtual columns are foreign keys with no property of their own; an entity read leaves them out too.
-  const columns = qb.expressionMap.mainAlias!.metadata.columns.filter((column) => !column.isVirtual);
-  const transformed = columns.find((column) => column.transformer || column.embeddedMetadata);
-  if (transformed)
-    throw new Error(
-      `findPage raw: column ${transformed.propertyPath} needs TypeORM's transformer; read entities instead`,
-    );
-  qb.select([]);
-  for (const column of columns) qb.addSelect(`${alias}.${column.propertyPath}`, column.propertyName);
-  for (const key of exact) qb.addSelect(key.sql, key.alias);
-  const rows = await readRawCached<T>(qb, isoTimestamps ? ISO_TIMESTAMP_TYPES : undefined);
+  return rawPage(await readRawCached<T>(qb, reading.isoTimestamps ? ISO_TIMESTAMP_TYPES : undefined), keyset, at);
+}
+
+/** The exact sort keys of row `at`, taken off every row. */
+function rawPage<T extends ObjectLiteral>(rows: T[], keyset: Keyset, at: number): ReadPage<T> {
+  const exact = keyset.exact;
   if (exact.length === 0) return { rows, exactValues: undefined };
   const exactValues = rows[at] && Object.fromEntries(exact.map((key) => [key.alias, rows[at][key.alias]]));
   // Deleted last-added first, which V8 undoes as a map transition: the rows keep their fast shape.

@@ -165,6 +165,46 @@ describeWithDatabase('query options against PostgreSQL', () => {
     }
   });
 
+  it('answers a request of a known shape from its plan: no query built, its own values checked, the same cursors', async () => {
+    const entityPage = (options: Partial<PageOptions>) =>
+      findPage(
+        dataSource.getRepository(Customer).createQueryBuilder('c'),
+        'c',
+        customerQuery,
+        page({ sort: 'createdAt desc', take: 1, ...options }),
+      );
+    const ids = (result: { items: Customer[] }) => result.items.map((row) => row.id);
+    const everyId = async (filter: string) => ids(await entityPage({ filter, take: 1000 }));
+    const first = await entityPage({ filter: 'rating >= 1 and status != "Closed"' });
+    const built = jest.spyOn(SelectQueryBuilder.prototype, 'clone');
+    try {
+      const again = await entityPage({ filter: 'rating >= 1 and status != "Closed"' });
+      const other = await entityPage({ filter: 'rating >= 4 and status != "Suspended"' });
+      expect(built).not.toHaveBeenCalled();
+      expect({ ids: ids(again), total: again.total, cursor: again.nextCursor }).toEqual({
+        ids: ids(first),
+        total: first.total,
+        cursor: first.nextCursor,
+      });
+      const expected = await everyId('rating >= 4 and status != "Suspended"');
+      expect(expected.length).toBeGreaterThan(1);
+      expect({ ids: ids(other), total: other.total }).toEqual({ ids: expected.slice(0, 1), total: expected.length });
+      // The planned page's cursor is the one a built page gives: the next page continues from it.
+      const next = await entityPage({ filter: 'rating >= 4 and status != "Suspended"', cursor: other.nextCursor! });
+      expect(ids(next)).toEqual(expected.slice(1, 2));
+      const wrongStatus = entityPage({ filter: 'rating >= 4 and status != "Sleeping"' });
+      await expect(wrongStatus).rejects.toMatchObject({
+        message: expect.stringMatching(/at column 27: status must be one of Active/),
+      });
+      const outOfRange = entityPage({ filter: 'rating >= 99999999999 and status != "Closed"' });
+      await expect(outOfRange).rejects.toMatchObject({
+        message: expect.stringMatching(/from -2147483648 to 2147483647/),
+      });
+    } finally {
+      built.mockRestore();
+    }
+  });
+
   it('binds a parameter used twice once, and leaves spread lists to TypeORM', async () => {
     const twice = () =>
       dataSource

@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
 import type { CustomTypesConfig } from 'pg';
-import type { ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
+import type { DataSource, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
+import type { QueryExpressionMap } from 'typeorm/query-builder/QueryExpressionMap';
 import { RawSqlResultsToEntityTransformer } from 'typeorm/query-builder/transformer/RawSqlResultsToEntityTransformer';
 import { statementName } from '../../database/named-statements';
 import { queryPool } from '../../database/pool-query';
 
 /** SQL that TypeORM generated for one shape of builder, with the names of its parameters in $1…$n order. */
-interface Statement {
+export interface CachedStatement {
   sql: string;
   parameterNames: string[];
+  /** The shape's prepared statement name (before DATABASE_NAMED_STATEMENTS has its say); undefined: runs unnamed. */
+  shapeName: string | undefined;
 }
 
 /** Shapes are few (one per code path × filter structure × sort × page size); the bound only guards against abuse. */
 const MAX_STATEMENTS = 2000;
-const statements = new Map<string, Statement>();
+const statements = new Map<string, CachedStatement>();
 
 /**
  * Shapes that run as named prepared statements: PostgreSQL parses and plans each once per connection (pg keeps a
@@ -53,26 +56,54 @@ export async function readRawCached<T>(qb: SelectQueryBuilder<ObjectLiteral>, ty
 export async function readEntitiesCached<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
 ): Promise<{ entities: T[]; raw: ObjectLiteral[] } | null> {
+  if (!entitiesReadFromRaw(qb)) return null;
+  const raw = await readRawCached<ObjectLiteral>(qb);
+  return { entities: entitiesOf<T>(qb.expressionMap, qb.connection, runnerOf(qb), raw), raw };
+}
+
+/** Whether a builder's entities come from its raw rows alone (see readEntitiesCached). */
+export function entitiesReadFromRaw(qb: SelectQueryBuilder<ObjectLiteral>): boolean {
   const map = qb.expressionMap;
   const main = map.mainAlias;
-  if (!main?.hasMetadata || ((map.take || map.skip) && map.joinAttributes.length > 0)) return null;
-  if (map.relationIdAttributes.length > 0 || map.relationLoadStrategy === 'query') return null;
-  if (
+  if (!main?.hasMetadata || ((map.take || map.skip) && map.joinAttributes.length > 0)) return false;
+  if (map.relationIdAttributes.length > 0 || map.relationLoadStrategy === 'query') return false;
+  return !(
     main.metadata.afterLoadListeners.length > 0 ||
     qb.connection.subscribers.some((subscriber) => typeof subscriber.afterLoad === 'function')
-  )
-    return null;
-  const raw = await readRawCached<ObjectLiteral>(qb);
-  if (raw.length === 0) return { entities: [], raw };
-  const queryRunner = (qb as unknown as { queryRunner?: QueryRunner }).queryRunner;
-  const transformer = new RawSqlResultsToEntityTransformer(map, qb.connection.driver, [], queryRunner);
-  return { entities: transformer.transform(raw, main) as T[], raw };
+  );
+}
+
+/** The entities of raw rows read with the SQL of the builder whose expression map this is. */
+export function entitiesOf<T>(
+  map: QueryExpressionMap,
+  connection: DataSource,
+  queryRunner: QueryRunner | undefined,
+  raw: ObjectLiteral[],
+): T[] {
+  if (raw.length === 0) return [];
+  const transformer = new RawSqlResultsToEntityTransformer(map, connection.driver, [], queryRunner);
+  return transformer.transform(raw, map.mainAlias!) as T[];
 }
 
 export async function countCached(qb: SelectQueryBuilder<ObjectLiteral>): Promise<number> {
-  const rows = await run<{ cnt: string | number | null }>(qb, 'count', () => countQuery(qb).getQuery());
+  return countOf(await run<CountRow>(qb, 'count', () => countQuery(qb).getQuery()));
+}
+
+type CountRow = { cnt: string | number | null };
+
+export function countOf(rows: CountRow[]): number {
   const count = rows[0]?.cnt;
   return count ? Number.parseInt(String(count), 10) : 0;
+}
+
+/** The cached statement of the rows a builder selects (readRawCached); null when it cannot be cached. */
+export function rowsStatement(qb: SelectQueryBuilder<ObjectLiteral>): CachedStatement | null {
+  return cachedStatement(qb, 'rows', () => qb.getQuery());
+}
+
+/** The cached statement of a builder's count (countCached); null when it cannot be cached. */
+export function countStatement(qb: SelectQueryBuilder<ObjectLiteral>): CachedStatement | null {
+  return cachedStatement(qb, 'count', () => countQuery(qb).getQuery());
 }
 
 /** As SelectQueryBuilder.executeCountQuery builds it. */
@@ -90,6 +121,11 @@ function countQuery(qb: SelectQueryBuilder<ObjectLiteral>): SelectQueryBuilder<O
     .setOption('disable-global-order');
 }
 
+/** The query runner a builder was made on: a transaction's, or undefined for the pool. */
+export function runnerOf(qb: SelectQueryBuilder<ObjectLiteral>): QueryRunner | undefined {
+  return (qb as unknown as { queryRunner?: QueryRunner }).queryRunner;
+}
+
 /** `types`: pg's type parsers for the rows, honoured outside transactions (a transaction's runner takes none). */
 async function run<T>(
   qb: SelectQueryBuilder<ObjectLiteral>,
@@ -97,26 +133,47 @@ async function run<T>(
   namedSql: () => string,
   types?: CustomTypesConfig,
 ): Promise<T[]> {
-  const parameters = qb.getParameters();
-  const key = shapeKey(qb, purpose, parameters);
-  let statement = key === null ? null : (statements.get(key) ?? null);
-  if (!statement) {
-    statement = compile(namedSql(), parameters);
-    if (key !== null && statement) remember(key, statement);
-  }
-  const shapeName = statement && key !== null ? nameOf(key) : undefined;
-  const name = shapeName === undefined ? undefined : statementName(shapeName);
-  const queryRunner = (qb as unknown as { queryRunner?: QueryRunner }).queryRunner;
+  const statement = cachedStatement(qb, purpose, namedSql);
   if (!statement) {
     // Not cacheable: let TypeORM expand what it splices into the text.
-    const [sql, values] = qb.connection.driver.escapeQueryWithParameters(namedSql(), parameters);
-    return qb.connection.query(sql, values, queryRunner);
+    const [sql, values] = qb.connection.driver.escapeQueryWithParameters(namedSql(), qb.getParameters());
+    return qb.connection.query(sql, values, runnerOf(qb));
   }
+  return runStatement<T>(qb.connection, runnerOf(qb), statement, qb.getParameters(), types);
+}
+
+function cachedStatement(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  purpose: 'rows' | 'count',
+  namedSql: () => string,
+): CachedStatement | null {
+  const parameters = qb.getParameters();
+  const key = shapeKey(qb, purpose, parameters);
+  if (key === null) return null;
+  let statement = statements.get(key);
+  if (!statement) {
+    const compiled = compile(namedSql(), parameters);
+    if (!compiled) return null;
+    statement = { ...compiled, shapeName: nameOf(key) };
+    remember(key, statement);
+  }
+  return statement;
+}
+
+/** A cached statement with the values of `parameters`, by the names it was compiled with. */
+export async function runStatement<T>(
+  connection: DataSource,
+  queryRunner: QueryRunner | undefined,
+  statement: CachedStatement,
+  parameters: ObjectLiteral,
+  types?: CustomTypesConfig,
+): Promise<T[]> {
   const values = statement.parameterNames.map((parameter) => parameters[parameter]);
   // A transaction's runner serves one client that TypeORM holds; its statements go as TypeORM sends them.
-  if (queryRunner) return qb.connection.query(statement.sql, values, queryRunner);
-  if (!name && !types) return qb.connection.query(statement.sql, values);
-  return queryPool<T>(qb.connection, { name, text: statement.sql, values, types });
+  if (queryRunner) return connection.query(statement.sql, values, queryRunner);
+  const name = statement.shapeName === undefined ? undefined : statementName(statement.shapeName);
+  if (!name && !types) return connection.query(statement.sql, values);
+  return queryPool<T>(connection, { name, text: statement.sql, values, types });
 }
 
 /**
@@ -132,7 +189,7 @@ function nameOf(key: string): string | undefined {
   return name;
 }
 
-function remember(key: string, statement: Statement): void {
+function remember(key: string, statement: CachedStatement): void {
   if (statements.size >= MAX_STATEMENTS) statements.delete(statements.keys().next().value!);
   statements.set(key, statement);
 }
@@ -141,7 +198,7 @@ function remember(key: string, statement: Statement): void {
  * $1…$n in place of `:name`, exactly as the PostgreSQL driver numbers them (a name used twice keeps its
  * number); null when a parameter would be spliced into the text instead of bound.
  */
-function compile(sql: string, parameters: ObjectLiteral): Statement | null {
+function compile(sql: string, parameters: ObjectLiteral): Omit<CachedStatement, 'shapeName'> | null {
   const parameterNames: string[] = [];
   const numbers = new Map<string, number>();
   let spliced = false;
@@ -162,7 +219,11 @@ function compile(sql: string, parameters: ObjectLiteral): Statement | null {
 }
 
 /** Every part of the expression map that enters a SELECT's text; null when the builder has parts this does not know. */
-function shapeKey(qb: SelectQueryBuilder<ObjectLiteral>, purpose: string, parameters: ObjectLiteral): string | null {
+export function shapeKey(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  purpose: string,
+  parameters: ObjectLiteral,
+): string | null {
   const map = qb.expressionMap;
   const main = map.mainAlias;
   if (
