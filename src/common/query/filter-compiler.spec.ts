@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ErrorCode } from '../errors';
-import { applyFilter } from './filter-compiler';
+import { applyFilter, compileFilter, parseFilterTemplate } from './filter-compiler';
 import { defineQueryEntity, type QueryEntity } from './query-entity';
 import { apiErrorOf } from './testing/api-error';
 import { Customer, customerQuery, metadataOnlyDataSource, Order, orderQuery } from './testing/query-fixtures';
@@ -422,4 +422,40 @@ describe('applyFilter', () => {
       );
     });
   });
+});
+
+describe('compileFilter and its binding', () => {
+  const template = (filter: string) => parseFilterTemplate(filter)!.template;
+
+  it('gives filters that differ only in their values one template, and any other difference another', () => {
+    expect(template('Rating >= 3 and Company.Contains("a")')).toBe(
+      template('Rating >= 40 and Company.Contains("bcd")'),
+    );
+    expect(template('Id in (1, 2)')).toBe(template('Id in (7, 8)'));
+    expect(template('Rating >= 3')).not.toBe(template('Rating > 3'));
+    expect(template('Rating >= 3')).not.toBe(template('Rating >= "3"'));
+    expect(template('Company == "a"')).not.toBe(template('Company == null'));
+    expect(template('Id in (1, 2)')).not.toBe(template('Id in (1, null)'));
+    expect(parseFilterTemplate('  ')).toBeUndefined();
+  });
+
+  it('binds another filter of the template to the parameters its own compilation would bind, and checks its values', () => {
+    const bindingOf = (filter: string) => compileFilter(customers(), 'c', customerQuery, parseFilterTemplate(filter)!);
+    const literalsOf = (filter: string) => parseFilterTemplate(filter)!.literals;
+    const filters = [
+      'Rating >= 3 and Status == "Active" and Company.StartsWith("a_b")',
+      'Rating >= 9 and Status == "closed" and Company.StartsWith("x%")',
+    ];
+    const bind = bindingOf(filters[0]);
+    for (const filter of filters) expect(bind(literalsOf(filter))).toEqual(customerFilterParameters(filter));
+    const wrong = literalsOf('Rating >= 9 and Status == "Sleeping" and Company.StartsWith("x")');
+    const error = apiErrorOf(() => bind(wrong));
+    expect(error.errorCode).toBe(ErrorCode.InvalidFilter);
+    expect(error.message).toMatch(/at column 27: Status must be one of Active \(1\)/);
+  });
+
+  function customerFilterParameters(filter: string): ObjectLiteral {
+    const qb = applyFilter(customers(), 'c', customerQuery, filter);
+    return qb.getParameters();
+  }
 });
