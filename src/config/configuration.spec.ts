@@ -11,6 +11,12 @@ describe('loadConfiguration', () => {
     expect(config.port).toBe(3000);
     expect(config.database.url).toBeUndefined();
     expect(config.database.embedded.port).toBe(54329);
+    expect(config.database).toMatchObject({ poolSize: 10, poolMinimum: 10 });
+    expect(loadConfiguration({ DATA_DIR: dataDir(), DATABASE_POOL_SIZE: '4' }).database.poolMinimum).toBe(4);
+    expect(loadConfiguration({ DATA_DIR: dataDir(), DATABASE_POOL_MIN: '0' }).database.poolMinimum).toBe(0);
+    expect(() => loadConfiguration({ DATA_DIR: dataDir(), DATABASE_POOL_SIZE: '4', DATABASE_POOL_MIN: '5' })).toThrow(
+      'DATABASE_POOL_MIN must be between 0 and 4, got 5',
+    );
     expect(config.auth).toMatchObject({
       jwtTtlSeconds: 1800,
       maxFailedLogins: 5,

@@ -20,6 +20,8 @@ export interface AppConfig {
     /** Hot-path statements are prepared once per connection under a name (off behind PgBouncer < 1.21). */
     namedStatements: boolean;
     poolSize: number;
+    /** Connections kept open however long they idle (pg-pool's `min`): the pool arms no idle timer at or below it. */
+    poolMinimum: number;
     embedded: { dir: string; port: number; password: string };
     runMigrations: boolean;
     logQueries: boolean;
@@ -115,6 +117,11 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
       'Prepare hot-path statements once per connection; false behind PgBouncer older than 1.21 in transaction mode',
   },
   { name: 'DATABASE_POOL_SIZE', default: '10', description: 'Connections in the pool (1-200)' },
+  {
+    name: 'DATABASE_POOL_MIN',
+    default: '(DATABASE_POOL_SIZE)',
+    description: 'Connections kept open while idle (0 to DATABASE_POOL_SIZE); those above it close after 10 s idle',
+  },
   { name: 'DATABASE_LOG_QUERIES', default: 'false', description: 'Log every SQL statement' },
   { name: 'EMBEDDED_PG_DIR', default: '<DATA_DIR>/postgres', description: 'Data folder of the embedded PostgreSQL' },
   { name: 'EMBEDDED_PG_PORT', default: '54329', description: 'Port of the embedded PostgreSQL (loopback only)' },
@@ -353,6 +360,7 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
   if (signingMasterKey.length !== 32)
     throw new ConfigurationError('SIGNING_MASTER_KEY must be the base64 encoding of exactly 32 bytes');
 
+  const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200);
   const passwordHashConcurrency = integer(env, 'PASSWORD_HASH_CONCURRENCY', availableParallelism(), 1, 256);
   const headersTimeoutSeconds = integer(env, 'HTTP_HEADERS_TIMEOUT_SECONDS', 20, 1, 600);
   const requestTimeoutSeconds = integer(env, 'HTTP_REQUEST_TIMEOUT_SECONDS', 120, 1, 3600);
@@ -375,7 +383,8 @@ export function loadConfiguration(env: Env = process.env): AppConfig {
       url: databaseUrl,
       directUrl: optionalUrl(env, 'DATABASE_DIRECT_URL', ['postgres:', 'postgresql:']),
       namedStatements: boolean(env, 'DATABASE_NAMED_STATEMENTS', true),
-      poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+      poolSize,
+      poolMinimum: integer(env, 'DATABASE_POOL_MIN', poolSize, 0, poolSize),
       embedded: {
         dir: resolve(env.EMBEDDED_PG_DIR || join(dataDir, 'postgres')),
         port: integer(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
