@@ -196,6 +196,15 @@ interface RoutePlan {
   generateKey: ThrottlerGenerateKeyFunction;
   /** An ignoreUserAgents option is the package's to apply: such a route counts through handleRequest. */
   ignoresUserAgents: boolean;
+  /** The package's header names for this throttler, or undefined when its headers are off. */
+  headers: RateLimitHeaders | undefined;
+}
+
+interface RateLimitHeaders {
+  limit: string;
+  remaining: string;
+  reset: string;
+  retryAfter: string;
 }
 
 /**
@@ -239,7 +248,7 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
         generateKey: plan.generateKey,
       };
       if (this.storageService instanceof FixedWindowThrottlerStorage && !plan.ignoresUserAgents) {
-        const counted = this.countInProcess(request);
+        const counted = this.countInProcess(request, plan.headers);
         if (counted) await counted;
       } else await this.handleRequest(request);
     }
@@ -251,16 +260,17 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
    * key and the count are synchronous there, and this runs twice on every client API call. A promise only when the
    * tracker is one (a custom tracker), or to refuse the call.
    */
-  private countInProcess(request: ThrottledRequest): Promise<void> | undefined {
+  private countInProcess(request: ThrottledRequest, headers: RateLimitHeaders | undefined): Promise<void> | undefined {
     const found = request.getTracker(request.context.switchToHttp().getRequest(), request.context);
     return typeof found === 'string'
-      ? this.count(request, found)
-      : found.then((tracker) => this.count(request, tracker));
+      ? this.count(request, found, headers)
+      : found.then((tracker) => this.count(request, tracker, headers));
   }
 
   private count(
     { context, limit, ttl, throttler, blockDuration, generateKey }: ThrottledRequest,
     tracker: string,
+    headers: RateLimitHeaders | undefined,
   ): Promise<void> | undefined {
     const response = context.switchToHttp().getResponse<{ header(name: string, value: unknown): unknown }>();
     const key = generateKey(context, tracker, throttler.name!);
@@ -271,16 +281,26 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
       blockDuration,
       throttler.name!,
     );
-    const suffix = throttler.name === 'default' ? '' : `-${throttler.name}`;
-    const setHeaders = throttler.setHeaders ?? this.commonOptions.setHeaders ?? true;
     if (record.isBlocked) {
-      if (setHeaders) response.header(`Retry-After${suffix}`, record.timeToBlockExpire);
+      if (headers) response.header(headers.retryAfter, record.timeToBlockExpire);
       return this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
     }
-    if (!setHeaders) return;
-    response.header(`${this.headerPrefix}-Limit${suffix}`, limit);
-    response.header(`${this.headerPrefix}-Remaining${suffix}`, Math.max(0, limit - record.totalHits));
-    response.header(`${this.headerPrefix}-Reset${suffix}`, record.timeToExpire);
+    if (!headers) return;
+    response.header(headers.limit, limit);
+    response.header(headers.remaining, Math.max(0, limit - record.totalHits));
+    response.header(headers.reset, record.timeToExpire);
+  }
+
+  /** The names handleRequest gives the headers, built once per route instead of on every call. */
+  private rateLimitHeaders(throttler: ThrottlerOptions): RateLimitHeaders | undefined {
+    if (!(throttler.setHeaders ?? this.commonOptions.setHeaders ?? true)) return undefined;
+    const suffix = throttler.name === 'default' ? '' : `-${throttler.name}`;
+    return {
+      limit: `${this.headerPrefix}-Limit${suffix}`,
+      remaining: `${this.headerPrefix}-Remaining${suffix}`,
+      reset: `${this.headerPrefix}-Reset${suffix}`,
+      retryAfter: `Retry-After${suffix}`,
+    };
   }
 
   protected override async throwThrottlingException(
@@ -316,6 +336,7 @@ export class LicensingThrottlerGuard extends ThrottlerGuard {
         throttler.generateKey ??
         this.commonOptions.generateKey!,
       ignoresUserAgents: Boolean(throttler.ignoreUserAgents ?? this.commonOptions.ignoreUserAgents),
+      headers: this.rateLimitHeaders(throttler),
     }));
   }
 }

@@ -40,7 +40,8 @@ export class ValidationService {
 
     let answer: Payload<ValidateResponse>;
     try {
-      answer = await this.judge(row, licenseToken, client.machineId);
+      const judged = this.judge(row, licenseToken, client.machineId);
+      answer = judged instanceof Promise ? await judged : judged;
     } catch (error) {
       countRefusal(licensingValidations, error);
       await this.licenses.traceRefusal(row, TraceAction.Validate, client, error, { tokenId: row.tokenId ?? undefined });
@@ -57,14 +58,27 @@ export class ValidationService {
     return answer;
   }
 
-  private async judge(
+  /**
+   * A promise only while a signature is checked for the first time (LicenseIntegrityService): every other
+   * validation is judged without one, so it costs no microtask turn.
+   */
+  private judge(
     row: ValidationRow,
     licenseToken: string | null,
     machineId: string | null,
-  ): Promise<Payload<ValidateResponse>> {
+  ): Payload<ValidateResponse> | Promise<Payload<ValidateResponse>> {
     this.licenses.assertUsable(row);
     const checking = this.integrity.assertIntact(row);
-    if (checking) await checking;
+    return checking
+      ? checking.then(() => this.judgeIntact(row, licenseToken, machineId))
+      : this.judgeIntact(row, licenseToken, machineId);
+  }
+
+  private judgeIntact(
+    row: ValidationRow,
+    licenseToken: string | null,
+    machineId: string | null,
+  ): Payload<ValidateResponse> | Promise<Payload<ValidateResponse>> {
     if (licenseToken) {
       if (!row.tokenId) throw LicensingErrors.tokenNotFound();
       if (!row.tokenLive) throw LicensingErrors.tokenExpired(row.tokenExpireDate ?? null);
@@ -104,14 +118,14 @@ export class ValidationService {
           signatureKeysId: row.nodeLockedSignatureKeysId!,
           signingKeyId: row.nodeLockedSigningKeyId!,
         });
-        if (checkingNodeLocked) await checkingNodeLocked;
-        return this.answer(
+        const answer = this.answer(
           true,
           null,
           row,
           { licenseKey: row.nodeLockedLicenseKey, expireDate: row.nodeLockedExpireDate ?? null },
           tokenFields,
         );
+        return checkingNodeLocked ? checkingNodeLocked.then(() => answer) : answer;
       }
       case LicensingMode.Floating:
         if (!row.tokenId)
